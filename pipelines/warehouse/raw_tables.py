@@ -94,6 +94,7 @@ create table if not exists audit.loads (
     zeilen_gelesen bigint,
     zeilen_geladen bigint,
     zeilen_quarantaene bigint,
+    zeilen_abgewiesen bigint,          -- rows of a rejected file: read = geladen + quarantaene + abgewiesen
     vertrag_version varchar,           -- data contract version
     code_version varchar,              -- git commit of sozialmonitor
     gestartet_am timestamp,
