@@ -1,0 +1,40 @@
+"""Dagster Definitions of sozialmonitor: everything the UI, sensors and `run` see."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.ingest.assets import landing_specs, period_assets, raw_referenz
+from pipelines.defs.resources import Sozialmonitor, resource_from_env
+
+
+def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
+    resource = resource or resource_from_env()
+    assets: list = [*landing_specs, raw_referenz, *period_assets]
+    resources: dict = {"sozialmonitor": resource}
+    sensors: list = []
+    schedules: list = []
+    jobs: list = []
+
+    from pipelines.defs.dbt import assets as dbt_defs
+
+    if dbt_defs.available():
+        assets.append(dbt_defs.build_dbt_assets())
+        resources["dbt"] = dbt_defs.dbt_resource()
+
+    from pipelines.defs import downstream
+
+    assets += downstream.assets()
+
+    from pipelines.defs import schedules as sched
+    from pipelines.defs import sensors as sens
+
+    jobs += sched.jobs()
+    schedules += sched.schedules()
+    sensors += sens.sensors()
+    return dg.Definitions(
+        assets=assets, resources=resources, sensors=sensors, schedules=schedules, jobs=jobs
+    )
+
+
+defs = build_defs()

@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, sensors and schedules. The logic lives elsewhere."""

@@ -1,0 +1,97 @@
+"""The dbt project as Dagster assets (dagster-dbt): every model an asset, tests as checks."""
+
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipelines.defs.resources import Sozialmonitor
+
+PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+DB_ENV = "SOZIALMONITOR_WAREHOUSE_DB"
+
+
+def available() -> bool:
+    return (PROJECT_DIR / "dbt_project.yml").exists()
+
+
+def _sources_newer_than_manifest() -> bool:
+    if not MANIFEST.exists():
+        return True
+    built = MANIFEST.stat().st_mtime
+    for sub in ("models", "seeds", "macros", "tests", "snapshots"):
+        for p in (PROJECT_DIR / sub).rglob("*"):
+            if p.is_file() and p.stat().st_mtime > built:
+                return True
+    return (PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project if the manifest is missing or older than the project files."""
+    if _sources_newer_than_manifest():
+        from dbt.cli.main import dbtRunner
+
+        os.environ.setdefault(DB_ENV, str(PROJECT_DIR / "target" / "parse_only.duckdb"))
+        res = dbtRunner().invoke(
+            ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--quiet"]
+        )
+        if not res.success:
+            raise RuntimeError(f"dbt parse fehlgeschlagen: {res.exception}")
+    return MANIFEST
+
+
+class Translator(DagsterDbtTranslator):
+    """raw sources are the ingestion assets; models are keyed by layer (staging/marts/...)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        rtype = dbt_resource_props["resource_type"]
+        if rtype == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else ("seeds" if rtype == "seed" else "dbt")
+        return dg.AssetKey([layer, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "katalog"
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+def dbt_vars(config: dict) -> dict:
+    ind = config["indikatoren"]
+    return {
+        "sgb2_hoechstalter": ind["sgb2_hoechstalter"],
+        "sgb2_quote_nenner": ind["sgb2_quote_nenner"],
+        "hze_paragraphen": ind["hze_paragraphen"],
+        "dynamik_jahre": ind["dynamik_jahre"],
+        "nenner_max_alter_monate": ind["nenner_max_alter_monate"],
+        "min_einwohner": config["offenlegung"]["min_einwohner"],
+        "sozialindex": config["sozialindex"],
+    }
+
+
+def build_dbt_assets():
+    manifest = ensure_manifest()
+
+    @dbt_assets(
+        manifest=manifest,
+        dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        name="dbt_modelle",
+    )
+    def dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, sozialmonitor: Sozialmonitor):
+        os.environ[DB_ENV] = str(sozialmonitor.paths().warehouse_db)
+        args = ["build", "--vars", json.dumps(dbt_vars(sozialmonitor.config()))]
+        yield from dbt.cli(args, context=context).stream()
+
+    return dbt_modelle
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR))

@@ -1,0 +1,41 @@
+"""bewegungen: moves, births and deaths per finest area and year (optional delivery)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.cells import concat_quarantine, drop_lines
+from pipelines.deliveries.checks import (
+    check_period_column,
+    contract_violations,
+    duplicate_keys,
+    unknown_areas,
+)
+from pipelines.parsing.table import ParsedTable
+
+KEY = ["jahr", "gebiet_id", "art"]
+
+
+class Bewegungen(DeliveryKind):
+    name = folder = table = file_stem = "bewegungen"
+    period_kind = "jahr"
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        typed, bad = self.typed(parsed)
+        show = [*KEY, "anzahl"]
+        q = [bad, check_period_column(typed, "jahr", file.period.value, file.period.label(), show)]
+        q.append(contract_violations(self.name, typed, show))
+        q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
+        quarantine = concat_quarantine(q)
+        ok = drop_lines(typed, quarantine)
+        dups = duplicate_keys(ok, KEY, "zeile_doppelt", show)
+        quarantine = concat_quarantine([quarantine, dups])
+        ok = drop_lines(ok, dups)
+        rows = ok.select(
+            pl.col("jahr").cast(pl.Int32),
+            "gebiet_id",
+            pl.col("art").str.to_lowercase(),
+            pl.col("anzahl").cast(pl.Int32),
+        )
+        return Transformed(rows, quarantine, parsed.rows_read)

@@ -1,0 +1,94 @@
+"""Row checks shared by several delivery kinds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from pipelines.deliveries.cells import empty_quarantine, quarantine_rows
+from pipelines.parsing.table import LINE_COL, FileRejected
+
+
+def contract_violations(kind: str, typed: pl.DataFrame, show: list[str]) -> pl.DataFrame:
+    """Rules of the data contract (pandera) as quarantine rows with line numbers."""
+    from pipelines.contracts import check_rows
+
+    fails = check_rows(kind, typed.drop(LINE_COL))
+    if fails.height == 0:
+        return empty_quarantine()
+    lines = typed.select(pl.col(LINE_COL)).with_row_index("_row").with_columns(
+        pl.col("_row").cast(pl.Int64)
+    )
+    cols = [c for c in show if c in typed.columns]
+    shown = typed.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).select(
+        "_row",
+        (
+            pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()
+            if cols
+            else pl.lit(None, pl.String)
+        ).alias("werte"),
+    )
+    return (
+        fails.with_columns(pl.col("_row").cast(pl.Int64))
+        .join(lines, on="_row", how="left")
+        .join(shown, on="_row", how="left")
+        .select(LINE_COL, pl.col("spalte").cast(pl.String), pl.col("grund"), "werte")
+    )
+
+
+def unknown_areas(
+    frame: pl.DataFrame, areas: pl.DataFrame, on_date: date, show: list[str]
+) -> pl.DataFrame:
+    """Rows whose gebiet_id is not a finest area valid on `on_date`."""
+    valid = areas.filter(
+        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= on_date))
+        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= on_date))
+    ).get_column("gebiet_id")
+    return quarantine_rows(
+        frame,
+        pl.col("gebiet_id").is_not_null() & ~pl.col("gebiet_id").is_in(valid.implode()),
+        "gebiet_unbekannt",
+        "gebiet_id",
+        show,
+    )
+
+
+def check_period_column(
+    frame: pl.DataFrame, column: str, expected, label: str, show: list[str]
+) -> pl.DataFrame:
+    """The file's content must hold the period of its name.
+
+    If most rows name another period the file is rejected (name and content
+    disagree); single stray rows are quarantined.
+    """
+    values = frame.get_column(column).drop_nulls()
+    if values.len() == 0:
+        return empty_quarantine()
+    off = values != expected
+    if off.sum() * 2 > values.len():
+        found = values.filter(off).mode().sort()[0]
+        raise FileRejected(
+            "periode_widerspruch",
+            f"Zeitraum im Dateinamen ({label}) und im Inhalt ({_fmt(found)} in Spalte "
+            f"{column}) stimmen nicht überein",
+        )
+    return quarantine_rows(
+        frame,
+        pl.col(column).is_not_null() & (pl.col(column) != expected),
+        "periode_abweichend",
+        column,
+        show,
+    )
+
+
+def duplicate_keys(frame: pl.DataFrame, keys: list[str], reason: str, show: list[str]):
+    """Every occurrence of a key after its first."""
+    dup = pl.int_range(pl.len()).over(keys) > 0
+    return quarantine_rows(frame.sort(LINE_COL), dup, reason, None, show)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, date):
+        return v.strftime("%d.%m.%Y")
+    return str(v)

@@ -1,0 +1,40 @@
+"""finanzen: doppic Ergebnisrechnung by product and account for one budget year."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.cells import concat_quarantine, drop_lines
+from pipelines.deliveries.checks import check_period_column, contract_violations, duplicate_keys
+from pipelines.parsing.table import ParsedTable
+
+SHOW = ["haushaltsjahr", "produkt", "konto", "ansatz", "ansatz_fortgeschrieben", "ist"]
+
+
+class Finanzen(DeliveryKind):
+    name = folder = table = file_stem = "finanzen"
+    period_kind = "jahr"
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        typed, bad = self.typed(parsed)
+        q = [
+            bad,
+            check_period_column(typed, "haushaltsjahr", file.period.value, file.period.label(), SHOW),
+            contract_violations(self.name, typed, SHOW),
+        ]
+        quarantine = concat_quarantine(q)
+        ok = drop_lines(typed, quarantine)
+        dups = duplicate_keys(ok, ["produkt", "konto"], "zeile_doppelt", SHOW)
+        quarantine = concat_quarantine([quarantine, dups])
+        ok = drop_lines(ok, dups)
+        money = [pl.col(c).round(2) for c in ("ansatz", "ansatz_fortgeschrieben", "ist")]
+        rows = ok.select(
+            pl.col("haushaltsjahr").cast(pl.Int32),
+            "produkt",
+            "produkt_bezeichnung",
+            "konto",
+            "konto_bezeichnung",
+            *money,
+        )
+        return Transformed(rows, quarantine, parsed.rows_read)

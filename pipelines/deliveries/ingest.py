@@ -1,0 +1,62 @@
+"""Ingesting all files of one delivery kind (Dagster-free; the assets call this)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from pipelines.deliveries import ALL_KINDS, REFERENCE_KINDS
+from pipelines.deliveries.landing import Discovery
+from pipelines.deliveries.load import LoadResult, build_context, load_file, record_refusal
+from pipelines.protection.pseudonym import key_from_env
+from pipelines.warehouse.files import WarehousePaths
+
+Progress = Callable[[LoadResult, float], None]
+
+
+def ingest_reference(
+    discovery: Discovery, paths: WarehousePaths, run_id: str | None, progress: Progress | None = None
+) -> list[LoadResult]:
+    results = []
+    for refused in discovery.refused:
+        if refused.kind in REFERENCE_KINDS or refused.kind == "reference":
+            results.append(record_refusal(refused, paths, run_id))
+    ctx = None
+    for name in REFERENCE_KINDS:  # gebiete first: the others are checked against it
+        for f in discovery.by_kind(name):
+            ctx = ctx or build_context(paths, None)
+            t0 = time.perf_counter()
+            r = load_file(f, ctx, paths, run_id)
+            results.append(r)
+            if progress:
+                progress(r, time.perf_counter() - t0)
+    return results
+
+
+def ingest_kind(
+    kind_name: str,
+    discovery: Discovery,
+    paths: WarehousePaths,
+    run_id: str | None,
+    partition_keys: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    kind = ALL_KINDS[kind_name]
+    wanted = set(partition_keys) if partition_keys is not None else None
+    files = [f for f in discovery.by_kind(kind_name) if wanted is None or f.period.key in wanted]
+    refused = [
+        r for r in discovery.refused
+        if r.kind == kind_name and (wanted is None or r.period_key is None or r.period_key in wanted)
+    ]  # fmt: skip
+    results = [record_refusal(r, paths, run_id) for r in refused]
+    if not files:
+        return results
+    key = key_from_env() if kind.person_level else None  # refuses before touching anything
+    ctx = build_context(paths, key)
+    for f in files:
+        t0 = time.perf_counter()
+        r = load_file(f, ctx, paths, run_id)
+        results.append(r)
+        if progress:
+            progress(r, time.perf_counter() - t0)
+    return results

@@ -1,0 +1,212 @@
+"""Loading one delivery file: read, check, reduce, quarantine, replace its period, log it."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.deliveries import ALL_KINDS, DeliveryFile, LoadContext
+from pipelines.deliveries.cells import concat_quarantine
+from pipelines.deliveries.landing import RefusedFile
+from pipelines.parsing.table import LINE_COL, FileRejected
+from pipelines.protection.addresses import prepare_directory
+from pipelines.warehouse import store
+from pipelines.warehouse.files import WarehousePaths
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    relpath: str
+    period_key: str | None
+    status: str  # geladen | ersetzt | unveraendert | abgewiesen
+    sha256: str = ""
+    load_id: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_rejected: int = 0
+    reason: str | None = None
+    message: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+
+@cache
+def code_version() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+        if out.returncode == 0:
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    from importlib.metadata import version
+
+    return "v" + version("sozialmonitor")
+
+
+def make_load_id(kind: str, period_key: str | None, sha256: str) -> str:
+    return hashlib.sha256(f"{kind}|{period_key}|{sha256}".encode()).hexdigest()[:16]
+
+
+def build_context(paths: WarehousePaths, pseudonym_key: bytes | None, params=None) -> LoadContext:
+    with store.connect(paths.warehouse_db, read_only=True) as con:
+        areas = con.execute(
+            """select gebiet_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete
+               where ebene_rang = (select max(ebene_rang) from raw.gebiete)"""
+        ).pl()
+        adressen = con.execute(
+            "select strasse, hausnummer, zusatz, gebiet_id, gueltig_ab, gueltig_bis from raw.adressen"
+        ).pl()
+    return LoadContext(
+        areas=areas,
+        directory=prepare_directory(adressen),
+        pseudonym_key=pseudonym_key,
+        params=params or {},
+    )
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+
+
+def record_refusal(
+    refused: RefusedFile, paths: WarehousePaths, run_id: str | None
+) -> LoadResult:
+    """A file refused before reading (name, symlink, duplicate period): log it once."""
+    try:
+        sha = DeliveryFile(refused.kind, refused.path, refused.relpath, None).sha256()  # type: ignore[arg-type]
+    except OSError:
+        sha = "-"
+    n = _count_lines(refused.path) if not refused.path.is_symlink() else 0
+    result = LoadResult(
+        refused.kind, refused.relpath, refused.period_key, "abgewiesen", sha,
+        make_load_id(refused.kind, refused.period_key, sha), n, 0, 0, n,
+        refused.reason, refused.message,
+    )  # fmt: skip
+    _log_rejection(result, paths, run_id, "-")
+    return result
+
+
+def _log_rejection(result: LoadResult, paths: WarehousePaths, run_id, contract_version) -> None:
+    with store.connect(paths.warehouse_db) as con:
+        if store.last_rejection(con, result.kind, result.relpath, result.sha256):
+            return  # the same file was refused for the same reason before: nothing new
+        ts = store.now()
+        store.insert_audit(
+            con,
+            {
+                "load_id": result.load_id, "run_id": run_id, "quelle": result.kind,
+                "datei": result.relpath, "sha256": result.sha256,
+                "groesse_bytes": _size(paths, result), "periode": result.period_key,
+                "zeilen_gelesen": result.rows_read, "zeilen_geladen": 0,
+                "zeilen_quarantaene": 0, "zeilen_abgewiesen": result.rows_rejected,
+                "vertrag_version": contract_version, "code_version": code_version(),
+                "gestartet_am": ts, "beendet_am": ts, "status": "abgewiesen",
+                "meldung": f"{result.reason}: {result.message}",
+            },
+        )  # fmt: skip
+
+
+def _size(paths, result) -> int | None:
+    return None
+
+
+def load_file(
+    file: DeliveryFile,
+    ctx: LoadContext,
+    paths: WarehousePaths,
+    run_id: str | None = None,
+) -> LoadResult:
+    kind = ALL_KINDS[file.kind]
+    sha = file.sha256()
+    load_id = make_load_id(file.kind, file.period.key, sha)
+    result = LoadResult(file.kind, file.relpath, file.period.key, "geladen", sha, load_id)
+    started = store.now()
+    with store.connect(paths.warehouse_db, read_only=True) as con:
+        current = store.current_load(con, file.kind, file.period.key)
+    if current and current[0] == sha:
+        result.status = "unveraendert"
+        return result
+    try:
+        parsed = kind.read(file.path)
+        transformed = kind.transform(file, parsed, ctx)
+    except FileRejected as exc:
+        result.status = "abgewiesen"
+        result.reason, result.message = exc.reason, exc.message
+        result.rows_read = result.rows_rejected = _count_data_rows(file.path, parsed_ok=False)
+        _log_rejection(result, paths, run_id, kind.contract_version())
+        return result
+
+    malformed = pl.DataFrame(
+        {
+            LINE_COL: [ln for ln, _ in parsed.malformed_lines],
+            "spalte": [None] * len(parsed.malformed_lines),
+            "grund": ["feldanzahl_falsch"] * len(parsed.malformed_lines),
+            "werte": [f'"{msg}"' for _, msg in parsed.malformed_lines],
+        },
+        schema={LINE_COL: pl.Int64, "spalte": pl.String, "grund": pl.String, "werte": pl.String},
+    )
+    quarantine = concat_quarantine([malformed, transformed.quarantine])
+    rows = transformed.rows.with_columns(pl.lit(load_id).alias("load_id"))
+    n_quarantined = quarantine.get_column(LINE_COL).n_unique() if quarantine.height else 0
+    result.rows_read = transformed.rows_read
+    result.rows_loaded = rows.height
+    result.rows_quarantined = n_quarantined
+    result.warnings = list(transformed.warnings)
+    if parsed.extra_columns:
+        result.warnings.append("unbekannte Spalten ignoriert: " + ", ".join(parsed.extra_columns))
+    if result.rows_read != result.rows_loaded + result.rows_quarantined:
+        raise AssertionError(
+            f"{file.relpath}: Zeilenbilanz verletzt: gelesen {result.rows_read}, geladen "
+            f"{result.rows_loaded}, Quarantäne {result.rows_quarantined}"
+        )
+    if quarantine.height:
+        result.quarantine_reasons = dict(
+            quarantine.group_by("grund").len().sort("grund").iter_rows()
+        )
+    ts = store.now()
+    qrows = quarantine.rename({LINE_COL: "zeile"}).with_columns(
+        pl.lit(load_id).alias("load_id"),
+        pl.lit(run_id, pl.String).alias("run_id"),
+        pl.lit(file.kind).alias("quelle"),
+        pl.lit(file.relpath).alias("datei"),
+        pl.lit(sha).alias("sha256"),
+        pl.lit(ts).alias("erfasst_am"),
+    )
+    store.write_quarantine(paths.quarantine_db, load_id, qrows)
+    if current is not None:
+        result.status = "ersetzt"
+    audit = {
+        "load_id": load_id, "run_id": run_id, "quelle": file.kind, "datei": file.relpath,
+        "sha256": sha, "groesse_bytes": file.path.stat().st_size, "periode": file.period.key,
+        "zeilen_gelesen": result.rows_read, "zeilen_geladen": result.rows_loaded,
+        "zeilen_quarantaene": result.rows_quarantined, "zeilen_abgewiesen": 0,
+        "vertrag_version": kind.contract_version(), "code_version": code_version(),
+        "gestartet_am": started, "beendet_am": ts, "status": result.status, "meldung": None,
+    }  # fmt: skip
+    with store.connect(paths.warehouse_db) as con:
+        store.replace_period(con, kind.table, file.period.value, rows, audit)
+    return result
+
+
+def _count_data_rows(path: Path, parsed_ok: bool) -> int:
+    """Rows of a refused file, for the audit: non-blank lines minus a header line."""
+    if path.suffix.lower() in (".xlsx", ".geojson", ".json"):
+        return 0
+    return max(_count_lines(path) - 1, 0)

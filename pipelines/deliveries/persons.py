@@ -1,0 +1,39 @@
+"""What person-level deliveries (SGB XII, SGB VIII) share: the protection.md reductions."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.parsing.table import LINE_COL
+
+NAME_COLUMNS = ("nachname", "vorname")
+BIRTH_COLUMN = "geburtsdatum"
+HIDDEN = "(personenbezogen, nicht gespeichert)"
+
+
+def age_at(birth: pl.Expr, ref: pl.Expr) -> pl.Expr:
+    """Completed years at `ref` (a 29 February birthday counts from 1 March in other years)."""
+    before_birthday = (ref.dt.month() * 100 + ref.dt.day()) < (
+        birth.dt.month() * 100 + birth.dt.day()
+    )
+    return (ref.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+
+
+def scrub_quarantine(quarantine: pl.DataFrame, personal_columns: set[str]) -> pl.DataFrame:
+    """Never keep a name, birth date or case number as an offending value."""
+    if quarantine.height == 0:
+        return quarantine
+    return quarantine.with_columns(
+        pl.when(pl.col("spalte").is_in(list(personal_columns)))
+        .then(pl.lit(f'"{HIDDEN}"'))
+        .otherwise(pl.col("werte"))
+        .alias("werte")
+    )
+
+
+def drop_names(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop([c for c in NAME_COLUMNS if c in frame.columns])
+
+
+def keep_line_order(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(LINE_COL)

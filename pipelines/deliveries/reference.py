@@ -1,0 +1,167 @@
+"""Reference data: area hierarchy, boundary changes, street directory, products, targets, maps.
+
+Reference files replace their table as a whole. They are checked for consistency
+before anything else is loaded, because every other delivery is validated against them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.cells import concat_quarantine, drop_lines, empty_quarantine
+from pipelines.deliveries.checks import contract_violations, duplicate_keys
+from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
+
+
+class _Reference(DeliveryKind):
+    folder = "reference"
+    period_kind = None
+    keys: list[str] = []
+    out_columns: list[str] = []
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        typed, bad = self.typed(parsed)
+        show = self.out_columns
+        quarantine = concat_quarantine([bad, contract_violations(self.name, typed, show)])
+        ok = drop_lines(typed, quarantine)
+        if self.keys:
+            dups = duplicate_keys(ok, self.keys, "zeile_doppelt", show)
+            quarantine = concat_quarantine([quarantine, dups])
+            ok = drop_lines(ok, dups)
+        ok = self.validate(ok)
+        return Transformed(ok.select(self.out_columns), quarantine, parsed.rows_read)
+
+    def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame
+
+
+class Gebiete(_Reference):
+    name = table = file_stem = "gebiete"
+    keys = ["gebiet_id", "gueltig_ab"]
+    out_columns = ["gebiet_id", "name", "ebene", "ebene_rang", "parent_id", "gueltig_ab", "gueltig_bis"]
+
+    def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
+        validate_hierarchy(frame)
+        return frame.with_columns(pl.col("ebene_rang").cast(pl.Int32))
+
+
+def validate_hierarchy(frame: pl.DataFrame) -> None:
+    """Parents exist, ranks increase downwards, no cycles, one or more roots (rang 0)."""
+    ids = set(frame.get_column("gebiet_id").to_list())
+    rank = dict(zip(frame["gebiet_id"].to_list(), frame["ebene_rang"].to_list(), strict=True))
+    parent = dict(zip(frame["gebiet_id"].to_list(), frame["parent_id"].to_list(), strict=True))
+    problems: list[str] = []
+    roots = [g for g, p in parent.items() if p is None]
+    if not roots:
+        problems.append("kein Gebiet ohne übergeordnetes Gebiet (Gesamtstadt fehlt)")
+    for g, p in parent.items():
+        if p is None:
+            continue
+        if p not in ids:
+            problems.append(f"Gebiet {g}: übergeordnetes Gebiet {p} fehlt")
+        elif rank[p] >= rank[g]:
+            problems.append(f"Gebiet {g}: ebene_rang {rank[g]} nicht feiner als {p} ({rank[p]})")
+    for g in ids:  # cycle detection by walking up
+        seen, cur = set(), g
+        while cur is not None and cur in parent:
+            if cur in seen:
+                problems.append(f"Zyklus in der Gebietshierarchie bei {g}")
+                break
+            seen.add(cur)
+            cur = parent[cur]
+    if problems:
+        raise FileRejected("referenz_ungueltig", "; ".join(sorted(set(problems))[:5]))
+
+
+class Umschluessel(_Reference):
+    name = table = "gebiete_umschluessel"
+    file_stem = "gebiete_umschluessel"
+    keys = ["alt_gebiet_id", "neu_gebiet_id", "wechsel_am"]
+    out_columns = ["alt_gebiet_id", "neu_gebiet_id", "wechsel_am", "anteil"]
+
+    def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
+        sums = frame.group_by("alt_gebiet_id", "wechsel_am").agg(pl.col("anteil").sum())
+        off = sums.filter((pl.col("anteil") - 1.0).abs() > 1e-6).sort("alt_gebiet_id")
+        if off.height:
+            detail = ", ".join(
+                f"{a}: {s:.4f}".replace(".", ",")
+                for a, s in zip(off["alt_gebiet_id"], off["anteil"], strict=True)
+            )
+            raise FileRejected(
+                "referenz_ungueltig", f"Anteile je altem Gebiet summieren nicht zu 1 ({detail})"
+            )
+        return frame
+
+
+class Adressen(_Reference):
+    name = table = file_stem = "adressen"
+    keys = ["strasse", "hausnummer", "zusatz", "gueltig_ab"]
+    out_columns = ["strasse", "hausnummer", "zusatz", "gebiet_id", "gueltig_ab", "gueltig_bis"]
+
+
+class Produkte(_Reference):
+    name = table = file_stem = "produkte"
+    keys = ["produkt"]
+    out_columns = ["produkt", "bereich"]
+
+
+class Ziele(_Reference):
+    name = table = file_stem = "ziele"
+    keys = ["indikator_id", "gebiet_id", "jahr"]
+    out_columns = ["indikator_id", "gebiet_id", "jahr", "zielwert", "richtung", "beschluss"]
+
+
+class Geometrie(DeliveryKind):
+    """gebiete.geojson: WGS84 polygons of the finest areas (optional)."""
+
+    name = "gebiete_geometrie"
+    table = "gebiete_geometrie"
+    folder = "reference"
+    file_stem = "gebiete"
+    period_kind = None
+    suffixes = (".geojson", ".json")
+
+    def contract_version(self) -> str:
+        return "1.0.0"
+
+    def read(self, path: Path) -> ParsedTable:
+        try:
+            doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+            features = doc["features"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FileRejected("datei_unlesbar", f"kein gültiges GeoJSON: {exc}") from None
+        rows = []
+        for i, feat in enumerate(features, start=1):
+            props = (feat or {}).get("properties") or {}
+            rows.append(
+                {
+                    "gebiet_id": None if props.get("gebiet_id") is None else str(props["gebiet_id"]),
+                    "geometrie_json": json.dumps(feat.get("geometry"), separators=(",", ":")),
+                    LINE_COL: i,  # feature number, not a line
+                }
+            )
+        frame = pl.DataFrame(
+            rows, schema={"gebiet_id": pl.String, "geometrie_json": pl.String, LINE_COL: pl.Int64}
+        )
+        return ParsedTable(frame, 0, [], [], [], "utf-8", rows_read=frame.height)
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        from pipelines.deliveries.cells import quarantine_rows
+
+        f = parsed.frame
+        q = quarantine_rows(
+            f,
+            pl.col("gebiet_id").is_null() | (pl.col("geometrie_json") == "null"),
+            "pflichtwert_fehlt",
+            "gebiet_id",
+            ["gebiet_id"],
+        )
+        ok = drop_lines(f, q)
+        dups = duplicate_keys(ok, ["gebiet_id"], "zeile_doppelt", ["gebiet_id"])
+        quarantine = concat_quarantine([q, dups]) if (q.height or dups.height) else empty_quarantine()
+        ok = drop_lines(ok, dups)
+        return Transformed(ok.select("gebiet_id", "geometrie_json"), quarantine, parsed.rows_read)

@@ -1,0 +1,77 @@
+"""sgb12: Sozialamt snapshot, one row per person with a current benefit (personal data)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.cells import concat_quarantine, drop_lines, quarantine_rows
+from pipelines.deliveries.checks import check_period_column, contract_violations, duplicate_keys
+from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, scrub_quarantine
+from pipelines.parsing.table import ParsedTable
+from pipelines.protection.addresses import assign_area
+from pipelines.protection.pseudonym import pseudonymise
+
+SHOW = [
+    "stichtag", "alter", "geschlecht", "staatsangehoerigkeit", "leistungsart", "einrichtung",
+    "bruttobedarf_monat",
+]  # fmt: skip
+PERSONAL = {"nachname", "vorname", BIRTH_COLUMN, "aktenzeichen", "person_nr"}
+
+
+class Sgb12(DeliveryKind):
+    name = folder = table = file_stem = "sgb12"
+    period_kind = "stichtag"
+    person_level = True
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        typed, bad = self.typed(parsed)
+        stichtag = file.period.last_day
+        typed = typed.with_columns(
+            age_at(pl.col(BIRTH_COLUMN), pl.lit(stichtag)).alias("alter"),
+            pl.col("leistungsart").str.to_uppercase(),
+            pl.col("einrichtung").str.to_uppercase(),
+        )
+        q = [bad]
+        q.append(check_period_column(typed, "stichtag", stichtag, file.period.label(), SHOW))
+        q.append(contract_violations(self.name, typed, SHOW))
+        typed = drop_names(typed)
+        q.append(
+            quarantine_rows(
+                typed,
+                (pl.col("alter") < 0) | (pl.col("alter") > 120),
+                "alter_unplausibel",
+                "alter",
+                SHOW,
+            )
+        )
+        typed = pseudonymise(typed, "aktenzeichen", ctx.pseudonym_key, "sgb12/fall", "fall_pseudonym")
+        typed = pseudonymise(typed, "person_nr", ctx.pseudonym_key, "sgb12/person", "person_pseudonym")
+        typed = assign_area(typed.with_columns(pl.lit(stichtag).alias("_ref")), ctx.directory, "_ref")
+        q.append(
+            quarantine_rows(
+                typed,
+                pl.col("gebiet_id").is_null() & pl.col("strasse").is_not_null(),
+                "adresse_unbekannt",
+                "strasse",
+                ["strasse", "hausnummer", *SHOW],
+            )
+        )
+        quarantine = concat_quarantine(q)
+        ok = drop_lines(typed, quarantine)
+        dups = duplicate_keys(ok, ["person_pseudonym"], "person_doppelt", ["person_pseudonym", *SHOW])
+        quarantine = scrub_quarantine(concat_quarantine([quarantine, dups]), PERSONAL)
+        ok = drop_lines(ok, dups)
+        rows = ok.select(
+            pl.lit(stichtag).alias("stichtag"),
+            "fall_pseudonym",
+            "person_pseudonym",
+            "alter",
+            pl.col("geschlecht").str.to_lowercase(),
+            pl.col("staatsangehoerigkeit").str.to_uppercase(),
+            "gebiet_id",
+            "leistungsart",
+            "einrichtung",
+            pl.col("bruttobedarf_monat").round(2),
+        )
+        return Transformed(rows, quarantine, parsed.rows_read)

@@ -1,0 +1,43 @@
+"""sgb2: the BA small-area table of one reporting month (CSV or XLSX, title and footer blocks)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.cells import concat_quarantine, drop_lines
+from pipelines.deliveries.checks import contract_violations, duplicate_keys, unknown_areas
+from pipelines.deliveries.periods import Period, month_from_title
+from pipelines.parsing.table import FileRejected, ParsedTable
+from pipelines.warehouse.raw_tables import SGB2_MEASURES
+
+
+class Sgb2(DeliveryKind):
+    name = folder = table = file_stem = "sgb2"
+    period_kind = "monat"
+    suffixes = (".csv", ".xlsx")
+
+    def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        content_month = month_from_title(parsed.title_lines)
+        if content_month is not None and content_month != file.period.key:
+            raise FileRejected(
+                "periode_widerspruch",
+                f"Dateiname nennt {file.period.label()}, der Titelblock aber Berichtsmonat "
+                f"{Period('monat', content_month).label()}",
+            )
+        typed, bad = self.typed(parsed)
+        show = ["gebiet_id", *SGB2_MEASURES]
+        q = [bad, contract_violations(self.name, typed, show)]
+        q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
+        quarantine = concat_quarantine(q)
+        ok = drop_lines(typed, quarantine)
+        dups = duplicate_keys(ok, ["gebiet_id"], "zeile_doppelt", show)
+        quarantine = concat_quarantine([quarantine, dups])
+        ok = drop_lines(ok, dups)
+        cols = [pl.lit(file.period.value).alias("berichtsmonat"), pl.col("gebiet_id")]
+        for m in SGB2_MEASURES:
+            cols += [pl.col(m).cast(pl.Int32), pl.col(f"{m}_symbol")]
+        warnings = []
+        if content_month is None:
+            warnings.append("kein Berichtsmonat im Titelblock: Zeitraum nur aus dem Dateinamen")
+        return Transformed(ok.select(cols), quarantine, parsed.rows_read, warnings)

@@ -1,0 +1,1 @@
+"""Reading deliveries as municipalities send them: encodings, German notation, BA tables."""

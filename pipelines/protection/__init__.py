@@ -1,0 +1,1 @@
+"""What protects persons: pseudonyms, reduction of addresses to areas, disclosure control."""

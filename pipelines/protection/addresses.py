@@ -1,0 +1,85 @@
+"""Reducing a person's address to the finest area, valid on the reference date."""
+
+from __future__ import annotations
+
+import polars as pl
+
+_HNR_RE = r"^\s*(\d+)\s*([A-Za-z]?)\s*$"
+
+
+def normalise_street(col: pl.Expr) -> pl.Expr:
+    """Case, spacing and the usual abbreviations (`Str.` = `Straße`) do not matter."""
+    return (
+        col.str.strip_chars()
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .str.replace_all(r"strasse\b", "straße")
+        .str.replace_all(r"str\.(\s|$)", "straße$1")
+        .str.replace_all(r"\s*-\s*", "-")
+    )
+
+
+def split_house_number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """`2a` -> ("2", "a"); `12` -> ("12", ""); anything else stays as it is."""
+    s = col.cast(pl.String).str.strip_chars()
+    number = s.str.extract(_HNR_RE, 1)
+    suffix = s.str.extract(_HNR_RE, 2).str.to_lowercase()
+    return (
+        pl.coalesce(number.cast(pl.Int64, strict=False).cast(pl.String), s.str.to_lowercase()),
+        pl.coalesce(suffix, pl.lit("")),
+    )
+
+
+def prepare_directory(adressen: pl.DataFrame) -> pl.DataFrame:
+    """The street directory in matchable form (key columns + validity)."""
+    number, _ = split_house_number(pl.col("hausnummer"))
+    return adressen.select(
+        normalise_street(pl.col("strasse")).alias("_str"),
+        number.alias("_hnr"),
+        pl.coalesce(pl.col("zusatz").str.strip_chars().str.to_lowercase(), pl.lit("")).alias("_zus"),
+        pl.col("gebiet_id"),
+        pl.col("gueltig_ab"),
+        pl.col("gueltig_bis"),
+    )
+
+
+def assign_area(
+    frame: pl.DataFrame, directory: pl.DataFrame, ref_date_col: str, out: str = "gebiet_id"
+) -> pl.DataFrame:
+    """Add `out` (finest area or null) from `strasse`/`hausnummer` valid on `ref_date_col`.
+
+    A house number with a suffix (`2a`) matches an entry `2` + `a`; if the directory
+    has no such entry, the plain number `2` is used (suffixes are often not listed).
+    """
+    number, suffix = split_house_number(pl.col("hausnummer"))
+    keyed = frame.with_columns(
+        normalise_street(pl.col("strasse")).alias("_str"),
+        number.alias("_hnr"),
+        suffix.alias("_zus"),
+        pl.int_range(pl.len()).alias("_pos"),
+    )
+    valid = (
+        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= pl.col(ref_date_col)))
+        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= pl.col(ref_date_col)))
+    )
+    exact = (
+        keyed.select("_pos", "_str", "_hnr", "_zus", ref_date_col)
+        .join(directory, on=["_str", "_hnr", "_zus"], how="inner")
+        .filter(valid)
+        .group_by("_pos")
+        .agg(pl.col("gebiet_id").min().alias("_exact"))
+    )
+    plain = (
+        keyed.select("_pos", "_str", "_hnr", ref_date_col)
+        .join(directory.filter(pl.col("_zus") == ""), on=["_str", "_hnr"], how="inner")
+        .filter(valid)
+        .group_by("_pos")
+        .agg(pl.col("gebiet_id").min().alias("_plain"))
+    )
+    return (
+        keyed.join(exact, on="_pos", how="left")
+        .join(plain, on="_pos", how="left")
+        .with_columns(pl.coalesce("_exact", "_plain").alias(out))
+        .sort("_pos")
+        .drop("_str", "_hnr", "_zus", "_pos", "_exact", "_plain")
+    )

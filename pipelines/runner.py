@@ -1,0 +1,171 @@
+"""`sozialmonitor run`: every asset on whatever lies in the landing folder, in-process.
+
+Runs are ordered so that one writer touches the warehouse at a time: reference data,
+then each delivery kind over all its periods (one run per kind), then dbt, publish and
+the report. The Dagster instance lives in the warehouse folder, so the UI shows
+these runs and their checks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.deliveries import PERIOD_KINDS
+from pipelines.deliveries.landing import discover
+from pipelines.warehouse.files import WarehousePaths
+from pipelines.warehouse.lock import writer_lock
+from pipelines.warehouse.store import init_warehouse
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_REJECTED = 3
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int
+    run_ids: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    rejected_files: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+def prepare_dagster_home(paths: WarehousePaths) -> Path:
+    home = paths.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def set_environment(landing: Path, paths: WarehousePaths, config_file: Path | None) -> None:
+    from pipelines.defs.dbt.assets import DB_ENV
+    from pipelines.defs.resources import CONFIG_ENV, LANDING_ENV, WAREHOUSE_ENV
+
+    os.environ[LANDING_ENV] = str(landing.resolve())
+    os.environ[WAREHOUSE_ENV] = str(paths.root.resolve())
+    os.environ[DB_ENV] = str(paths.warehouse_db.resolve())
+    if config_file:
+        os.environ[CONFIG_ENV] = str(Path(config_file).resolve())
+    else:
+        os.environ.pop(CONFIG_ENV, None)
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def run_pipeline(
+    landing: Path,
+    warehouse: Path,
+    config_file: Path | None = None,
+    wait_seconds: float = 0.0,
+    ingest_only: bool = False,
+) -> RunOutcome:
+    paths = WarehousePaths(Path(warehouse)).ensure()
+    set_environment(landing, paths, config_file)
+    prepare_dagster_home(paths)
+    from pipelines.config import load_config
+
+    load_config(config_file)  # fail early on a broken city config
+    with writer_lock(paths.lock_file, wait_seconds):
+        init_warehouse(paths.warehouse_db, paths.quarantine_db)
+        return _run_locked(landing, paths, ingest_only)
+
+
+def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunOutcome:
+    from pipelines.definitions import build_defs
+    from pipelines.defs.ingest.assets import PARTITIONS, REFERENCE_KEYS
+    from pipelines.defs.resources import resource_from_env
+
+    defs = build_defs(resource_from_env())
+    instance = dg.DagsterInstance.get()
+    all_assets = list(defs.assets or [])
+    resources = defs.resources or {}
+    outcome = RunOutcome(EXIT_OK)
+    discovery = discover(landing)
+
+    def execute(selection, tags=None) -> bool:
+        result = dg.materialize(
+            all_assets,
+            selection=selection,
+            instance=instance,
+            resources=resources,
+            tags=tags or {},
+            run_config=QUIET_RUN_CONFIG,
+            raise_on_error=False,
+        )
+        outcome.run_ids.append(result.run_id)
+        for ev in result.get_asset_check_evaluations():
+            if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
+                outcome.failed_checks.append(
+                    f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+                )
+        if not result.success:
+            for ev in result.get_step_failure_events():
+                err = ev.step_failure_data.error
+                msg = err.message.strip() if err else "unbekannter Fehler"
+                outcome.failed_steps.append(f"{ev.step_key}: {msg}")
+        return result.success
+
+    ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS))
+    for kind_name, pdef in PARTITIONS.items():
+        keys = sorted({f.period.key for f in discovery.by_kind(kind_name)} | {
+            r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key
+        })
+        refused_only = [r for r in discovery.refused if r.kind == kind_name and not r.period_key]
+        if not keys and not refused_only:
+            continue
+        known = set(instance.get_dynamic_partitions(pdef.name))
+        new = [k for k in keys if k not in known]
+        if new:
+            instance.add_dynamic_partitions(pdef.name, new)
+        stored = instance.get_dynamic_partitions(pdef.name)
+        wanted = [k for k in stored if k in set(keys)]
+        selection = dg.AssetSelection.assets(dg.AssetKey(["raw", kind_name]))
+        if wanted:
+            tags = {
+                "dagster/asset_partition_range_start": wanted[0],
+                "dagster/asset_partition_range_end": wanted[-1],
+            }
+            ok = execute(selection, tags) and ok
+    if not ingest_only and ok:
+        downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
+        has_downstream = any(
+            isinstance(a, dg.AssetsDefinition) and any(k.path[0] not in ("landing", "raw") for k in a.keys)
+            for a in all_assets
+        )
+        if has_downstream:
+            ok = execute(downstream) and ok
+    outcome.rejected_files = _rejections(paths, outcome.run_ids)
+    if not ok or outcome.failed_checks:
+        outcome.exit_code = EXIT_FAILED
+    elif outcome.rejected_files:
+        outcome.exit_code = EXIT_REJECTED
+    return outcome
+
+
+def _rejections(paths: WarehousePaths, run_ids: list[str]) -> list[tuple[str, str]]:
+    if not run_ids:
+        return []
+    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+    try:
+        rows = con.execute(
+            f"select datei, meldung from audit.loads where status = 'abgewiesen' and run_id in "
+            f"({', '.join('?' for _ in run_ids)}) order by datei",
+            run_ids,
+        ).fetchall()
+    finally:
+        con.close()
+    return [(r[0], r[1]) for r in rows]
+
+
+__all__ = ["PERIOD_KINDS", "RunOutcome", "run_pipeline"]
