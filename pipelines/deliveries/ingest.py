@@ -10,6 +10,7 @@ from pipelines.deliveries.landing import Discovery
 from pipelines.deliveries.load import LoadResult, build_context, load_file, record_refusal
 from pipelines.protection.pseudonym import key_from_env
 from pipelines.warehouse.files import WarehousePaths
+from pipelines.warehouse.store import Session
 
 Progress = Callable[[LoadResult, float], None]
 
@@ -18,18 +19,19 @@ def ingest_reference(
     discovery: Discovery, paths: WarehousePaths, run_id: str | None, progress: Progress | None = None
 ) -> list[LoadResult]:
     results = []
-    for refused in discovery.refused:
-        if refused.kind in REFERENCE_KINDS or refused.kind == "reference":
-            results.append(record_refusal(refused, paths, run_id))
-    ctx = None
-    for name in REFERENCE_KINDS:  # gebiete first: the others are checked against it
-        for f in discovery.by_kind(name):
-            ctx = ctx or build_context(paths, None)
-            t0 = time.perf_counter()
-            r = load_file(f, ctx, paths, run_id)
-            results.append(r)
-            if progress:
-                progress(r, time.perf_counter() - t0)
+    with Session(paths.warehouse_db, paths.quarantine_db) as session:
+        for refused in discovery.refused:
+            if refused.kind in REFERENCE_KINDS or refused.kind == "reference":
+                results.append(record_refusal(refused, session, run_id))
+        ctx = None
+        for name in REFERENCE_KINDS:  # gebiete first: the others are checked against it
+            for f in discovery.by_kind(name):
+                ctx = ctx or build_context(session.warehouse, None)
+                t0 = time.perf_counter()
+                r = load_file(f, ctx, session, run_id)
+                results.append(r)
+                if progress:
+                    progress(r, time.perf_counter() - t0)
     return results
 
 
@@ -48,15 +50,16 @@ def ingest_kind(
         r for r in discovery.refused
         if r.kind == kind_name and (wanted is None or r.period_key is None or r.period_key in wanted)
     ]  # fmt: skip
-    results = [record_refusal(r, paths, run_id) for r in refused]
-    if not files:
-        return results
-    key = key_from_env() if kind.person_level else None  # refuses before touching anything
-    ctx = build_context(paths, key)
-    for f in files:
-        t0 = time.perf_counter()
-        r = load_file(f, ctx, paths, run_id)
-        results.append(r)
-        if progress:
-            progress(r, time.perf_counter() - t0)
+    key = key_from_env() if kind.person_level and files else None  # refuse before any write
+    with Session(paths.warehouse_db, paths.quarantine_db) as session:
+        results = [record_refusal(r, session, run_id) for r in refused]
+        if not files:
+            return results
+        ctx = build_context(session.warehouse, key)
+        for f in files:
+            t0 = time.perf_counter()
+            r = load_file(f, ctx, session, run_id)
+            results.append(r)
+            if progress:
+                progress(r, time.perf_counter() - t0)
     return results

@@ -16,7 +16,6 @@ from pipelines.deliveries.landing import RefusedFile
 from pipelines.parsing.table import LINE_COL, FileRejected
 from pipelines.protection.addresses import prepare_directory
 from pipelines.warehouse import store
-from pipelines.warehouse.files import WarehousePaths
 
 
 @dataclass
@@ -60,15 +59,14 @@ def make_load_id(kind: str, period_key: str | None, sha256: str) -> str:
     return hashlib.sha256(f"{kind}|{period_key}|{sha256}".encode()).hexdigest()[:16]
 
 
-def build_context(paths: WarehousePaths, pseudonym_key: bytes | None, params=None) -> LoadContext:
-    with store.connect(paths.warehouse_db, read_only=True) as con:
-        areas = con.execute(
-            """select gebiet_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete
-               where ebene_rang = (select max(ebene_rang) from raw.gebiete)"""
-        ).pl()
-        adressen = con.execute(
-            "select strasse, hausnummer, zusatz, gebiet_id, gueltig_ab, gueltig_bis from raw.adressen"
-        ).pl()
+def build_context(con, pseudonym_key: bytes | None, params=None) -> LoadContext:
+    areas = con.execute(
+        """select gebiet_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete
+           where ebene_rang = (select max(ebene_rang) from raw.gebiete)"""
+    ).pl()
+    adressen = con.execute(
+        "select strasse, hausnummer, zusatz, gebiet_id, gueltig_ab, gueltig_bis from raw.adressen"
+    ).pl()
     return LoadContext(
         areas=areas,
         directory=prepare_directory(adressen),
@@ -85,9 +83,7 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
-def record_refusal(
-    refused: RefusedFile, paths: WarehousePaths, run_id: str | None
-) -> LoadResult:
+def record_refusal(refused: RefusedFile, session: store.Session, run_id: str | None) -> LoadResult:
     """A file refused before reading (name, symlink, duplicate period): log it once."""
     try:
         sha = DeliveryFile(refused.kind, refused.path, refused.relpath, None).sha256()  # type: ignore[arg-type]
@@ -99,38 +95,41 @@ def record_refusal(
         make_load_id(refused.kind, refused.period_key, sha), n, 0, 0, n,
         refused.reason, refused.message,
     )  # fmt: skip
-    _log_rejection(result, paths, run_id, "-")
+    _log_rejection(result, session, run_id, "-", refused.path)
     return result
 
 
-def _log_rejection(result: LoadResult, paths: WarehousePaths, run_id, contract_version) -> None:
-    with store.connect(paths.warehouse_db) as con:
-        if store.last_rejection(con, result.kind, result.relpath, result.sha256):
-            return  # the same file was refused for the same reason before: nothing new
-        ts = store.now()
-        store.insert_audit(
-            con,
-            {
-                "load_id": result.load_id, "run_id": run_id, "quelle": result.kind,
-                "datei": result.relpath, "sha256": result.sha256,
-                "groesse_bytes": _size(paths, result), "periode": result.period_key,
-                "zeilen_gelesen": result.rows_read, "zeilen_geladen": 0,
-                "zeilen_quarantaene": 0, "zeilen_abgewiesen": result.rows_rejected,
-                "vertrag_version": contract_version, "code_version": code_version(),
-                "gestartet_am": ts, "beendet_am": ts, "status": "abgewiesen",
-                "meldung": f"{result.reason}: {result.message}",
-            },
-        )  # fmt: skip
+def _log_rejection(result: LoadResult, session, run_id, contract_version, path: Path) -> None:
+    con = session.warehouse
+    if store.last_rejection(con, result.kind, result.relpath, result.sha256):
+        return  # the same file was refused for the same reason before: nothing new
+    ts = store.now()
+    store.insert_audit(
+        con,
+        {
+            "load_id": result.load_id, "run_id": run_id, "quelle": result.kind,
+            "datei": result.relpath, "sha256": result.sha256,
+            "groesse_bytes": _size(path), "periode": result.period_key,
+            "zeilen_gelesen": result.rows_read, "zeilen_geladen": 0,
+            "zeilen_quarantaene": 0, "zeilen_abgewiesen": result.rows_rejected,
+            "vertrag_version": contract_version, "code_version": code_version(),
+            "gestartet_am": ts, "beendet_am": ts, "status": "abgewiesen",
+            "meldung": f"{result.reason}: {result.message}",
+        },
+    )  # fmt: skip
 
 
-def _size(paths, result) -> int | None:
-    return None
+def _size(path: Path) -> int | None:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return None
 
 
 def load_file(
     file: DeliveryFile,
     ctx: LoadContext,
-    paths: WarehousePaths,
+    session: store.Session,
     run_id: str | None = None,
 ) -> LoadResult:
     kind = ALL_KINDS[file.kind]
@@ -138,8 +137,7 @@ def load_file(
     load_id = make_load_id(file.kind, file.period.key, sha)
     result = LoadResult(file.kind, file.relpath, file.period.key, "geladen", sha, load_id)
     started = store.now()
-    with store.connect(paths.warehouse_db, read_only=True) as con:
-        current = store.current_load(con, file.kind, file.period.key)
+    current = store.current_load(session.warehouse, file.kind, file.period.key)
     if current and current[0] == sha:
         result.status = "unveraendert"
         return result
@@ -150,7 +148,7 @@ def load_file(
         result.status = "abgewiesen"
         result.reason, result.message = exc.reason, exc.message
         result.rows_read = result.rows_rejected = _count_data_rows(file.path, parsed_ok=False)
-        _log_rejection(result, paths, run_id, kind.contract_version())
+        _log_rejection(result, session, run_id, kind.contract_version(), file.path)
         return result
 
     malformed = pl.DataFrame(
@@ -189,7 +187,7 @@ def load_file(
         pl.lit(sha).alias("sha256"),
         pl.lit(ts).alias("erfasst_am"),
     )
-    store.write_quarantine(paths.quarantine_db, load_id, qrows)
+    store.write_quarantine(session.quarantine, load_id, qrows)
     if current is not None:
         result.status = "ersetzt"
     audit = {
@@ -200,8 +198,7 @@ def load_file(
         "vertrag_version": kind.contract_version(), "code_version": code_version(),
         "gestartet_am": started, "beendet_am": ts, "status": result.status, "meldung": None,
     }  # fmt: skip
-    with store.connect(paths.warehouse_db) as con:
-        store.replace_period(con, kind.table, file.period.value, rows, audit)
+    store.replace_period(session.warehouse, kind.table, file.period.value, rows, audit)
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -71,16 +70,33 @@ def last_rejection(con: duckdb.DuckDBPyConnection, quelle: str, datei: str, sha2
     return bool(same and same[0])
 
 
-def write_quarantine(quarantine_db: Path, load_id: str, rows: pl.DataFrame) -> None:
+class Session:
+    """The two connections one asset run writes through (opened once, closed at the end)."""
+
+    def __init__(self, warehouse_db: Path, quarantine_db: Path):
+        self.warehouse = duckdb.connect(str(warehouse_db))
+        self.quarantine = duckdb.connect(str(quarantine_db))
+
+    def close(self) -> None:
+        self.warehouse.close()
+        self.quarantine.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, load_id: str, rows: pl.DataFrame) -> None:
     """Replace this load's quarantine rows (idempotent: a rerun writes the same rows)."""
-    with connect(quarantine_db) as con:
-        con.execute("begin")
-        con.execute("delete from quarantaene where load_id = ?", [load_id])
-        if rows.height:
-            con.register("q_rows", rows.select(QUARANTINE_COLUMNS).to_arrow())
-            con.execute(f"insert into quarantaene select {', '.join(QUARANTINE_COLUMNS)} from q_rows")
-            con.unregister("q_rows")
-        con.execute("commit")
+    con.execute("begin")
+    con.execute("delete from quarantaene where load_id = ?", [load_id])
+    if rows.height:
+        con.register("q_rows", rows.select(QUARANTINE_COLUMNS).to_arrow())
+        con.execute(f"insert into quarantaene select {', '.join(QUARANTINE_COLUMNS)} from q_rows")
+        con.unregister("q_rows")
+    con.execute("commit")
 
 
 def replace_period(
@@ -142,5 +158,3 @@ def to_json_values(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
         return pl.lit(None, pl.String)
     return pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()
 
-
-__all__ = ["json"]

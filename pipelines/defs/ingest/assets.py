@@ -12,12 +12,12 @@ import warnings
 
 import dagster as dg
 
+from pipelines.defs.ingest import progress
+from pipelines.defs.resources import Sozialmonitor
 from pipelines.deliveries import PERIOD_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.ingest import ingest_kind, ingest_reference
 from pipelines.deliveries.landing import discover
 from pipelines.deliveries.load import LoadResult
-from pipelines.defs.ingest import progress
-from pipelines.defs.resources import Sozialmonitor
 from pipelines.warehouse import store
 
 PERSONAL_COLUMN_NAMES = {

@@ -1,0 +1,53 @@
+# sozialmonitor: the README's commands. Needs only python3, pip and make.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --locked
+SCALE ?= city
+
+.PHONY: help setup demo test lint format ui bench browser clean
+
+help:
+	@echo "make demo   synthetic city ($(SCALE)) end to end: warehouse, publish zone, report"
+	@echo "make test   the test suite (real DuckDB, dbt, Dagster, browser)"
+	@echo "make lint   ruff, sqlfluff, data contract lint"
+	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
+	@echo "make bench  benchmarks small/city/berlin -> bench/results/"
+
+# uv through pip if missing, then the locked environment
+setup:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
+	@$(UV) sync --locked --quiet
+
+demo: setup
+	$(RUN) sozialmonitor demo --scale $(SCALE)
+
+# headless Chromium for the report test (Debian package; root on CI and dev machines)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium konnte nicht installiert werden: Browsertest wird übersprungen"; \
+	  else echo "chromium fehlt: Browsertest wird übersprungen"; fi; }
+
+test: setup browser
+	$(RUN) pytest -q
+
+lint: setup
+	$(RUN) ruff check pipelines schemas tests
+	$(RUN) ruff format --check pipelines schemas tests
+	$(RUN) python -m pipelines.contracts.lint
+	cd dbt_project && SOZIALMONITOR_WAREHOUSE_DB=$${SOZIALMONITOR_WAREHOUSE_DB:-/tmp/sozialmonitor_lint.duckdb} \
+	  $(RUN) sqlfluff lint models --processes 2
+
+format: setup
+	$(RUN) ruff format pipelines schemas tests
+	$(RUN) ruff check --fix pipelines schemas tests
+
+ui: setup
+	$(RUN) sozialmonitor ui
+
+bench: setup
+	$(RUN) python -m bench.run
+
+clean:
+	rm -rf demo var dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,219 @@
+"""The `sozialmonitor` command: the stable entry points of outputs.md."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from pipelines.protection.pseudonym import KEY_ENV
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sozialmonitor")
+def main() -> None:
+    """sozialmonitor: Data Warehouse für die kommunale Sozialplanung."""
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="small", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Eingangsordner, der entsteht")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--ohne-fehler", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen")
+def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
+    """Erzeugt die Lieferungen einer synthetischen Stadt (nur den Eingangsordner)."""
+    manifest = _generate(scale, out_dir, seed, not ohne_fehler)
+    files = manifest.get("files", [])
+    n_rows = sum(f.get("rows", 0) for f in files) if isinstance(files, list) else 0
+    click.echo(
+        f"Synthetische Stadt ({scale}, Seed {seed}) erzeugt: {len(files)} Dateien, "
+        f"{_fmt_int(n_rows)} Datenzeilen, {len(manifest.get('defects', []))} absichtliche Fehler.\n"
+        f"Eingangsordner: {out_dir}\nFehlerliste:     {out_dir / 'manifest.json'}"
+    )
+
+
+def _generate(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
+    from pipelines.synthetic import generate as gen
+
+    start = time.perf_counter()
+    if _interactive():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("erzeuge", total=None)
+            rows = 0
+
+            def progress(relpath: str, n: int) -> None:
+                nonlocal rows
+                rows += n
+                rate = rows / max(time.perf_counter() - start, 1e-6)
+                bar.update(task, description=f"{relpath} ({_fmt_int(int(rate))} Zeilen/s)")
+
+            return gen(out_dir, scale=scale, seed=seed, defects=defects, progress=progress)
+    return gen(out_dir, scale=scale, seed=seed, defects=defects)
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), required=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten")
+def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -> None:
+    """Lädt alle Lieferungen des Eingangsordners und baut Marts, Veröffentlichung und Bericht.
+
+    Exit-Code 0: alles geladen und alle blockierenden Prüfungen bestanden; 3: fertig, aber
+    einzelne Dateien abgewiesen; 1: eine blockierende Prüfung oder ein Schritt ist fehlgeschlagen.
+    """
+    sys.exit(_run(landing, warehouse, config_file, wait))
+
+
+def _run(landing: Path, warehouse: Path, config_file: Path | None, wait: float = 0.0) -> int:
+    from pipelines.config import ConfigError
+    from pipelines.protection.pseudonym import MissingKeyError
+    from pipelines.runner import run_pipeline
+    from pipelines.warehouse.lock import WarehouseBusy
+
+    listener = _progress_listener() if _interactive() else None
+    start = time.perf_counter()
+    try:
+        outcome = run_pipeline(landing, warehouse, config_file, wait)
+    except (WarehouseBusy, ConfigError, MissingKeyError) as exc:
+        click.echo(f"Abbruch: {exc}", err=True)
+        return 1
+    finally:
+        if listener:
+            listener.stop()
+    _print_summary(warehouse, outcome, time.perf_counter() - start)
+    return outcome.exit_code
+
+
+class _progress_listener:
+    """File-by-file progress on a terminal: rows per second and what is left."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        from pipelines.defs.ingest import progress
+
+        self.console = Console(stderr=True)
+        self.rows = 0
+        self.files = 0
+        self.start = time.perf_counter()
+        progress.subscribe(self)
+
+    def __call__(self, result, seconds: float) -> None:
+        self.rows += result.rows_read
+        self.files += 1
+        rate = self.rows / max(time.perf_counter() - self.start, 1e-6)
+        status = {"geladen": "geladen", "ersetzt": "ersetzt", "unveraendert": "unverändert",
+                  "abgewiesen": "ABGEWIESEN"}.get(result.status, result.status)  # fmt: skip
+        self.console.print(
+            f"[dim]{self.files:>4}[/dim] {result.relpath:<45} {status:<12} "
+            f"{_fmt_int(result.rows_loaded):>9} Zeilen  {_fmt_int(int(rate)):>9} Zeilen/s",
+            highlight=False,
+        )
+
+    def stop(self) -> None:
+        from pipelines.defs.ingest import progress
+
+        progress.unsubscribe(self)
+
+
+def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
+    import duckdb
+
+    from pipelines.warehouse.files import WarehousePaths
+
+    paths = WarehousePaths(warehouse)
+    loaded = quarantined = files = 0
+    if paths.warehouse_db.exists() and outcome.run_ids:
+        con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+        try:
+            marks = ", ".join("?" for _ in outcome.run_ids)
+            files, loaded, quarantined = con.execute(
+                f"""select count(*), coalesce(sum(zeilen_geladen), 0), coalesce(sum(zeilen_quarantaene), 0)
+                    from audit.loads where status in ('geladen', 'ersetzt') and run_id in ({marks})""",
+                outcome.run_ids,
+            ).fetchone()
+        finally:
+            con.close()
+    lines = [
+        f"sozialmonitor: Lauf beendet in {seconds:,.0f} s.".replace(",", "."),
+        f"  geladen:     {files} Dateien, {_fmt_int(loaded)} Zeilen",
+        f"  Quarantäne:  {_fmt_int(quarantined)} Zeilen (Gründe in {paths.quarantine_db})",
+        f"  abgewiesen:  {len(outcome.rejected_files)} Dateien",
+    ]
+    for datei, meldung in outcome.rejected_files[:20]:
+        lines.append(f"     - {datei}: {meldung}")
+    for check in outcome.failed_checks:
+        lines.append(f"  FEHLGESCHLAGENE PRÜFUNG: {check}")
+    for step in outcome.failed_steps:
+        lines.append(f"  FEHLGESCHLAGENER SCHRITT: {step}")
+    lines.append(f"  Warehouse:   {paths.warehouse_db}")
+    if paths.publish_db.exists():
+        lines.append(f"  Veröffentl.: {paths.publish_db}")
+    reports = sorted(paths.reports_dir.glob("sozialbericht_*.html")) if paths.reports_dir.exists() else []
+    if reports:
+        lines.append(f"  Bericht:     {reports[-1]}")
+    lines.append(f"  Protokoll:   Tabelle audit.loads; Dagster-Läufe in {paths.dagster_home}")
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True)
+@click.option("--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(scale: str, base: Path, seed: int) -> None:
+    """Erzeugt eine synthetische Stadt, lässt die ganze Pipeline laufen und zeigt, wo alles liegt."""
+    base.mkdir(parents=True, exist_ok=True)
+    landing, warehouse = base / "landing", base / "warehouse"
+    key_file = base / ".pseudonym_key"
+    if not os.environ.get(KEY_ENV):
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+            key_file.chmod(0o600)
+        os.environ[KEY_ENV] = key_file.read_text(encoding="utf-8").strip()
+        click.echo(f"Demo: lokaler Pseudonymisierungsschlüssel in {key_file} (nur für die Demo).")
+    if not (landing / "manifest.json").exists():
+        click.echo(f"Erzeuge synthetische Stadt ({scale}) in {landing} ...")
+        _generate(scale, landing, seed, True)
+    code = _run(landing, warehouse, None)
+    if code == 3:
+        click.echo("Hinweis: die abgewiesenen Dateien sind absichtlich fehlerhaft (siehe manifest.json).")
+        code = 0
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("demo/warehouse"), show_default=True)
+@click.option("--landing", type=click.Path(path_type=Path), default=Path("demo/landing"), show_default=True)
+@click.option("--port", type=int, default=3000, show_default=True)
+def ui(warehouse: Path, landing: Path, port: int) -> None:
+    """Startet die Dagster-Oberfläche für dieses Projekt auf localhost."""
+    import subprocess
+
+    from pipelines.runner import prepare_dagster_home, set_environment
+    from pipelines.warehouse.files import WarehousePaths
+
+    paths = WarehousePaths(warehouse).ensure()
+    set_environment(landing, paths, None)
+    prepare_dagster_home(paths)
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    click.echo(f"Dagster-Oberfläche: http://127.0.0.1:{port}  (Strg+C beendet)")
+    sys.exit(subprocess.call(cmd))
+
+
+if __name__ == "__main__":
+    main()
