@@ -13,10 +13,11 @@ HIDDEN = "(personenbezogen, nicht gespeichert)"
 
 def age_at(birth: pl.Expr, ref: pl.Expr) -> pl.Expr:
     """Completed years at `ref` (a 29 February birthday counts from 1 March in other years)."""
-    before_birthday = (ref.dt.month() * 100 + ref.dt.day()) < (
-        birth.dt.month() * 100 + birth.dt.day()
-    )
-    return (ref.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+    # dt.month()/dt.day() are Int8: widen before arithmetic, or 12 * 100 overflows
+    md = lambda d: d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)  # noqa: E731
+    before_birthday = md(ref) < md(birth)
+    years = ref.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32)
+    return years - before_birthday.cast(pl.Int32)
 
 
 def scrub_quarantine(quarantine: pl.DataFrame, personal_columns: set[str]) -> pl.DataFrame:

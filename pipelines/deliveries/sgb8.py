@@ -60,7 +60,7 @@ class Sgb8(DeliveryKind):
                 typed,
                 (pl.col("alter_beginn") < 0) | too_old,
                 "alter_unplausibel",
-                "geburtsdatum",
+                "alter_beginn",
                 SHOW,
             )
         )
