@@ -76,6 +76,10 @@ def run_pipeline(
     from pipelines.config import load_config
 
     load_config(config_file)  # fail early on a broken city config
+    if any(PERIOD_KINDS[f.kind].person_level for f in discover(landing).files):
+        from pipelines.protection.pseudonym import key_from_env
+
+        key_from_env()  # person-level deliveries present: refuse to start without a key
     with writer_lock(paths.lock_file, wait_seconds):
         init_warehouse(paths.warehouse_db, paths.quarantine_db)
         return _run_locked(landing, paths, ingest_only)

@@ -61,9 +61,12 @@ def decimal_invalid(col: pl.Expr) -> pl.Expr:
 def parse_date(col: pl.Expr) -> pl.Expr:
     """`TT.MM.JJJJ` or ISO `JJJJ-MM-TT` -> Date; impossible dates (31.02.) -> null."""
     s = col.cast(pl.String).str.strip_chars()
-    return pl.coalesce(
-        s.str.strptime(pl.Date, "%d.%m.%Y", strict=False, exact=True),
-        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True),
+    return (
+        pl.when(s.str.contains(r"^\d{1,2}\.\d{1,2}\.\d{4}$"))
+        .then(s.str.strptime(pl.Date, "%d.%m.%Y", strict=False, exact=True))
+        .when(s.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+        .then(s.str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True))
+        .otherwise(None)
     )
 
 
