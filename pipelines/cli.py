@@ -36,7 +36,7 @@ def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
     """Erzeugt die Lieferungen einer synthetischen Stadt (nur den Eingangsordner)."""
     manifest = _generate(scale, out_dir, seed, not ohne_fehler)
     files = manifest.get("files", [])
-    n_rows = sum(f.get("rows", 0) for f in files) if isinstance(files, list) else 0
+    n_rows = sum(info.get("rows", 0) for info in files.values())
     click.echo(
         f"Synthetische Stadt ({scale}, Seed {seed}) erzeugt: {len(files)} Dateien, "
         f"{_fmt_int(n_rows)} Datenzeilen, {len(manifest.get('defects', []))} absichtliche Fehler.\n"

@@ -9,13 +9,14 @@ these runs and their checks.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines.deliveries import PERIOD_KINDS
+from pipelines.deliveries import ALL_KINDS, PERIOD_KINDS
 from pipelines.deliveries.landing import discover
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.lock import writer_lock
@@ -36,6 +37,7 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per run
 
 
 def prepare_dagster_home(paths: WarehousePaths) -> Path:
@@ -76,7 +78,7 @@ def run_pipeline(
     from pipelines.config import load_config
 
     load_config(config_file)  # fail early on a broken city config
-    if any(PERIOD_KINDS[f.kind].person_level for f in discover(landing).files):
+    if any(ALL_KINDS[f.kind].person_level for f in discover(landing).files):
         from pipelines.protection.pseudonym import key_from_env
 
         key_from_env()  # person-level deliveries present: refuse to start without a key
@@ -97,7 +99,8 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
     outcome = RunOutcome(EXIT_OK)
     discovery = discover(landing)
 
-    def execute(selection, tags=None) -> bool:
+    def execute(selection, tags=None, label="") -> bool:
+        t0 = time.perf_counter()
         result = dg.materialize(
             all_assets,
             selection=selection,
@@ -108,6 +111,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
             raise_on_error=False,
         )
         outcome.run_ids.append(result.run_id)
+        outcome.timings[label] = time.perf_counter() - t0
         for ev in result.get_asset_check_evaluations():
             if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
                 outcome.failed_checks.append(
@@ -120,7 +124,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
                 outcome.failed_steps.append(f"{ev.step_key}: {msg}")
         return result.success
 
-    ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS))
+    ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS), label="referenz")
     for kind_name, pdef in PARTITIONS.items():
         keys = sorted({f.period.key for f in discovery.by_kind(kind_name)} | {
             r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key
@@ -140,7 +144,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
                 "dagster/asset_partition_range_start": wanted[0],
                 "dagster/asset_partition_range_end": wanted[-1],
             }
-            ok = execute(selection, tags) and ok
+            ok = execute(selection, tags, label=kind_name) and ok
     if not ingest_only and ok:
         downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
         has_downstream = any(
@@ -148,7 +152,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
             for a in all_assets
         )
         if has_downstream:
-            ok = execute(downstream) and ok
+            ok = execute(downstream, label="aufbereitung") and ok
     outcome.rejected_files = _rejections(paths, outcome.run_ids)
     if not ok or outcome.failed_checks:
         outcome.exit_code = EXIT_FAILED

@@ -67,11 +67,14 @@ class DeliveryKind:
         return [
             ColumnSpec(c.name, tuple(c.aliases or ()), bool(c.required))
             for c in self.contract().columns
+            if c.origin == "spalte"
         ]
 
     def column_types(self) -> dict[str, str]:
         out = {}
         for c in self.contract().columns:
+            if c.origin != "spalte":
+                continue
             if getattr(c, "ba_symbols", False):
                 out[c.name] = "ba_count"
             elif c.logical_type in ("integer", "number", "date"):
@@ -100,8 +103,21 @@ class DeliveryKind:
     def read(self, path: Path) -> ParsedTable:
         return read_table(path, self.column_specs())
 
-    def typed(self, parsed: ParsedTable) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return type_columns(parsed.frame, self.column_types())
+    def typed(
+        self, parsed: ParsedTable, file: DeliveryFile | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Typed canonical frame in the dtypes of the contract (+ columns from name/title)."""
+        typed, bad = type_columns(parsed.frame, self.column_types())
+        casts, derived = [], []
+        for c in self.contract().columns:
+            if c.origin != "spalte":
+                value = file.period.value if file is not None else None
+                derived.append(pl.lit(value).cast(c.dtype).alias(c.name))
+            elif isinstance(c.dtype, pl.Decimal):
+                casts.append(pl.col(c.name).round(c.dtype.scale or 0).cast(c.dtype))
+            elif typed.schema.get(c.name) != c.dtype:
+                casts.append(pl.col(c.name).cast(c.dtype))
+        return typed.with_columns(casts + derived), bad
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         raise NotImplementedError

@@ -22,7 +22,7 @@ class Bewegungen(DeliveryKind):
     period_kind = "jahr"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         show = [*KEY, "anzahl"]
         q = [bad, check_period_column(typed, "jahr", file.period.value, file.period.label(), show)]
         q.append(contract_violations(self.name, typed, show))

@@ -22,7 +22,7 @@ class Einwohner(DeliveryKind):
     period_kind = "stichtag"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         show = [*KEY, "anzahl"]
         q = [bad]
         q.append(check_period_column(typed, "stichtag", file.period.value, file.period.label(), show))

@@ -17,7 +17,7 @@ class Finanzen(DeliveryKind):
     period_kind = "jahr"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         q = [
             bad,
             check_period_column(typed, "haushaltsjahr", file.period.value, file.period.label(), SHOW),

@@ -24,7 +24,7 @@ class _Reference(DeliveryKind):
     out_columns: list[str] = []
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         show = self.out_columns
         quarantine = concat_quarantine([bad, contract_violations(self.name, typed, show)])
         ok = drop_lines(typed, quarantine)

@@ -25,7 +25,7 @@ class Sgb12(DeliveryKind):
     person_level = True
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         stichtag = file.period.last_day
         typed = typed.with_columns(
             age_at(pl.col(BIRTH_COLUMN), pl.lit(stichtag)).alias("alter"),

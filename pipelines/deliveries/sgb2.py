@@ -25,7 +25,7 @@ class Sgb2(DeliveryKind):
                 f"Dateiname nennt {file.period.label()}, der Titelblock aber Berichtsmonat "
                 f"{Period('monat', content_month).label()}",
             )
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         show = ["gebiet_id", *SGB2_MEASURES]
         q = [bad, contract_violations(self.name, typed, show)]
         q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))

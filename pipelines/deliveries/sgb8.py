@@ -25,7 +25,7 @@ class Sgb8(DeliveryKind):
     person_level = True
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
-        typed, bad = self.typed(parsed)
+        typed, bad = self.typed(parsed, file)
         year = int(file.period.key)
         first, last = date(year, 1, 1), date(year, 12, 31)
         typed = typed.with_columns(

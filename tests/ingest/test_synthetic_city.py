@@ -47,7 +47,7 @@ def test_rows_read_equal_loaded_plus_quarantined_for_every_file(small_city):
         small_city.warehouse_db,
         "select datei, status, zeilen_gelesen, zeilen_geladen, zeilen_quarantaene, zeilen_abgewiesen from audit.loads",
     )
-    files = {f["file"]: f["rows"] for f in small_city.manifest["files"]}
+    files = {path: info["rows"] for path, info in small_city.manifest["files"].items()}
     for datei, status, read, loaded, quarantined, rejected in rows:
         assert read == loaded + quarantined + rejected, datei
         if status == "geladen":
