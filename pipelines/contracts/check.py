@@ -1,0 +1,132 @@
+"""Row-level contract check of a typed delivery frame, Dagster-free.
+
+`check_rows` runs the pandera model of the kind with lazy validation (all failures
+collected) and turns pandera's failure cases into one row per failing (row, column) with
+a reason code. It returns positions and reason codes only: the failing values (which may be
+names or birth dates) stay inside this function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaErrors
+
+from pipelines.contracts.model import REASON_PRIORITY
+from schemas import get_model
+
+if TYPE_CHECKING:
+    # schemas._build imports pipelines.contracts.model, which runs this package's __init__
+    from schemas._build import ContractModel
+
+RESULT_SCHEMA = {"_row": pl.Int64, "spalte": pl.String, "grund": pl.String}
+
+
+class ContractSchemaError(ValueError):
+    """The typed frame does not have the contract's columns or dtypes (a parser bug)."""
+
+
+def check_rows(kind: str, df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Failing cells of a typed `kind` frame: columns `_row` (0-based position), `spalte`
+    (column, or null for row-wide rules) and `grund` (reason code), one reason per row and
+    column, sorted by row. An empty result means every row passes the contract.
+
+    Raises ContractSchemaError when a column is missing or has the wrong dtype.
+    """
+    model = get_model(kind)
+    frame = df.collect() if isinstance(df, pl.LazyFrame) else df
+    # pandera checks a LazyFrame only at schema level; force value checks whatever the
+    # environment (PANDERA_VALIDATION_DEPTH, PANDERA_VALIDATION_ENABLED) says
+    with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+        try:
+            model.schema.validate(frame, lazy=True)
+        except SchemaErrors as errors:
+            failures = errors.failure_cases
+        else:
+            return pl.DataFrame(schema=RESULT_SCHEMA)
+    return _reasons(kind, failures, model)
+
+
+def _reasons(kind: str, failures: pl.DataFrame, model: ContractModel) -> pl.DataFrame:
+    structural = failures.filter(pl.col("index").is_null())
+    if structural.height:
+        raise ContractSchemaError(_structural_message(kind, structural))
+    unexpected = failures.filter(pl.col("schema_context") != "Column")
+    if unexpected.height:
+        # the model has no frame-wide checks (see schemas._build._anchor)
+        raise ContractSchemaError(f"Vertrag {kind!r}: unerwartete Prüfungen {_names(unexpected)}")
+
+    # Integer codes throughout: a million failing cells are sorted and deduplicated in
+    # well under a second this way, string group-bys take several.
+    columns = {name: i for i, name in enumerate(model.schema.columns)}
+    # reported column: None (whole row) first, then the contract's column order
+    reported = [None, *model.schema.columns]
+    spalte_code = {name: i for i, name in enumerate(reported)}
+    check_id = pl.col("column").replace_strict(columns, return_dtype=pl.Int64) * 1000 + (
+        pl.col("check_number").cast(pl.Int64).fill_null(-1) + 1
+    )
+    # check id 0 of a column is pandera's not_nullable: an empty required cell
+    reason_of = {
+        columns[c] * 1000: (REASON_PRIORITY["pflichtwert_fehlt"], spalte_code[c]) for c in columns
+    }
+    for (col, n), reason in model.column_reasons.items():
+        reason_of[columns[col] * 1000 + n + 1] = (
+            REASON_PRIORITY[reason.code],
+            spalte_code[reason.column],
+        )
+    ids = failures.select(
+        pl.col("index").cast(pl.Int64).alias("row"), check_id.alias("check_id"), "check"
+    )
+    known = pl.col("check_id").is_in(list(reason_of))
+    if not ids.select(known.all()).item():
+        raise ContractSchemaError(
+            f"Vertrag {kind!r}: Prüfungen ohne Grundcode {_names(ids.filter(~known))}"
+        )
+
+    width, levels = len(spalte_code), len(REASON_PRIORITY)
+    cell = pl.col("row") * width + pl.col("check_id").replace_strict(
+        {k: v[1] for k, v in reason_of.items()}, return_dtype=pl.Int64
+    )
+    prio = pl.col("check_id").replace_strict(
+        {k: v[0] for k, v in reason_of.items()}, return_dtype=pl.Int64
+    )
+    # one sort over a single integer (cell, then reason priority) and keep the first reason
+    # of every cell: the most basic fault, by REASON_PRIORITY
+    ranked = ids.lazy().select((cell * levels + prio).alias("code")).sort("code")
+    cells = ranked.select(
+        (pl.col("code") // levels).alias("cell"), (pl.col("code") % levels).alias("prio")
+    ).filter(pl.col("cell") != pl.col("cell").shift(1).fill_null(-1))
+    return cells.select(
+        (pl.col("cell") // width).alias("_row"),
+        (pl.col("cell") % width)
+        .replace_strict(dict(enumerate(reported)), return_dtype=pl.String)
+        .alias("spalte"),
+        pl.col("prio")
+        .replace_strict(dict(enumerate(REASON_PRIORITY)), return_dtype=pl.String)
+        .alias("grund"),
+    ).collect()
+
+
+def _names(failures: pl.DataFrame) -> list[str]:
+    return sorted(set(failures["check"].to_list()))
+
+
+def _structural_message(kind: str, structural: pl.DataFrame) -> str:
+    parts = []
+    for row in structural.unique(maintain_order=True).iter_rows(named=True):
+        check = row["check"]
+        if check == "column_in_dataframe":
+            parts.append(f"Spalte {row['failure_case']} fehlt")
+        elif check.startswith("dtype("):
+            parts.append(
+                f"Spalte {row['column']}: erwartet {check}, gefunden {row['failure_case']}"
+            )
+        else:
+            # a rule that could not run; its message may quote cell values, so name it only
+            parts.append(f"Prüfung {check} ({row['column'] or 'ganze Zeile'}) lief nicht")
+    return (
+        f"Der typisierte Rahmen für {kind!r} passt nicht zum Vertrag "
+        f"(fehlende Spalte oder falscher Datentyp): {'; '.join(parts)}"
+    )
