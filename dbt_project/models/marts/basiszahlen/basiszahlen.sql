@@ -1,0 +1,113 @@
+-- Every numerator and denominator count on every level, summed up the area hierarchy
+-- (closure table, any number of levels). Incremental on periode: only periods whose inputs
+-- changed are rebuilt (delete+insert).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='periode',
+    on_schema_change='append_new_columns'
+) }}
+
+with
+
+feinst as (
+
+    select * from {{ ref('int_basiszahlen_feinst') }}
+
+),
+
+hierarchie as (
+
+    select * from {{ ref('int_gebiete_hierarchie') }}
+
+),
+
+referenz as (
+
+    select string_agg(distinct load_id, ',' order by load_id) as load_ids
+    from {{ ref('stg_gebiete_umschluessel') }}
+
+),
+
+perioden as (
+
+    select
+        feinst.periode,
+        md5(
+            string_agg(distinct feinst.stand_hash, ',' order by feinst.stand_hash)
+            || '|' || coalesce(max(referenz.load_ids), '')
+        ) as stand_hash
+    from feinst
+    cross join referenz
+    group by feinst.periode
+
+),
+
+zu_bauen as (
+
+    select * from perioden
+    {{ nur_geaenderte_perioden('perioden') }}
+
+),
+
+summen as (
+
+    select
+        feinst.quelle,
+        feinst.merkmal,
+        hierarchie.gebiet_id,
+        hierarchie.ebene,
+        hierarchie.ebene_rang,
+        feinst.periode,
+        feinst.gebietsstand,
+        {{ wert_der_summe('feinst.quell_symbol', 'feinst.untergrenze') }} as wert,
+        {{ symbol_der_summe('feinst.quell_symbol') }} as quell_symbol,
+        {{ grenze_der_summe('feinst.untergrenze', 'feinst.quell_symbol') }} as untergrenze,
+        {{ grenze_der_summe('feinst.obergrenze', 'feinst.quell_symbol') }} as obergrenze,
+        bool_or(feinst.umgerechnet) as umgerechnet,
+        bool_or(feinst.ist_aktuell) as aktueller_gebietsstand,
+        count(*) as anzahl_feinstgebiete,
+        max(feinst.definition) as definition,
+        max(zu_bauen.stand_hash) as stand_hash
+    from feinst
+    inner join zu_bauen on feinst.periode = zu_bauen.periode
+    inner join hierarchie
+        on
+            feinst.gebietsstand = hierarchie.gebietsstand
+            and feinst.gebiet_id = hierarchie.feinst_gebiet_id
+    group by
+        feinst.quelle,
+        feinst.merkmal,
+        hierarchie.gebiet_id,
+        hierarchie.ebene,
+        hierarchie.ebene_rang,
+        feinst.periode,
+        feinst.gebietsstand
+
+),
+
+final as (
+
+    select
+        merkmal::varchar as merkmal,
+        gebiet_id::varchar as gebiet_id,
+        ebene::varchar as ebene,
+        ebene_rang::integer as ebene_rang,
+        periode::date as periode,
+        wert::double as wert,
+        quell_symbol::varchar as quell_symbol,
+        untergrenze::double as untergrenze,
+        obergrenze::double as obergrenze,
+        coalesce(quell_symbol in ('*', '/'), false)::boolean as unsicher,
+        gebietsstand::date as gebietsstand,
+        umgerechnet::boolean as umgerechnet,
+        aktueller_gebietsstand::boolean as aktueller_gebietsstand,
+        anzahl_feinstgebiete::bigint as anzahl_feinstgebiete,
+        definition::varchar as definition,
+        stand_hash::varchar as stand_hash,
+        quelle::varchar as quelle
+    from summen
+
+)
+
+select * from final

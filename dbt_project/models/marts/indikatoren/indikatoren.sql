@@ -1,0 +1,243 @@
+-- The indicator mart: catalogue x counts, generically. One row per indicator, area,
+-- reference date and area layout (as delivered, and recast onto today's layout).
+{%- set dynamik_jahre = var('sozialindex', {}).get('dynamik_jahre', var('dynamik_jahre')) %}
+
+with
+
+katalog as (
+
+    select * from {{ ref('indikatorkatalog_seed') }}
+    where berechnung = 'basiszahlen'
+
+),
+
+zahlen as (
+
+    select * from {{ ref('basiszahlen') }}
+
+),
+
+zaehler as (
+
+    select
+        katalog.indikator_id,
+        katalog.zaehler_merkmal,
+        katalog.nenner_merkmal,
+        katalog.faktor,
+        katalog.einheit,
+        katalog.stichtag_regel,
+        katalog.dynamik as mit_dynamik,
+        zahlen.gebiet_id,
+        zahlen.ebene,
+        zahlen.ebene_rang,
+        zahlen.periode,
+        zahlen.gebietsstand,
+        zahlen.aktueller_gebietsstand,
+        zahlen.wert as z_wert,
+        zahlen.quell_symbol as z_symbol,
+        zahlen.untergrenze as z_unten,
+        zahlen.obergrenze as z_oben,
+        zahlen.umgerechnet as z_umgerechnet,
+        zahlen.definition as z_definition,
+        case
+            when katalog.stichtag_regel = 'vorjahresende'
+                then make_date(year(zahlen.periode) - 1, 12, 31)
+            else zahlen.periode
+        end as nenner_zieldatum
+    from katalog
+    inner join zahlen on katalog.zaehler_merkmal = zahlen.merkmal
+
+),
+
+nenner_perioden as (
+
+    select distinct
+        merkmal,
+        gebietsstand,
+        periode
+    from zahlen
+
+),
+
+-- denominator date: the same date if delivered, else the latest earlier one within
+-- nenner_max_monate months, else none ('gleiche_lieferung': the same date only)
+nenner_ziele as (
+
+    select distinct
+        nenner_merkmal,
+        gebietsstand,
+        nenner_zieldatum,
+        stichtag_regel
+    from zaehler
+    where nenner_merkmal is not null
+
+),
+
+nenner_wahl as (
+
+    select
+        nenner_ziele.nenner_merkmal,
+        nenner_ziele.gebietsstand,
+        nenner_ziele.nenner_zieldatum,
+        nenner_ziele.stichtag_regel,
+        max(nenner_perioden.periode) as nenner_stichtag
+    from nenner_ziele
+    left join nenner_perioden
+        on
+            nenner_ziele.nenner_merkmal = nenner_perioden.merkmal
+            and nenner_ziele.gebietsstand = nenner_perioden.gebietsstand
+            and nenner_ziele.nenner_zieldatum >= nenner_perioden.periode
+            and nenner_perioden.periode >= case
+                when nenner_ziele.stichtag_regel = 'gleiche_lieferung'
+                    then nenner_ziele.nenner_zieldatum
+                else
+                    (
+                        nenner_ziele.nenner_zieldatum
+                        - to_months({{ var('nenner_max_monate') }})
+                    )::date
+            end
+    group by
+        nenner_ziele.nenner_merkmal,
+        nenner_ziele.gebietsstand,
+        nenner_ziele.nenner_zieldatum,
+        nenner_ziele.stichtag_regel
+
+),
+
+verbunden as (
+
+    select
+        zaehler.*,
+        nenner_wahl.nenner_stichtag,
+        nenner.gebiet_id is not null as nenner_gefunden,
+        nenner.wert as n_wert,
+        nenner.quell_symbol as n_symbol,
+        nenner.untergrenze as n_unten,
+        nenner.obergrenze as n_oben,
+        coalesce(nenner.umgerechnet, false) as n_umgerechnet,
+        nenner.definition as n_definition
+    from zaehler
+    left join nenner_wahl
+        on
+            zaehler.nenner_merkmal = nenner_wahl.nenner_merkmal
+            and zaehler.gebietsstand = nenner_wahl.gebietsstand
+            and zaehler.nenner_zieldatum = nenner_wahl.nenner_zieldatum
+            and zaehler.stichtag_regel = nenner_wahl.stichtag_regel
+    left join zahlen as nenner
+        on
+            zaehler.nenner_merkmal = nenner.merkmal
+            and zaehler.gebietsstand = nenner.gebietsstand
+            and zaehler.gebiet_id = nenner.gebiet_id
+            and nenner_wahl.nenner_stichtag = nenner.periode
+
+),
+
+mit_symbol as (
+
+    select
+        *,
+        {{ symbol_der_quote() }} as symbol
+    from verbunden
+
+),
+
+berechnet as (
+
+    select
+        indikator_id,
+        gebiet_id,
+        ebene,
+        ebene_rang,
+        periode,
+        case when z_symbol in ('*', '.', 'x') then null else z_wert end as zaehler,
+        case when n_symbol in ('*', '.', 'x') then null else n_wert end as nenner,
+        case
+            when symbol in ('*', '.', 'x') then null
+            when nenner_merkmal is null then z_wert * faktor
+            else z_wert / n_wert * faktor
+        end as wert,
+        symbol,
+        einheit,
+        nenner_stichtag,
+        gebietsstand,
+        zaehler_merkmal,
+        nenner_merkmal,
+        faktor,
+        z_umgerechnet or n_umgerechnet as umgerechnet,
+        coalesce(symbol in ('*', '/'), false) as unsicher,
+        case
+            when symbol in ('.', 'x') then null
+            when nenner_merkmal is null then z_unten * faktor
+            else z_unten / n_oben * faktor
+        end as untergrenze,
+        case
+            when symbol in ('.', 'x') then null
+            when nenner_merkmal is null then z_oben * faktor
+            when n_unten > 0 then z_oben / n_unten * faktor
+        end as obergrenze,
+        aktueller_gebietsstand,
+        mit_dynamik,
+        'Zähler: ' || z_definition
+        || coalesce('; Nenner: ' || n_definition, '')
+        || '; Faktor: ' || faktor::varchar as parameter
+    from mit_symbol
+
+),
+
+-- change in percentage points against the same reference date k years earlier, on
+-- today's layout only (older periods are recast there)
+mit_dynamik as (
+
+    select
+        berechnet.*,
+        case when berechnet.mit_dynamik then frueher.periode end as dynamik_vergleichsperiode,
+        case
+            when berechnet.mit_dynamik then berechnet.wert - frueher.wert
+        end as dynamik
+    from berechnet
+    left join berechnet as frueher
+        on
+            berechnet.mit_dynamik
+            and berechnet.aktueller_gebietsstand
+            and berechnet.indikator_id = frueher.indikator_id
+            and berechnet.gebiet_id = frueher.gebiet_id
+            and berechnet.gebietsstand = frueher.gebietsstand
+            and frueher.periode = case
+                when berechnet.periode = last_day(berechnet.periode)
+                    then last_day((berechnet.periode - to_years({{ dynamik_jahre }}))::date)
+                else (berechnet.periode - to_years({{ dynamik_jahre }}))::date
+            end
+
+),
+
+final as (
+
+    select
+        indikator_id::varchar as indikator_id,
+        gebiet_id::varchar as gebiet_id,
+        ebene::varchar as ebene,
+        ebene_rang::integer as ebene_rang,
+        periode::date as periode,
+        zaehler::double as zaehler,
+        nenner::double as nenner,
+        wert::double as wert,
+        symbol::varchar as symbol,
+        einheit::varchar as einheit,
+        nenner_stichtag::date as nenner_stichtag,
+        gebietsstand::date as gebietsstand,
+        zaehler_merkmal::varchar as zaehler_merkmal,
+        nenner_merkmal::varchar as nenner_merkmal,
+        faktor::double as faktor,
+        umgerechnet::boolean as umgerechnet,
+        unsicher::boolean as unsicher,
+        untergrenze::double as untergrenze,
+        obergrenze::double as obergrenze,
+        aktueller_gebietsstand::boolean as aktueller_gebietsstand,
+        dynamik_vergleichsperiode::date as dynamik_vergleichsperiode,
+        dynamik::double as dynamik,
+        parameter::varchar as parameter
+    from mit_dynamik
+
+)
+
+select * from final
