@@ -1,5 +1,7 @@
 # sozialmonitor: the README's commands. Needs only python3, pip and make.
 PYTHON ?= python3
+# bytecode caches matter: dagster + dbt import ~1,000 modules per process
+unexport PYTHONDONTWRITEBYTECODE
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --locked
 SCALE ?= city
@@ -16,7 +18,7 @@ help:
 # uv through pip if missing, then the locked environment
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
-	@$(UV) sync --locked --quiet
+	@$(UV) sync --locked --quiet --compile-bytecode
 
 demo: setup
 	$(RUN) sozialmonitor demo --scale $(SCALE)
