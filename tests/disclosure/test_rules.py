@@ -229,3 +229,26 @@ def test_tables_and_periods_are_separate_systems():
         ("t2", dt.date(2024, 12, 31), "b"),
     ]
     assert attack(res.cells, tree, ident).is_empty()
+
+
+def test_regression_several_targets_share_the_last_publishable_cell():
+    # found by hypothesis: after s:r is hidden for one target, the others in the
+    # same round have no partner left; the next round must see them safe
+    tree = hierarchy({"r": None, "g01": "r", "g02": "r"})
+    data = cells(
+        {
+            ("p", "g01"): 0,
+            ("p", "g02"): "*",
+            ("q", "g01"): "*",
+            ("q", "g02"): "*",
+            ("s", "g01"): 1,
+            ("s", "g02"): "*",
+        }
+    )
+    ident = [Identity.parse("t", "s = p + q")]
+    res = apply_disclosure(data, tree, ident)
+    assert cell(res.cells, "s", "r")["symbol"] == "*"
+    assert attack(res.cells, tree, ident, include_undecided=True).is_empty()
+    assert not attack(
+        apply_disclosure(data, tree, ident, NO_SECONDARY).cells, tree, ident
+    ).is_empty()
