@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets (dagster-dbt): every model an asset, tests as checks."""
 
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -91,9 +92,14 @@ def build_dbt_assets():
         name="dbt_modelle",
     )
     def dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, sozialmonitor: Sozialmonitor):
-        os.environ[DB_ENV] = str(sozialmonitor.paths().warehouse_db)
+        paths = sozialmonitor.paths()
+        os.environ[DB_ENV] = str(paths.warehouse_db)
         args = ["build", "--vars", json.dumps(dbt_vars(sozialmonitor.config()))]
-        yield from dbt.cli(args, context=context).stream()
+        # dbt's own log goes to a file in the warehouse folder, not to the user's terminal
+        log_dir = paths.root / "logs"
+        log_dir.mkdir(exist_ok=True)
+        with (log_dir / "dbt.log").open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            yield from dbt.cli(args, context=context).stream()
 
     return dbt_modelle
 
