@@ -172,6 +172,33 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
 
 
 @main.command()
+@click.argument("indikator")
+@click.argument("gebiet")
+@click.argument("periode")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("demo/warehouse"), show_default=True)
+def explain(indikator: str, gebiet: str, periode: str, warehouse: Path) -> None:
+    """Woher eine Zahl kommt: Formel, Werte, gelieferte Dateien, Modellkette.
+
+    Beispiel: sozialmonitor explain sgb2_quote 010201 2024-12-31
+    """
+    from pipelines.lineage.explain import ExplainError, render
+    from pipelines.lineage.explain import explain as run_explain
+    from pipelines.parsing.german import parse_date
+
+    import polars as pl
+
+    day = pl.select(parse_date(pl.lit(periode))).item()
+    if day is None:
+        click.echo(f"Ungültiger Stichtag '{periode}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)", err=True)
+        sys.exit(2)
+    try:
+        click.echo(render(run_explain(warehouse, indikator, gebiet, day)))
+    except ExplainError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True)
 @click.option("--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)

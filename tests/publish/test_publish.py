@@ -1,0 +1,196 @@
+"""The publish zone on real builds: contract, disclosure, attacker, atomic swap, rebuilds."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import polars as pl
+import pytest
+
+from tests.conftest import EXAMPLES, query
+
+PUBLISHED_COLUMNS = {
+    "indikatoren": ["indikator_id", "gebiet_id", "ebene", "periode", "zaehler", "nenner", "wert",
+                    "symbol", "einheit", "nenner_stichtag", "gebietsstand"],
+    "sozialindex": ["gebiet_id", "periode", "status_index", "dynamik_index", "status_klasse",
+                    "dynamik_klasse", "ausschluss_grund"],
+    "controlling": ["haushaltsjahr", "kennzahl", "wert", "einheit", "symbol"],
+    "zielerreichung": ["indikator_id", "gebiet_id", "jahr", "zielwert", "istwert", "erreicht"],
+    "gebiete": ["gebiet_id", "name", "ebene", "parent_id", "gueltig_ab", "gueltig_bis"],
+    "indikatorkatalog": ["indikator_id", "bezeichnung", "definition", "einheit"],
+    "indikatoren_breit": ["gebiet_id", "periode", "sgb2_quote"],
+}  # fmt: skip
+
+
+def test_publish_tables_have_the_published_columns(small_city):
+    for table, cols in PUBLISHED_COLUMNS.items():
+        have = [r[0] for r in query(small_city.publish_db, "select column_name from information_schema.columns where table_name = ? and table_schema = 'main'", [table])]
+        assert set(cols) <= set(have), (table, set(cols) - set(have))
+    schemas = {r[0] for r in query(small_city.publish_db, "select distinct table_schema from information_schema.tables")}
+    assert schemas == {"main"}
+    assert small_city.outcome.failed_checks == []
+
+
+def test_no_unit_level_rows_and_no_count_of_one_or_two(small_city):
+    cols = {r[0] for r in query(small_city.publish_db, "select column_name from information_schema.columns")}
+    assert not cols & {"fall_pseudonym", "person_pseudonym", "alter", "load_id"}
+    small = query(
+        small_city.publish_db,
+        "select count(*) from indikatoren where zaehler in (1, 2) or nenner in (1, 2) or (einheit = 'Anzahl' and wert in (1, 2))",
+    )[0][0]
+    assert small == 0
+    symbols = {r[0] for r in query(small_city.publish_db, "select distinct symbol from indikatoren")}
+    assert "*" in symbols  # the small city does have cells that must be withheld
+
+
+def test_attacker_recovers_nothing(small_city):
+    import duckdb
+
+    from pipelines.config import load_config
+    from pipelines.disclosure import DisclosureConfig, attack
+    from pipelines.publish import cells
+
+    con = duckdb.connect(str(small_city.warehouse_db), read_only=True)
+    basis = con.execute("select * from marts.basiszahlen").pl()
+    gebiete = con.execute("select * from marts.gebiete").pl()
+    con.close()
+    cfg = DisclosureConfig.from_dict(load_config()["offenlegung"])
+    result = cells.disclose_counts(basis, gebiete, cfg)
+    tree = cells.hierarchy(gebiete)
+    found = attack(result.cells, tree, cells.identities_for(cells.count_cells(basis, tree)), cfg)
+    assert found.height == 0
+    # what the indicator table publishes is no more than these cells
+    pub = pl.read_parquet(small_city.warehouse / "parquet" / "indikatoren.parquet")
+    published_counts = set(
+        result.cells.filter(pl.col("wert").is_not_null()).select("merkmal", "periode", "gebiet_id", "wert").iter_rows()
+    )
+    con = duckdb.connect(str(small_city.warehouse_db), read_only=True)
+    kat = dict(con.execute("select indikator_id, zaehler_merkmal from marts.indikatorkatalog").fetchall())
+    con.close()
+    sample = pub.filter(pl.col("zaehler").is_not_null() & pl.col("indikator_id").is_in(["sgb2_quote", "hze_quote", "anteil_u18"]))
+    for ind, gid, per, z in sample.select("indikator_id", "gebiet_id", "periode", "zaehler").iter_rows():
+        assert (kat[ind], per, gid, int(round(z))) in published_counts or z == 0
+
+
+def test_suppression_log_accounts_for_every_withheld_rate(small_city):
+    withheld = query(small_city.publish_db, "select count(*) from indikatoren where symbol in ('*', '.', '/')")[0][0]
+    logged = query(small_city.warehouse_db, "select count(*) from audit.geheimhaltung where tabelle = 'indikatoren'")[0][0]
+    assert withheld == logged > 0
+    # the log never holds a value
+    cols = [r[0] for r in query(small_city.warehouse_db, "select column_name from information_schema.columns where table_name = 'geheimhaltung'")]
+    assert "wert" not in cols
+
+
+def test_example_values_as_published(example_city):
+    def pub(ind, gid, per="2024-12-31"):
+        return query(example_city.publish_db, "select wert, symbol, untergrenze, obergrenze from indikatoren where indikator_id = ? and gebiet_id = ? and periode = ?", [ind, gid, per])
+
+    assert pub("sgb2_quote", "010201")[0][0] == pytest.approx(1204 / 4170 * 100)
+    assert pub("sgb2_quote", "010101")[0][0] == pytest.approx(104 / 645 * 100)
+    assert pub("grusi_alter_quote", "010201")[0][:2] == (None, "*")  # numerator 1
+    wert, symbol, low, high = pub("sgb2_quote", "0201")[0]
+    assert (wert, symbol) == (None, "/") and low < high  # rlb between 59 and 60
+    ziel = query(example_city.publish_db, "select istwert, erreicht from zielerreichung where indikator_id = 'sgb2_kinderarmut'")
+    assert ziel[0][0] == pytest.approx((22 + 4 + 371 + 12 + 0) / 1185 * 100) and ziel[0][1] is False
+
+
+def test_explain_city_and_finest_figure(example_city):
+    import hashlib
+
+    from pipelines.lineage.explain import explain, render
+
+    for gebiet in ("00", "010201"):
+        from datetime import date
+
+        e = explain(example_city.warehouse, "sgb2_quote", gebiet, date(2024, 12, 31))
+        files = {f.datei: f.sha256 for f in e.dateien}
+        assert set(files) == {"sgb2/sgb2_2024-12.csv", "einwohner/einwohner_2024-12-31.csv"}
+        for datei, sha in files.items():
+            assert sha == hashlib.sha256((example_city.landing / datei).read_bytes()).hexdigest()
+        text = render(e)
+        assert "rlb / ew_u65" in text and "marts.indikatoren" in text
+    city = explain(example_city.warehouse, "sgb2_quote", "00", date(2024, 12, 31))
+    assert {g for g, *_ in city.summiert} == {"010101", "010102", "010201", "020101", "020102"}
+    assert explain(example_city.warehouse, "sgb2_quote", "010201", date(2024, 12, 31)).zaehler == 1204
+
+
+@pytest.fixture(scope="module")
+def rebuilt_examples(example_city, tmp_path_factory):
+    """A second build of the same deliveries from an empty warehouse, with a BI client reading."""
+    from sqlalchemy import create_engine, text
+
+    from pipelines.config import load_config
+    from pipelines.publish.write import write_publish
+    from pipelines.runner import run_pipeline
+    from pipelines.warehouse.files import WarehousePaths
+
+    landing = tmp_path_factory.mktemp("again") / "landing"
+    shutil.copytree(EXAMPLES, landing)
+    wh = tmp_path_factory.mktemp("again_wh")
+    db = wh / "publish.duckdb"
+    stop = threading.Event()
+    reads: list[tuple] = []
+    errors: list[str] = []
+
+    def reader():
+        while not stop.is_set():
+            if not db.exists():
+                time.sleep(0.05)
+                continue
+            try:
+                engine = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
+                with engine.connect() as c:
+                    n_tables = c.execute(text("select count(*) from information_schema.tables")).scalar()
+                    n = c.execute(text("select count(*) from indikatoren")).scalar()
+                    n_wide = c.execute(text("select count(*) from indikatoren_breit")).scalar()
+                    reads.append((n_tables, n, n_wide))
+                engine.dispose()
+            except Exception as exc:  # noqa: BLE001 - every failure is what we look for
+                errors.append(repr(exc))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    outcome = run_pipeline(landing, wh)
+    for _ in range(3):  # swap in new versions while the client keeps reading
+        write_publish(WarehousePaths(wh), load_config(), write_excel=False)
+    stop.set()
+    t.join(10)
+    return wh, outcome, reads, errors
+
+
+def test_bi_client_reads_during_rebuild_without_lock_errors(rebuilt_examples):
+    wh, outcome, reads, errors = rebuilt_examples
+    assert outcome.exit_code == 0
+    assert not errors
+    assert len(reads) > 5
+    assert len(set(reads)) == 1  # every read saw one complete version
+
+
+def test_rebuild_from_same_deliveries_is_bit_identical(rebuilt_examples, example_city):
+    wh, *_ = rebuilt_examples
+    first = sorted((example_city.warehouse / "parquet").glob("*.parquet"))
+    assert first
+    for f in first:
+        assert f.read_bytes() == (wh / "parquet" / f.name).read_bytes(), f.name
+    for table in PUBLISHED_COLUMNS:
+        sql = f"select * from {table} order by all"
+        assert query(example_city.publish_db, sql) == query(wh / "publish.duckdb", sql), table
+
+
+def test_excel_exports_neutralise_formulas(tmp_path):
+    import xlsxwriter  # noqa: F401
+
+    from pipelines.publish.write import _write_excel
+
+    frame = pl.DataFrame({"gebiet_id": ["01"], "name": ['=HYPERLINK("http://x","klick")'], "wert": [1.5]})
+    _write_excel(tmp_path, {"gebiete": frame})
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "gebiete.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+    assert "<f>" not in sheet  # no formula cell
+    assert "'=HYPERLINK" in strings or "'=HYPERLINK" in sheet
