@@ -1,0 +1,26 @@
+"""Real landing folders for Berlin and Hamburg, built once per session from the public files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import load_config
+from pipelines.profiles import city_config, discover_profiled, real_landing
+
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def berlin(tmp_path_factory):
+    landing = real_landing("berlin", tmp_path_factory.mktemp("berlin"))
+    config = load_config(city_config("berlin"))
+    return landing, config, discover_profiled(landing, config)
+
+
+@pytest.fixture(scope="session")
+def hamburg(tmp_path_factory):
+    landing = real_landing("hamburg", tmp_path_factory.mktemp("hamburg"))
+    config = load_config(city_config("hamburg"))
+    return landing, config, discover_profiled(landing, config)
