@@ -8,11 +8,9 @@ import polars as pl
 import pytest
 
 from pipelines.profiles import canonical_frame
-from pipelines.profiles.reference import MSS, berlin_gebiete
+from pipelines.profiles.reference import MSS, REALDATA, berlin_gebiete
 from pipelines.profiles.reference import REFERENCE_DIR as REF
 from pipelines.profiles.source import read_source
-
-from pipelines.profiles.reference import REALDATA
 
 
 def _raw_rows(path):
@@ -40,7 +38,7 @@ def test_every_file_parses_and_bands_and_sexes_add_up(berlin):
         parsed = kind.read(f.path)
         assert parsed.violations.height == 0, (f.relpath, parsed.violations.head(3))
         assert not parsed.extra_columns, f.relpath
-        typed = canonical_frame(kind, f)
+        typed = canonical_frame(kind, f, parsed)
         assert typed["anzahl"].null_count() == 0 and typed["alter"].null_count() == 0
         assert set(typed["stichtag"].unique().to_list()) == {f.period.last_day}
         assert set(typed["geschlecht"].unique()) == {"insgesamt"}
