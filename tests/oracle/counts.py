@@ -50,7 +50,10 @@ def _zero_filled(
 ) -> pl.DataFrame:
     """counts (periode, gebiet_id, <merkmal columns>) -> exact long cells on the grid."""
     g = grid(areas, periods)
-    stray = counts.join(g, on=["periode", "gebiet_id"], how="anti")
+    # rows without an area (unknown address) are reported by the caller already
+    stray = counts.filter(pl.col("gebiet_id").is_not_null()).join(
+        g, on=["periode", "gebiet_id"], how="anti"
+    )
     if stray.height:
         problems.append(("gebiet_unbekannt", stray.select("periode", "gebiet_id").unique()))
     wide = g.join(counts, on=["periode", "gebiet_id"], how="left").with_columns(

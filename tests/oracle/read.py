@@ -59,7 +59,11 @@ class Defects:
 
 
 def load_manifest(landing: Path) -> dict:
-    return json.loads((landing / "manifest.json").read_text(encoding="utf-8"))
+    """The generator's manifest; a hand-made landing folder has none (no planted defects)."""
+    path = landing / "manifest.json"
+    if not path.exists():
+        return {"defects": []}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def delivered_files(landing: Path, kind: str, defects: Defects) -> list[tuple[str, Path]]:

@@ -74,7 +74,7 @@ def test_stern_summen_untergrenzen(abgleich_klein):
     """`/` rows: zaehler = sum of the lower bounds of the finest counts (each `*` = 1), the
     bounds from [1, 2] per `*`; checked on the finest cells directly, not via the sums."""
     o = abgleich_klein.oracle
-    finest = o.finest.filter(pl.col("merkmal") == "rlb")
+    finest = o.finest.filter(pl.col("merkmal") == "alo_sgb2")
     g = o.areas.gebiete.filter(pl.col("parent_id").is_not_null())
     parent = dict(zip(g["gebiet_id"], g["parent_id"], strict=False))
     # stadtteil = parent of the finest area (any city: one step up is enough here)
@@ -85,7 +85,7 @@ def test_stern_summen_untergrenzen(abgleich_klein):
         cells.group_by("periode", "oben")
         .agg(
             (pl.col("symbol") == "*").any().alias("stern"),
-            pl.col("symbol").is_in([".", "x"]).any().alias("unbekannt"),
+            pl.col("symbol").is_in([".", "x"]).fill_null(False).any().alias("unbekannt"),
             pl.when(pl.col("symbol") == "*")
             .then(1.0)
             .otherwise(pl.col("wert"))
@@ -96,13 +96,13 @@ def test_stern_summen_untergrenzen(abgleich_klein):
             .otherwise(pl.col("wert"))
             .sum()
             .alias("oben_n"),
-            (pl.col("symbol") == "*").all().alias("alle_stern"),
+            (pl.col("symbol") == "*").fill_null(False).all().alias("alle_stern"),
         )
         .filter(pl.col("stern") & ~pl.col("unbekannt") & ~pl.col("alle_stern"))
     )
     assert sums.height > 0, "keine BA-*-Zelle in einer Summe: Test wäre leer"
     m = abgleich_klein.mart.filter(
-        (pl.col("indikator_id") == "sgb2_quote")
+        (pl.col("indikator_id") == "sgb2_alo_anteil")
         & pl.col("nenner").is_not_null()
         & ~pl.col("umgerechnet")
     )
