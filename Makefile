@@ -32,7 +32,7 @@ browser:
 	  else echo "chromium fehlt: Browsertest wird übersprungen"; fi; }
 
 test: setup browser
-	$(RUN) pytest -q
+	$(RUN) pytest -q -n 2 --dist loadgroup
 
 lint: setup
 	$(RUN) ruff check pipelines schemas tests

@@ -87,3 +87,13 @@ def query(db: Path, sql: str, params=None):
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """With `-n 2 --dist loadgroup`, tests of one built city share one worker (one build each)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "small_city" in names or "small_landing" in names or "abgleich_klein" in names:
+            item.add_marker(pytest.mark.xdist_group("kleine_stadt"))
+        elif "example_city" in names:
+            item.add_marker(pytest.mark.xdist_group("musterstadt"))

@@ -90,7 +90,7 @@
         '{{ merkmal }}' as merkmal,
         '{{ definition }}' as definition,
         {{ merkmal }}::double as wert,
-        null::varchar as quell_symbol,
+        case when {{ merkmal }} is null then '.' end::varchar as quell_symbol,
         {{ merkmal }}::double as untergrenze,
         {{ merkmal }}::double as obergrenze,
         stand_hash

@@ -27,6 +27,7 @@
         {'merkmal': 'ew_u21', 'bedingung': 'alter <= ' ~ jung_bis,
          'definition': 'Einwohner, Alter 0 bis ' ~ jung_bis},
         {'merkmal': 'ew_nichtdeutsch', 'bedingung': "staatsangehoerigkeit = 'nichtdeutsch'",
+         'unbekannt_wenn': "staatsangehoerigkeit = 'insgesamt'",
          'definition': 'Einwohner ohne deutsche Staatsangehörigkeit'},
     ]) }}
 {% endmacro %}

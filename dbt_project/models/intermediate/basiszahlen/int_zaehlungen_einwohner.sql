@@ -41,8 +41,16 @@ summen as (
         zellen.periode,
         zellen.gebiet_id,
         {%- for m in merkmale %}
-            coalesce(sum(einwohner.anzahl) filter (where {{ m.bedingung }}), 0)
-                as {{ m.merkmal }},
+            {%- if m.unbekannt_wenn %}
+                -- a source that does not break this down (profile code `insgesamt`): unknown
+                case
+                    when bool_or({{ m.unbekannt_wenn }}) then null
+                    else coalesce(sum(einwohner.anzahl) filter (where {{ m.bedingung }}), 0)
+                end as {{ m.merkmal }},
+            {%- else %}
+                coalesce(sum(einwohner.anzahl) filter (where {{ m.bedingung }}), 0)
+                    as {{ m.merkmal }},
+            {%- endif %}
         {%- endfor %}
         zellen.stand_hash
     from zellen
