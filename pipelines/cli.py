@@ -202,9 +202,20 @@ def explain(indikator: str, gebiet: str, periode: str, warehouse: Path) -> None:
 @click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True)
 @click.option("--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def demo(scale: str, base: Path, seed: int) -> None:
+@click.option(
+    "--real",
+    type=click.Choice(["berlin", "hamburg"]),
+    help="statt der synthetischen Stadt echte veröffentlichte Daten (über Quellprofile)",
+)
+def demo(scale: str, base: Path, seed: int, real: str | None) -> None:
     """Erzeugt eine synthetische Stadt, lässt die ganze Pipeline laufen und zeigt, wo alles liegt."""
     base.mkdir(parents=True, exist_ok=True)
+    if real:
+        from pipelines.profiles import city_config, real_landing
+
+        landing = real_landing(real, base / f"landing_{real}")
+        code = _run(landing, base / f"warehouse_{real}", city_config(real))
+        sys.exit(0 if code == 3 else code)
     landing, warehouse = base / "landing", base / "warehouse"
     key_file = base / ".pseudonym_key"
     if not os.environ.get(KEY_ENV):
