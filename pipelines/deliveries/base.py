@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.deliveries.cells import type_columns
+from pipelines.deliveries.cells import (
+    concat_quarantine,
+    quarantine_rows,
+    type_columns,
+)
 from pipelines.deliveries.periods import STAND, Period, period_from_name
-from pipelines.parsing.table import ColumnSpec, FileRejected, ParsedTable, read_table
+from pipelines.parsing.table import LINE_COL, ColumnSpec, FileRejected, ParsedTable, read_table
+
+# the csv module refuses quoted fields over 128 KiB with an exception; let the reader take
+# them so an over-long cell is quarantined like any other (cells.MAX_CELL_CHARS)
+csv.field_size_limit(max(csv.field_size_limit(), 64 << 20))
 
 
 @dataclass(frozen=True)
@@ -101,26 +110,107 @@ class DeliveryKind:
 
     # --- reading --------------------------------------------------------------------------
     def read(self, path: Path) -> ParsedTable:
-        return read_table(path, self.column_specs())
+        try:
+            parsed = read_table(path, self.column_specs())
+        except FileRejected as exc:
+            raise explain_rejection(exc, path) from None
+        except csv.Error as exc:  # the quoted-field reader gave up
+            raise FileRejected(
+                "datei_unlesbar", f"CSV-Struktur nicht lesbar ({exc}); Anführungszeichen prüfen"
+            ) from None
+        return drop_blank_rows(parsed)
 
     def typed(
         self, parsed: ParsedTable, file: DeliveryFile | None = None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Typed canonical frame in the dtypes of the contract (+ columns from name/title)."""
         typed, bad = type_columns(parsed.frame, self.column_types())
-        casts, derived = [], []
+        casts, derived, overflow = [], [], [bad]
         for c in self.contract().columns:
             if c.origin != "spalte":
                 value = file.period.value if file is not None else None
                 derived.append(pl.lit(value).cast(c.dtype).alias(c.name))
             elif isinstance(c.dtype, pl.Decimal):
-                casts.append(pl.col(c.name).round(c.dtype.scale or 0).cast(c.dtype))
+                # a sum beyond the column's precision is a broken cell, not a crash
+                limit = 10.0 ** ((c.dtype.precision or 38) - (c.dtype.scale or 0))
+                too_big = pl.col(c.name).abs() >= limit
+                overflow.append(
+                    quarantine_rows(typed, too_big, "wert_ungueltig", c.name, [c.name])
+                )
+                casts.append(
+                    pl.when(too_big)
+                    .then(None)
+                    .otherwise(pl.col(c.name))
+                    .round(c.dtype.scale or 0)
+                    .cast(c.dtype)
+                    .alias(c.name)
+                )
             elif typed.schema.get(c.name) != c.dtype:
                 casts.append(pl.col(c.name).cast(c.dtype))
-        return typed.with_columns(casts + derived), bad
+        return typed.with_columns(casts + derived), concat_quarantine(overflow)
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         raise NotImplementedError
+
+
+def explain_rejection(exc: FileRejected, path: Path) -> FileRejected:
+    """Make a reader's rejection say what a data engineer needs to fix (German, no paths)."""
+    if exc.reason == "datei_unlesbar" and exc.message.startswith("XLSX-Datei nicht lesbar"):
+        # the XLSX reader's own error is English and names the absolute path
+        return FileRejected(
+            exc.reason,
+            "XLSX-Datei nicht lesbar: kein gültiges Excel-Arbeitsbuch (beschädigt, "
+            "verschlüsselt oder eine umbenannte andere Datei)",
+        )
+    if exc.reason in ("kopfzeile_fehlt", "spalte_fehlt") and "Trennzeichen" not in exc.message:
+        found = _other_delimiter(path)
+        if found:
+            return FileRejected(
+                exc.reason, f"{exc.message} (Trennzeichen ist offenbar {found}, erwartet ';')"
+            )
+    return exc
+
+
+def _other_delimiter(path: Path) -> str | None:
+    """'Komma' / 'Tabulator' / ... when the first lines are split by that and not by ';'."""
+    if path.suffix.lower() != ".csv":
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return None
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = head.decode("utf-16" if utf16 else "utf-8", errors="replace")
+    lines = [x for x in text.splitlines()[:10] if x.strip()]
+    if not lines or any(";" in x for x in lines[:1]):
+        return None
+    names = {",": "Komma", "\t": "Tabulator", "|": "senkrechter Strich"}
+    for sep, name in names.items():
+        if sum(x.count(sep) for x in lines) >= len(lines):
+            return name
+    return None
+
+
+def drop_blank_rows(parsed: ParsedTable) -> ParsedTable:
+    """Rows that are nothing but separators (`;;;;`, spreadsheet exports) carry no data.
+
+    They are not counted as read rows; a warning says how many were skipped.
+    """
+    f = parsed.frame
+    cols = [c for c in f.columns if c != LINE_COL]
+    if f.height == 0 or not cols:
+        return parsed
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars() == "") for c in cols]
+    )
+    n = f.select(blank.sum()).item()
+    if not n:
+        return parsed
+    parsed.frame = f.filter(~blank)
+    parsed.rows_read -= n
+    parsed.blank_rows = n  # type: ignore[attr-defined]
+    return parsed
 
 
 def reject(reason: str, message: str) -> FileRejected:

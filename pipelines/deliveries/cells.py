@@ -15,6 +15,16 @@ QUARANTINE_FRAME_SCHEMA = {
 }
 
 
+# raw tables store counts as 32-bit integers; a larger value is a broken cell, not a crash
+INT32_MAX = 2**31 - 1
+# no field of any delivery is longer (the longest are product and account names); a longer
+# cell is garbage or an attack and would otherwise be copied whole into the quarantine
+MAX_CELL_CHARS = 2000
+# quarantine shows offending values so a delivery can be fixed; a few hundred characters do
+MAX_WERTE_CHARS = 1000
+WERTE_HEAD_CHARS = 200
+
+
 def empty_quarantine() -> pl.DataFrame:
     return pl.DataFrame(schema=QUARANTINE_FRAME_SCHEMA)
 
@@ -31,23 +41,27 @@ def type_columns(
     bad_exprs: list[tuple[str, pl.Expr]] = []
     for name, kind in types.items():
         col = pl.col(name)
+        too_long = col.str.len_chars() > MAX_CELL_CHARS
         if kind == "integer":
-            exprs.append(german.parse_int(col).alias(name))
-            bad_exprs.append((name, german.int_invalid(col)))
+            value = german.parse_int(col)
+            exprs.append(_in_int32(value).alias(name))
+            bad_exprs.append((name, german.int_invalid(col) | too_long | _out_of_int32(value)))
         elif kind == "number":
             exprs.append(german.parse_decimal(col).alias(name))
-            bad_exprs.append((name, german.decimal_invalid(col)))
+            bad_exprs.append((name, german.decimal_invalid(col) | too_long))
         elif kind == "date":
             exprs.append(german.parse_date(col).alias(name))
-            bad_exprs.append((name, german.date_invalid(col)))
+            bad_exprs.append((name, german.date_invalid(col) | too_long))
         elif kind == "ba_count":
             value, symbol = german.parse_ba_count(col)
-            exprs += [value.alias(name), symbol.alias(f"{name}_symbol")]
-            bad_exprs.append((name, german.ba_count_invalid(col)))
+            exprs += [_in_int32(value).alias(name), symbol.alias(f"{name}_symbol")]
+            bad_exprs.append((name, german.ba_count_invalid(col) | too_long | _out_of_int32(value)))
         else:
+            blank = german.is_blank(col)
             exprs.append(
-                pl.when(german.is_blank(col)).then(None).otherwise(col.str.strip_chars()).alias(name)
+                pl.when(blank | too_long).then(None).otherwise(col.str.strip_chars()).alias(name)
             )
+            bad_exprs.append((name, too_long.fill_null(False)))
     flags = frame.select([pl.col(LINE_COL)] + [e.alias(f"_bad_{n}") for n, e in bad_exprs])
     bad_parts = []
     for name, _ in bad_exprs:
@@ -65,6 +79,24 @@ def type_columns(
     typed = frame.with_columns(exprs)
     bad = pl.concat(bad_parts) if bad_parts else empty_quarantine()
     return typed, bad
+
+
+def _out_of_int32(value: pl.Expr) -> pl.Expr:
+    return value.is_not_null() & (value.abs() > INT32_MAX)
+
+
+def _in_int32(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.abs() > INT32_MAX).then(None).otherwise(value)
+
+
+def cap_werte(werte: pl.Expr) -> pl.Expr:
+    """Over-long offending values: keep their start and length, as valid JSON."""
+    short = pl.struct(
+        pl.lit("gekürzt").alias("hinweis"),
+        werte.str.len_chars().alias("zeichen"),
+        werte.str.slice(0, WERTE_HEAD_CHARS).alias("anfang"),
+    ).struct.json_encode()
+    return pl.when(werte.str.len_chars() > MAX_WERTE_CHARS).then(short).otherwise(werte)
 
 
 def quarantine_rows(
@@ -92,8 +124,10 @@ def concat_quarantine(parts: list[pl.DataFrame]) -> pl.DataFrame:
     parts = [p for p in parts if p.height]
     if not parts:
         return empty_quarantine()
-    return pl.concat([p.select(list(QUARANTINE_FRAME_SCHEMA)) for p in parts]).unique(
-        subset=[LINE_COL, "spalte", "grund"], keep="first", maintain_order=True
+    return (
+        pl.concat([p.select(list(QUARANTINE_FRAME_SCHEMA)) for p in parts])
+        .unique(subset=[LINE_COL, "spalte", "grund"], keep="first", maintain_order=True)
+        .with_columns(cap_werte(pl.col("werte")).alias("werte"))
     )
 
 

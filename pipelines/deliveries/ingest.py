@@ -21,7 +21,11 @@ def ingest_reference(
     results = []
     with Session(paths.warehouse_db, paths.quarantine_db) as session:
         for refused in discovery.refused:
-            if refused.kind in REFERENCE_KINDS or refused.kind == "reference":
+            # refusals without a period (bad name, link, future period) belong to no
+            # partition: the reference run, which always runs first, logs them once
+            if refused.kind in REFERENCE_KINDS or refused.kind == "reference" or (
+                refused.period_key is None
+            ):
                 results.append(record_refusal(refused, session, run_id))
         ctx = None
         for name in REFERENCE_KINDS:  # gebiete first: the others are checked against it

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind
 
 FOLDERS = ("reference", "einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
+# a budget (Haushaltsplan) is delivered before its year starts; every other kind
+# describes something that has happened, so a period after today is a typo or a test file
+FUTURE_ALLOWED = {"finanzen"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,12 @@ def _kinds_for_folder(folder: str) -> list[DeliveryKind]:
     return [k for k in ALL_KINDS.values() if k.folder == folder]
 
 
-def discover(landing: Path) -> Discovery:
+def discover(landing: Path, today: date | None = None) -> Discovery:
+    """Deliveries in `landing`; refuses links, special files and impossible periods.
+
+    `today` (default: the current date) is the latest period start accepted.
+    """
+    today = today or date.today()
     landing = landing.resolve()
     out = Discovery()
     seen: dict[tuple[str, str], list[DeliveryFile]] = defaultdict(list)
@@ -65,6 +75,15 @@ def discover(landing: Path) -> Discovery:
             if kind is None:
                 out.ignored.append(rel)
                 continue
+            if not _is_regular_file(entry):
+                # a FIFO or device would block or never end when read
+                out.refused.append(
+                    RefusedFile(
+                        kind.name, rel, path, "datei_unzulaessig",
+                        "keine gewöhnliche Datei (Gerät, Pipe o. ä.): nicht gelesen",
+                    )
+                )  # fmt: skip
+                continue
             period = kind.period_of(path)
             if period is None:
                 out.refused.append(
@@ -75,6 +94,15 @@ def discover(landing: Path) -> Discovery:
                             kind.period_kind
                         ]
                         + ")",
+                    )
+                )  # fmt: skip
+                continue
+            if kind.name not in FUTURE_ALLOWED and period.first_day and period.first_day > today:
+                out.refused.append(
+                    RefusedFile(
+                        kind.name, rel, path, "periode_zukunft",
+                        f"Zeitraum {period.label()} liegt in der Zukunft (heute ist "
+                        f"{today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
                     )
                 )  # fmt: skip
                 continue
@@ -93,6 +121,14 @@ def discover(landing: Path) -> Discovery:
                 )
             )  # fmt: skip
     for entry in sorted(os.scandir(landing), key=lambda e: e.name) if landing.is_dir() else []:
+        # files next to the source folders are not deliveries (only reported)
         if entry.is_file() and entry.name != "manifest.json" and not entry.name.startswith("."):
             out.ignored.append(entry.name)
     return out
+
+
+def _is_regular_file(entry: os.DirEntry) -> bool:
+    try:
+        return stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return False

@@ -35,6 +35,22 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
+    def describe(self) -> str:
+        """One German sentence for logs and the terminal: file, outcome, reason."""
+        if self.status == "abgewiesen":
+            return f"{self.relpath}: abgewiesen ({self.reason}): {self.message}"
+        if self.status == "unveraendert":
+            return f"{self.relpath}: unverändert (bereits geladen)"
+        text = f"{self.relpath}: {self.status}, {self.rows_loaded} von {self.rows_read} Zeilen"
+        if self.rows_quarantined:
+            reasons = ", ".join(f"{k} {v}" for k, v in self.quarantine_reasons.items())
+            text += f", {self.rows_quarantined} in Quarantäne ({reasons})"
+        return text
+
+
+class DeliveryFailed(RuntimeError):
+    """An unexpected error while loading one file; says which file, never which values."""
+
 
 @cache
 def code_version() -> str:
@@ -85,11 +101,17 @@ def _count_lines(path: Path) -> int:
 
 def record_refusal(refused: RefusedFile, session: store.Session, run_id: str | None) -> LoadResult:
     """A file refused before reading (name, symlink, duplicate period): log it once."""
+    # links and special files are never opened: they may point anywhere or never end
+    readable = refused.reason != "datei_unzulaessig"
     try:
-        sha = DeliveryFile(refused.kind, refused.path, refused.relpath, None).sha256()  # type: ignore[arg-type]
+        sha = (
+            DeliveryFile(refused.kind, refused.path, refused.relpath, None).sha256()  # type: ignore[arg-type]
+            if readable
+            else "-"
+        )
     except OSError:
         sha = "-"
-    n = _count_lines(refused.path) if not refused.path.is_symlink() else 0
+    n = _count_data_rows(refused.path, parsed_ok=False) if readable else 0
     result = LoadResult(
         refused.kind, refused.relpath, refused.period_key, "abgewiesen", sha,
         make_load_id(refused.kind, refused.period_key, sha), n, 0, 0, n,
@@ -150,23 +172,24 @@ def load_file(
         result.rows_read = result.rows_rejected = _count_data_rows(file.path, parsed_ok=False)
         _log_rejection(result, session, run_id, kind.contract_version(), file.path)
         return result
+    except Exception as exc:
+        # a bug, not a bad delivery: fail loudly, but the message of a polars/duckdb error
+        # may quote cell values, which in a person-level file are names or birth dates
+        detail = "" if kind.person_level else f": {str(exc).splitlines()[0][:300]}"
+        raise DeliveryFailed(
+            f"{file.relpath}: unerwarteter Fehler beim Verarbeiten ({type(exc).__name__}){detail}"
+        ) from (None if kind.person_level else exc)
 
-    malformed = pl.DataFrame(
-        {
-            LINE_COL: [ln for ln, _ in parsed.malformed_lines],
-            "spalte": [None] * len(parsed.malformed_lines),
-            "grund": ["feldanzahl_falsch"] * len(parsed.malformed_lines),
-            "werte": [f'"{msg}"' for _, msg in parsed.malformed_lines],
-        },
-        schema={LINE_COL: pl.Int64, "spalte": pl.String, "grund": pl.String, "werte": pl.String},
-    )
-    quarantine = concat_quarantine([malformed, transformed.quarantine])
+    quarantine = concat_quarantine([_malformed_frame(parsed), transformed.quarantine])
     rows = transformed.rows.with_columns(pl.lit(load_id).alias("load_id"))
     n_quarantined = quarantine.get_column(LINE_COL).n_unique() if quarantine.height else 0
     result.rows_read = transformed.rows_read
     result.rows_loaded = rows.height
     result.rows_quarantined = n_quarantined
     result.warnings = list(transformed.warnings)
+    blank = getattr(parsed, "blank_rows", 0)
+    if blank:
+        result.warnings.append(f"{blank} leere Zeilen (nur Trennzeichen) übersprungen")
     if parsed.extra_columns:
         result.warnings.append("unbekannte Spalten ignoriert: " + ", ".join(parsed.extra_columns))
     if result.rows_read != result.rows_loaded + result.rows_quarantined:
@@ -200,6 +223,19 @@ def load_file(
     }  # fmt: skip
     store.replace_period(session.warehouse, kind.table, file.period.value, rows, audit)
     return result
+
+
+def _malformed_frame(parsed) -> pl.DataFrame:
+    """Lines with the wrong number of fields, as quarantine rows."""
+    return pl.DataFrame(
+        {
+            LINE_COL: [ln for ln, _ in parsed.malformed_lines],
+            "spalte": [None] * len(parsed.malformed_lines),
+            "grund": ["feldanzahl_falsch"] * len(parsed.malformed_lines),
+            "werte": [f'"{msg}"' for _, msg in parsed.malformed_lines],
+        },
+        schema={LINE_COL: pl.Int64, "spalte": pl.String, "grund": pl.String, "werte": pl.String},
+    )
 
 
 def _count_data_rows(path: Path, parsed_ok: bool) -> int:

@@ -22,11 +22,28 @@ class _Reference(DeliveryKind):
     period_kind = None
     keys: list[str] = []
     out_columns: list[str] = []
+    # an empty delivery would wipe what every other load is checked against
+    must_have_rows = False
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)
+        if self.must_have_rows and parsed.rows_read == 0:
+            raise FileRejected(
+                "referenz_ungueltig",
+                "Datei enthält keine Datenzeilen; der bisherige Stand bleibt gültig",
+            )
         show = self.out_columns
         quarantine = concat_quarantine([bad, contract_violations(self.name, typed, show)])
+        inconsistent = quarantine.filter(pl.col("grund") == "referenz_ungueltig")
+        if inconsistent.height:
+            # the contract rejects the whole file: dropping the offending rows would
+            # leave a hierarchy (or crosswalk) that silently differs from the delivered one
+            self.validate(typed)  # raises with the specific problem where it can name one
+            lines = sorted(set(inconsistent.get_column(LINE_COL).to_list()))
+            raise FileRejected(
+                "referenz_ungueltig",
+                "Referenzdaten widersprüchlich in Zeile " + _lines(lines),
+            )
         ok = drop_lines(typed, quarantine)
         if self.keys:
             dups = duplicate_keys(ok, self.keys, "zeile_doppelt", show)
@@ -39,8 +56,14 @@ class _Reference(DeliveryKind):
         return frame
 
 
+def _lines(lines: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(x) for x in lines[:limit])
+    return shown + (f" und {len(lines) - limit} weiteren" if len(lines) > limit else "")
+
+
 class Gebiete(_Reference):
     name = table = file_stem = "gebiete"
+    must_have_rows = True
     keys = ["gebiet_id", "gueltig_ab"]
     out_columns = ["gebiet_id", "name", "ebene", "ebene_rang", "parent_id", "gueltig_ab", "gueltig_bis"]
 
@@ -51,10 +74,19 @@ class Gebiete(_Reference):
 
 def validate_hierarchy(frame: pl.DataFrame) -> None:
     """Parents exist, ranks increase downwards, no cycles, one or more roots (rang 0)."""
+    problems: list[str] = []
+    if LINE_COL in frame.columns:
+        dup = (
+            frame.filter(pl.len().over("gebiet_id", "gueltig_ab") > 1)
+            .group_by("gebiet_id", maintain_order=True)
+            .agg(pl.col(LINE_COL).sort())
+        )
+        for g, lines in dup.iter_rows():
+            problems.append(f"Gebiet {g} doppelt (Zeilen {_lines(lines)})")
+    frame = frame.filter(pl.col("gebiet_id").is_not_null())
     ids = set(frame.get_column("gebiet_id").to_list())
     rank = dict(zip(frame["gebiet_id"].to_list(), frame["ebene_rang"].to_list(), strict=True))
     parent = dict(zip(frame["gebiet_id"].to_list(), frame["parent_id"].to_list(), strict=True))
-    problems: list[str] = []
     roots = [g for g, p in parent.items() if p is None]
     if not roots:
         problems.append("kein Gebiet ohne übergeordnetes Gebiet (Gesamtstadt fehlt)")
@@ -63,7 +95,7 @@ def validate_hierarchy(frame: pl.DataFrame) -> None:
             continue
         if p not in ids:
             problems.append(f"Gebiet {g}: übergeordnetes Gebiet {p} fehlt")
-        elif rank[p] >= rank[g]:
+        elif rank[p] is not None and rank[g] is not None and rank[p] >= rank[g]:
             problems.append(f"Gebiet {g}: ebene_rang {rank[g]} nicht feiner als {p} ({rank[p]})")
     for g in ids:  # cycle detection by walking up
         seen, cur = set(), g
@@ -84,7 +116,8 @@ class Umschluessel(_Reference):
     out_columns = ["alt_gebiet_id", "neu_gebiet_id", "wechsel_am", "anteil"]
 
     def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
-        sums = frame.group_by("alt_gebiet_id", "wechsel_am").agg(pl.col("anteil").sum())
+        frame_ok = frame.filter(pl.col("alt_gebiet_id").is_not_null())
+        sums = frame_ok.group_by("alt_gebiet_id", "wechsel_am").agg(pl.col("anteil").sum())
         off = sums.filter((pl.col("anteil") - 1.0).abs() > 1e-6).sort("alt_gebiet_id")
         if off.height:
             detail = ", ".join(
@@ -99,6 +132,7 @@ class Umschluessel(_Reference):
 
 class Adressen(_Reference):
     name = table = file_stem = "adressen"
+    must_have_rows = True
     keys = ["strasse", "hausnummer", "zusatz", "gueltig_ab"]
     out_columns = ["strasse", "hausnummer", "zusatz", "gebiet_id", "gueltig_ab", "gueltig_bis"]
 
@@ -131,12 +165,19 @@ class Geometrie(DeliveryKind):
     def read(self, path: Path) -> ParsedTable:
         try:
             doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-            features = doc["features"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise FileRejected("datei_unlesbar", f"kein gültiges GeoJSON: {exc}") from None
+        except ValueError as exc:
+            raise FileRejected("datei_unlesbar", f"kein gültiges JSON: {exc}") from None
+        features = doc.get("features") if isinstance(doc, dict) else None
+        if not isinstance(features, list):
+            raise FileRejected(
+                "datei_unlesbar", "kein gültiges GeoJSON: keine FeatureCollection mit 'features'"
+            )
         rows = []
         for i, feat in enumerate(features, start=1):
-            props = (feat or {}).get("properties") or {}
+            if not isinstance(feat, dict):
+                feat = {}  # not a feature object: quarantined below as pflichtwert_fehlt
+            props = feat.get("properties")
+            props = props if isinstance(props, dict) else {}
             rows.append(
                 {
                     "gebiet_id": None if props.get("gebiet_id") is None else str(props["gebiet_id"]),
@@ -161,6 +202,11 @@ class Geometrie(DeliveryKind):
             ["gebiet_id"],
         )
         ok = drop_lines(f, q)
+        if f.height and ok.height == 0:
+            # replacing the map with nothing would blank every published map
+            raise FileRejected(
+                "datei_unlesbar", "kein Feature mit gebiet_id und Geometrie: Karte nicht ersetzt"
+            )
         dups = duplicate_keys(ok, ["gebiet_id"], "zeile_doppelt", ["gebiet_id"])
         quarantine = concat_quarantine([q, dups]) if (q.height or dups.height) else empty_quarantine()
         ok = drop_lines(ok, dups)

@@ -42,6 +42,18 @@ def init_warehouse(warehouse_db: Path, quarantine_db: Path) -> None:
         con.execute(create_raw_schema_sql())
     with connect(quarantine_db) as con:
         con.execute(QUARANTINE_DDL)
+    for db in (warehouse_db, quarantine_db):
+        restrict(db)
+
+
+def restrict(path: Path) -> None:
+    """Owner-only access: unsuppressed unit records and quarantined values (protection.md).
+
+    DuckDB creates files with the process umask (usually world-readable).
+    """
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            p.chmod(0o600)
 
 
 def current_load(con: duckdb.DuckDBPyConnection, quelle: str, periode: str) -> tuple | None:

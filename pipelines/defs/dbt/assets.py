@@ -72,14 +72,15 @@ class Translator(DagsterDbtTranslator):
 
 def dbt_vars(config: dict) -> dict:
     ind = config["indikatoren"]
+    if ind["sgb2_quote_nenner"] not in ("unter_65", "gesamt"):
+        raise ValueError("indikatoren.sgb2_quote_nenner: erlaubt sind 'unter_65' und 'gesamt'")
     return {
-        "sgb2_hoechstalter": ind["sgb2_hoechstalter"],
-        "sgb2_quote_nenner": ind["sgb2_quote_nenner"],
+        "alter_erwerb_bis": ind["sgb2_hoechstalter"],
         "hze_paragraphen": ind["hze_paragraphen"],
         "dynamik_jahre": ind["dynamik_jahre"],
-        "nenner_max_alter_monate": ind["nenner_max_alter_monate"],
-        "min_einwohner": config["offenlegung"]["min_einwohner"],
+        "nenner_max_monate": ind["nenner_max_alter_monate"],
         "sozialindex": config["sozialindex"],
+        "nenner_varianten": {"sgb2_quote": "ew"} if ind["sgb2_quote_nenner"] == "gesamt" else {},
     }
 
 

@@ -6,7 +6,7 @@ with
 
 katalog as (
 
-    select * from {{ ref('indikatorkatalog_seed') }}
+    {{ katalog_mit_varianten() }}
     where berechnung = 'basiszahlen'
 
 ),

@@ -4,7 +4,7 @@ with
 
 katalog as (
 
-    select * from {{ ref('indikatorkatalog_seed') }}
+    {{ katalog_mit_varianten() }}
 
 ),
 
