@@ -77,17 +77,17 @@ def run_pipeline(
     prepare_dagster_home(paths)
     from pipelines.config import load_config
 
-    load_config(config_file)  # fail early on a broken city config
-    if any(ALL_KINDS[f.kind].person_level for f in discover(landing).files):
+    config = load_config(config_file)  # fail early on a broken city config
+    if any(ALL_KINDS[f.kind].person_level for f in discover(landing, config=config).files):
         from pipelines.protection.pseudonym import key_from_env
 
         key_from_env()  # person-level deliveries present: refuse to start without a key
     with writer_lock(paths.lock_file, wait_seconds):
         init_warehouse(paths.warehouse_db, paths.quarantine_db)
-        return _run_locked(landing, paths, ingest_only)
+        return _run_locked(landing, paths, ingest_only, config)
 
 
-def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunOutcome:
+def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict) -> RunOutcome:
     from pipelines.definitions import build_defs
     from pipelines.defs.ingest.assets import PARTITIONS, REFERENCE_KEYS
     from pipelines.defs.resources import resource_from_env
@@ -97,7 +97,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool) -> RunO
     all_assets = list(defs.assets or [])
     resources = defs.resources or {}
     outcome = RunOutcome(EXIT_OK)
-    discovery = discover(landing)
+    discovery = discover(landing, config=config)
 
     def execute(selection, tags=None, label="") -> bool:
         t0 = time.perf_counter()

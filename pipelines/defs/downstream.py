@@ -5,9 +5,8 @@ its checks block the report when a published count is 1 or 2 or a table breaks t
 dbt contract of its mart. `sozialbericht` reads only publish.duckdb.
 """
 
-import duckdb
-
 import dagster as dg
+import duckdb
 
 from pipelines.defs.resources import Sozialmonitor
 

@@ -32,7 +32,7 @@ def ingest_reference(
             for f in discovery.by_kind(name):
                 ctx = ctx or build_context(session.warehouse, None)
                 t0 = time.perf_counter()
-                r = load_file(f, ctx, session, run_id)
+                r = load_file(f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath)))
                 results.append(r)
                 if progress:
                     progress(r, time.perf_counter() - t0)
@@ -62,7 +62,7 @@ def ingest_kind(
         ctx = build_context(session.warehouse, key)
         for f in files:
             t0 = time.perf_counter()
-            r = load_file(f, ctx, session, run_id)
+            r = load_file(f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath)))
             results.append(r)
             if progress:
                 progress(r, time.perf_counter() - t0)

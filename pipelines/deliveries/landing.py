@@ -32,6 +32,8 @@ class Discovery:
     files: list[DeliveryFile] = field(default_factory=list)
     refused: list[RefusedFile] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    # delivery kind per profiled file (source profiles read foreign formats)
+    kinds: dict[tuple[str, str], DeliveryKind] = field(default_factory=dict)
 
     def by_kind(self, kind: str) -> list[DeliveryFile]:
         return sorted((f for f in self.files if f.kind == kind), key=lambda f: f.period)
@@ -41,7 +43,7 @@ def _kinds_for_folder(folder: str) -> list[DeliveryKind]:
     return [k for k in ALL_KINDS.values() if k.folder == folder]
 
 
-def discover(landing: Path, today: date | None = None) -> Discovery:
+def discover(landing: Path, today: date | None = None, config: dict | None = None) -> Discovery:
     """Deliveries in `landing`; refuses links, special files and impossible periods.
 
     `today` (default: the current date) is the latest period start accepted.
@@ -107,6 +109,14 @@ def discover(landing: Path, today: date | None = None) -> Discovery:
                 )  # fmt: skip
                 continue
             seen[(kind.name, period.key)].append(DeliveryFile(kind.name, path, rel, period))
+    if config and config.get("quellprofile"):
+        from pipelines.profiles import discover_profiled
+
+        profiled = discover_profiled(landing, config)
+        out.refused += profiled.refused
+        for f, k in profiled.files:
+            seen[(f.kind, f.period.key)].append(f)
+            out.kinds[(f.kind, f.relpath)] = k
     for (kind_name, period_key), files in sorted(seen.items()):
         if len(files) == 1:
             out.files.append(files[0])

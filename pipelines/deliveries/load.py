@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.deliveries import ALL_KINDS, DeliveryFile, LoadContext
+from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind, LoadContext
 from pipelines.deliveries.cells import concat_quarantine
 from pipelines.deliveries.landing import RefusedFile
 from pipelines.parsing.table import LINE_COL, FileRejected
@@ -153,8 +153,9 @@ def load_file(
     ctx: LoadContext,
     session: store.Session,
     run_id: str | None = None,
+    kind: DeliveryKind | None = None,
 ) -> LoadResult:
-    kind = ALL_KINDS[file.kind]
+    kind = kind or ALL_KINDS[file.kind]
     sha = file.sha256()
     load_id = make_load_id(file.kind, file.period.key, sha)
     result = LoadResult(file.kind, file.relpath, file.period.key, "geladen", sha, load_id)

@@ -154,7 +154,7 @@ REFERENCE_KEYS = [dg.AssetKey(["raw", name]) for name in REFERENCE_KINDS]
 )
 def raw_referenz(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     paths = sozialmonitor.paths()
-    discovery = discover(sozialmonitor.landing())
+    discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
     results = ingest_reference(discovery, paths, context.run.run_id, progress.report)
     for key in REFERENCE_KEYS:
         mine = [r for r in results if r.kind == key.path[-1]]
@@ -181,7 +181,7 @@ def _period_asset(kind_name: str):
     )
     def _asset(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
         paths = sozialmonitor.paths()
-        discovery = discover(sozialmonitor.landing())
+        discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
         keys = context.partition_keys if context.has_partition_key_range or context.has_partition_key else None
         results = ingest_kind(kind_name, discovery, paths, context.run.run_id, keys, progress.report)
         yield dg.MaterializeResult(metadata=_summary(results))

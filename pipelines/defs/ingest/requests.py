@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.deliveries.landing import discover
 from pipelines.defs.ingest.assets import PARTITIONS
+from pipelines.deliveries.landing import discover
 
 
 def file_signature(path) -> str:
@@ -19,7 +19,7 @@ def ingest_requests(instance, resource, kinds, tick: str = "", seen: dict | None
     Returns (run requests, dynamic-partition requests); `seen` maps relpath -> signature
     and is updated in place (the sensor keeps it as its cursor).
     """
-    discovery = discover(resource.landing())
+    discovery = discover(resource.landing(), config=resource.config())
     seen = {} if seen is None else seen
     runs, adds = [], []
     for kind in kinds:
