@@ -220,8 +220,10 @@ def demo(scale: str, base: Path, seed: int, real: str | None) -> None:
     key_file = base / ".pseudonym_key"
     if not os.environ.get(KEY_ENV):
         if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-            key_file.chmod(0o600)
+            # created owner-only from the first byte (no window where others could read it)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_hex(32))
         os.environ[KEY_ENV] = key_file.read_text(encoding="utf-8").strip()
         click.echo(f"Demo: lokaler Pseudonymisierungsschlüssel in {key_file} (nur für die Demo).")
     if not (landing / "manifest.json").exists():

@@ -4,6 +4,8 @@
 import contextlib
 import json
 import os
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -110,5 +112,37 @@ def build_dbt_assets():
     return dbt_modelle
 
 
+_WRAPPER = """#!{python}
+# dbt, bound to the life of the process that started it: if `sozialmonitor run` is killed
+# (SIGKILL, power cut of the container), the kernel kills dbt too, so no orphan keeps
+# warehouse.duckdb locked for the next run.
+import ctypes, signal, sys
+try:
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+except OSError:
+    pass
+from dbt.cli.main import cli
+sys.exit(cli())
+"""
+
+
+def dbt_executable() -> str:
+    """A `dbt` launcher that dies with its parent (Linux); plain `dbt` elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return "dbt"
+    folder = Path(tempfile.gettempdir()) / f"sozialmonitor-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    exe = folder / "dbt"
+    text = _WRAPPER.format(python=sys.executable)
+    if not exe.exists() or exe.read_text() != text:
+        tmp = folder / f".dbt.{os.getpid()}"
+        tmp.write_text(text)
+        tmp.chmod(0o700)
+        os.replace(tmp, exe)
+    return str(exe)
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR))
+    return DbtCliResource(
+        project_dir=str(PROJECT_DIR), profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable()
+    )
