@@ -28,8 +28,16 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="small", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Eingangsordner, der entsteht")
+@click.option(
+    "--scale", type=click.Choice(["small", "city", "berlin"]), default="small", show_default=True
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Eingangsordner, der entsteht",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--ohne-fehler", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen")
 def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
@@ -45,6 +53,13 @@ def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
 
 
 def _generate(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
+    # the landing folder holds (synthetic) personal data: owner only, like a real one
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.chmod(0o700)
+    return _generate_into(scale, out_dir, seed, defects)
+
+
+def _generate_into(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
     from pipelines.synthetic import generate as gen
 
     start = time.perf_counter()
@@ -66,10 +81,16 @@ def _generate(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
 
 
 @main.command()
-@click.option("--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
+@click.option(
+    "--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True
+)
 @click.option("--warehouse", type=click.Path(path_type=Path), required=True)
-@click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten")
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten"
+)
 def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -> None:
     """Lädt alle Lieferungen des Eingangsordners und baut Marts, Veröffentlichung und Bericht.
 
@@ -164,7 +185,9 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
     lines.append(f"  Warehouse:   {paths.warehouse_db}")
     if paths.publish_db.exists():
         lines.append(f"  Veröffentl.: {paths.publish_db}")
-    reports = sorted(paths.reports_dir.glob("sozialbericht_*.html")) if paths.reports_dir.exists() else []
+    reports = (
+        sorted(paths.reports_dir.glob("sozialbericht_*.html")) if paths.reports_dir.exists() else []
+    )
     if reports:
         lines.append(f"  Bericht:     {reports[-1]}")
     lines.append(f"  Protokoll:   Tabelle audit.loads; Dagster-Läufe in {paths.dagster_home}")
@@ -175,21 +198,28 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
 @click.argument("indikator")
 @click.argument("gebiet")
 @click.argument("periode")
-@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("demo/warehouse"), show_default=True)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("demo/warehouse"),
+    show_default=True,
+)
 def explain(indikator: str, gebiet: str, periode: str, warehouse: Path) -> None:
     """Woher eine Zahl kommt: Formel, Werte, gelieferte Dateien, Modellkette.
 
     Beispiel: sozialmonitor explain sgb2_quote 010201 2024-12-31
     """
+    import polars as pl
+
     from pipelines.lineage.explain import ExplainError, render
     from pipelines.lineage.explain import explain as run_explain
     from pipelines.parsing.german import parse_date
 
-    import polars as pl
-
     day = pl.select(parse_date(pl.lit(periode))).item()
     if day is None:
-        click.echo(f"Ungültiger Stichtag '{periode}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)", err=True)
+        click.echo(
+            f"Ungültiger Stichtag '{periode}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)", err=True
+        )
         sys.exit(2)
     try:
         click.echo(render(run_explain(warehouse, indikator, gebiet, day)))
@@ -199,8 +229,12 @@ def explain(indikator: str, gebiet: str, periode: str, warehouse: Path) -> None:
 
 
 @main.command()
-@click.option("--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True)
-@click.option("--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True)
+@click.option(
+    "--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True
+)
+@click.option(
+    "--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--real",
@@ -231,14 +265,23 @@ def demo(scale: str, base: Path, seed: int, real: str | None) -> None:
         _generate(scale, landing, seed, True)
     code = _run(landing, warehouse, None)
     if code == 3:
-        click.echo("Hinweis: die abgewiesenen Dateien sind absichtlich fehlerhaft (siehe manifest.json).")
+        click.echo(
+            "Hinweis: die abgewiesenen Dateien sind absichtlich fehlerhaft (siehe manifest.json)."
+        )
         code = 0
     sys.exit(code)
 
 
 @main.command()
-@click.option("--warehouse", type=click.Path(path_type=Path), default=Path("demo/warehouse"), show_default=True)
-@click.option("--landing", type=click.Path(path_type=Path), default=Path("demo/landing"), show_default=True)
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    default=Path("demo/warehouse"),
+    show_default=True,
+)
+@click.option(
+    "--landing", type=click.Path(path_type=Path), default=Path("demo/landing"), show_default=True
+)
 @click.option("--port", type=int, default=3000, show_default=True)
 def ui(warehouse: Path, landing: Path, port: int) -> None:
     """Startet die Dagster-Oberfläche für dieses Projekt auf localhost."""
@@ -250,7 +293,18 @@ def ui(warehouse: Path, landing: Path, port: int) -> None:
     paths = WarehousePaths(warehouse).ensure()
     set_environment(landing, paths, None)
     prepare_dagster_home(paths)
-    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
     click.echo(f"Dagster-Oberfläche: http://127.0.0.1:{port}  (Strg+C beendet)")
     sys.exit(subprocess.call(cmd))
 

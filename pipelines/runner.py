@@ -87,7 +87,9 @@ def run_pipeline(
         return _run_locked(landing, paths, ingest_only, config)
 
 
-def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict) -> RunOutcome:
+def _run_locked(
+    landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict
+) -> RunOutcome:
     from pipelines.definitions import build_defs
     from pipelines.defs.ingest.assets import PARTITIONS, REFERENCE_KEYS
     from pipelines.defs.resources import resource_from_env
@@ -114,9 +116,7 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool, config:
         outcome.timings[label] = time.perf_counter() - t0
         for ev in result.get_asset_check_evaluations():
             if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
-                outcome.failed_checks.append(
-                    f"{ev.asset_key.to_user_string()}:{ev.check_name}"
-                )
+                outcome.failed_checks.append(f"{ev.asset_key.to_user_string()}:{ev.check_name}")
         if not result.success:
             for ev in result.get_step_failure_events():
                 err = ev.step_failure_data.error
@@ -126,9 +126,10 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool, config:
 
     ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS), label="referenz")
     for kind_name, pdef in PARTITIONS.items():
-        keys = sorted({f.period.key for f in discovery.by_kind(kind_name)} | {
-            r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key
-        })
+        keys = sorted(
+            {f.period.key for f in discovery.by_kind(kind_name)}
+            | {r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key}
+        )
         refused_only = [r for r in discovery.refused if r.kind == kind_name and not r.period_key]
         if not keys and not refused_only:
             continue
@@ -148,7 +149,8 @@ def _run_locked(landing: Path, paths: WarehousePaths, ingest_only: bool, config:
     if not ingest_only and ok:
         downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
         has_downstream = any(
-            isinstance(a, dg.AssetsDefinition) and any(k.path[0] not in ("landing", "raw") for k in a.keys)
+            isinstance(a, dg.AssetsDefinition)
+            and any(k.path[0] not in ("landing", "raw") for k in a.keys)
             for a in all_assets
         )
         if has_downstream:

@@ -32,7 +32,9 @@ def _graph() -> dict:
 def test_asset_graph_matches_snapshot():
     graph = _graph()
     if os.environ.get("SOZIALMONITOR_SNAPSHOT_UPDATE") or not SNAPSHOT.exists():
-        SNAPSHOT.write_text(json.dumps(graph, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        SNAPSHOT.write_text(
+            json.dumps(graph, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     assert graph == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
 
 

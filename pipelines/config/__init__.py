@@ -30,7 +30,11 @@ def merge(base: dict, override: dict, where: str = "") -> dict:
                 f"Unbekannter Schlüssel '{path}' in der Stadtkonfiguration. Erlaubt sind hier: "
                 + ", ".join(sorted(base))
             )
-        if isinstance(base[key], dict) and isinstance(value, dict) and path != "sozialindex.klassen_status":
+        if (
+            isinstance(base[key], dict)
+            and isinstance(value, dict)
+            and path != "sozialindex.klassen_status"
+        ):
             out[key] = merge(base[key], value, path)
         else:
             out[key] = value

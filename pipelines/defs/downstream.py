@@ -29,7 +29,9 @@ MART_DEPS = [dg.AssetKey(["marts", t]) for t in PUBLISHED]
         for t in PUBLISHED
     ],
     check_specs=[
-        dg.AssetCheckSpec("keine_fallzahl_1_oder_2", asset=["publish", "indikatoren"], blocking=True),
+        dg.AssetCheckSpec(
+            "keine_fallzahl_1_oder_2", asset=["publish", "indikatoren"], blocking=True
+        ),
         dg.AssetCheckSpec("keine_einzeldaten", asset=["publish", "indikatoren"], blocking=True),
     ],
     name="veroeffentlichung",
@@ -87,7 +89,10 @@ def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
     paths = sozialmonitor.paths()
     path = build_report(paths.publish_db, paths.reports_dir)
     return dg.MaterializeResult(
-        metadata={"datei": dg.MetadataValue.path(str(path)), "groesse_kb": path.stat().st_size // 1024}
+        metadata={
+            "datei": dg.MetadataValue.path(str(path)),
+            "groesse_kb": path.stat().st_size // 1024,
+        }
     )
 
 

@@ -30,7 +30,9 @@ def ingest_job(kind: str):
     return dg.define_asset_job(f"laden_{kind}", selection=dg.AssetSelection.assets(["raw", kind]))
 
 
-KIND_JOBS = {k: ingest_job(k) for k in ("einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")}
+KIND_JOBS = {
+    k: ingest_job(k) for k in ("einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
+}
 
 
 def _cycle_schedule(name: str, cron: str, kinds: tuple[str, ...], description: str):
@@ -44,10 +46,14 @@ def _cycle_schedule(name: str, cron: str, kinds: tuple[str, ...], description: s
     )
     def _schedule(context: dg.ScheduleEvaluationContext):
         resource = resource_from_env()
-        requests, partitions = ingest_requests(context.instance, resource, kinds, tick=context.scheduled_execution_time.isoformat())
+        requests, partitions = ingest_requests(
+            context.instance, resource, kinds, tick=context.scheduled_execution_time.isoformat()
+        )
         yield from partitions
         yield from requests
-        yield dg.RunRequest(run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}", job_name="aufbereitung")
+        yield dg.RunRequest(
+            run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}", job_name="aufbereitung"
+        )
 
     return _schedule
 

@@ -20,8 +20,7 @@ from pipelines.deliveries.sgb12 import Sgb12
 
 # order matters: reference data first, everything else is checked against it
 REFERENCE_KINDS: dict[str, DeliveryKind] = {
-    k.name: k
-    for k in (Gebiete(), Umschluessel(), Adressen(), Produkte(), Ziele(), Geometrie())
+    k.name: k for k in (Gebiete(), Umschluessel(), Adressen(), Produkte(), Ziele(), Geometrie())
 }
 PERIOD_KINDS: dict[str, DeliveryKind] = {
     k.name: k for k in (Einwohner(), Bewegungen(), Sgb2(), Sgb12(), Sgb8(), Finanzen())

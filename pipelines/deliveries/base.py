@@ -134,9 +134,7 @@ class DeliveryKind:
                 # a sum beyond the column's precision is a broken cell, not a crash
                 limit = 10.0 ** ((c.dtype.precision or 38) - (c.dtype.scale or 0))
                 too_big = pl.col(c.name).abs() >= limit
-                overflow.append(
-                    quarantine_rows(typed, too_big, "wert_ungueltig", c.name, [c.name])
-                )
+                overflow.append(quarantine_rows(typed, too_big, "wert_ungueltig", c.name, [c.name]))
                 casts.append(
                     pl.when(too_big)
                     .then(None)

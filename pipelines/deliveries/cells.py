@@ -29,9 +29,7 @@ def empty_quarantine() -> pl.DataFrame:
     return pl.DataFrame(schema=QUARANTINE_FRAME_SCHEMA)
 
 
-def type_columns(
-    frame: pl.DataFrame, types: dict[str, str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def type_columns(frame: pl.DataFrame, types: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse text columns to `types` (string|integer|number|date|ba_count).
 
     Returns the typed frame (all rows, bad cells null) and one quarantine row per

@@ -17,17 +17,23 @@ def contract_violations(kind: str, typed: pl.DataFrame, show: list[str]) -> pl.D
     fails = check_rows(kind, typed.drop(LINE_COL))
     if fails.height == 0:
         return empty_quarantine()
-    lines = typed.select(pl.col(LINE_COL)).with_row_index("_row").with_columns(
-        pl.col("_row").cast(pl.Int64)
+    lines = (
+        typed.select(pl.col(LINE_COL))
+        .with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
     )
     cols = [c for c in show if c in typed.columns]
-    shown = typed.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64)).select(
-        "_row",
-        (
-            pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()
-            if cols
-            else pl.lit(None, pl.String)
-        ).alias("werte"),
+    shown = (
+        typed.with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .select(
+            "_row",
+            (
+                pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()
+                if cols
+                else pl.lit(None, pl.String)
+            ).alias("werte"),
+        )
     )
     return (
         fails.with_columns(pl.col("_row").cast(pl.Int64))

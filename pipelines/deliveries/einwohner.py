@@ -25,7 +25,9 @@ class Einwohner(DeliveryKind):
         typed, bad = self.typed(parsed, file)
         show = [*KEY, "anzahl"]
         q = [bad]
-        q.append(check_period_column(typed, "stichtag", file.period.value, file.period.label(), show))
+        q.append(
+            check_period_column(typed, "stichtag", file.period.value, file.period.label(), show)
+        )
         q.append(contract_violations(self.name, typed, show))
         q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
         quarantine = concat_quarantine(q)

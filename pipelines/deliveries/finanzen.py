@@ -20,7 +20,9 @@ class Finanzen(DeliveryKind):
         typed, bad = self.typed(parsed, file)
         q = [
             bad,
-            check_period_column(typed, "haushaltsjahr", file.period.value, file.period.label(), SHOW),
+            check_period_column(
+                typed, "haushaltsjahr", file.period.value, file.period.label(), SHOW
+            ),
             contract_violations(self.name, typed, SHOW),
         ]
         quarantine = concat_quarantine(q)

@@ -16,15 +16,20 @@ Progress = Callable[[LoadResult, float], None]
 
 
 def ingest_reference(
-    discovery: Discovery, paths: WarehousePaths, run_id: str | None, progress: Progress | None = None
+    discovery: Discovery,
+    paths: WarehousePaths,
+    run_id: str | None,
+    progress: Progress | None = None,
 ) -> list[LoadResult]:
     results = []
     with Session(paths.warehouse_db, paths.quarantine_db) as session:
         for refused in discovery.refused:
             # refusals without a period (bad name, link, future period) belong to no
             # partition: the reference run, which always runs first, logs them once
-            if refused.kind in REFERENCE_KINDS or refused.kind == "reference" or (
-                refused.period_key is None
+            if (
+                refused.kind in REFERENCE_KINDS
+                or refused.kind == "reference"
+                or (refused.period_key is None)
             ):
                 results.append(record_refusal(refused, session, run_id))
         ctx = None
@@ -32,7 +37,9 @@ def ingest_reference(
             for f in discovery.by_kind(name):
                 ctx = ctx or build_context(session.warehouse, None)
                 t0 = time.perf_counter()
-                r = load_file(f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath)))
+                r = load_file(
+                    f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath))
+                )
                 results.append(r)
                 if progress:
                     progress(r, time.perf_counter() - t0)

@@ -65,7 +65,15 @@ class Gebiete(_Reference):
     name = table = file_stem = "gebiete"
     must_have_rows = True
     keys = ["gebiet_id", "gueltig_ab"]
-    out_columns = ["gebiet_id", "name", "ebene", "ebene_rang", "parent_id", "gueltig_ab", "gueltig_bis"]
+    out_columns = [
+        "gebiet_id",
+        "name",
+        "ebene",
+        "ebene_rang",
+        "parent_id",
+        "gueltig_ab",
+        "gueltig_bis",
+    ]
 
     def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
         validate_hierarchy(frame)
@@ -180,7 +188,9 @@ class Geometrie(DeliveryKind):
             props = props if isinstance(props, dict) else {}
             rows.append(
                 {
-                    "gebiet_id": None if props.get("gebiet_id") is None else str(props["gebiet_id"]),
+                    "gebiet_id": None
+                    if props.get("gebiet_id") is None
+                    else str(props["gebiet_id"]),
                     "geometrie_json": json.dumps(feat.get("geometry"), separators=(",", ":")),
                     LINE_COL: i,  # feature number, not a line
                 }
@@ -208,6 +218,8 @@ class Geometrie(DeliveryKind):
                 "datei_unlesbar", "kein Feature mit gebiet_id und Geometrie: Karte nicht ersetzt"
             )
         dups = duplicate_keys(ok, ["gebiet_id"], "zeile_doppelt", ["gebiet_id"])
-        quarantine = concat_quarantine([q, dups]) if (q.height or dups.height) else empty_quarantine()
+        quarantine = (
+            concat_quarantine([q, dups]) if (q.height or dups.height) else empty_quarantine()
+        )
         ok = drop_lines(ok, dups)
         return Transformed(ok.select("gebiet_id", "geometrie_json"), quarantine, parsed.rows_read)

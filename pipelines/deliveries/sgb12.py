@@ -45,9 +45,15 @@ class Sgb12(DeliveryKind):
                 SHOW,
             )
         )
-        typed = pseudonymise(typed, "aktenzeichen", ctx.pseudonym_key, "sgb12/fall", "fall_pseudonym")
-        typed = pseudonymise(typed, "person_nr", ctx.pseudonym_key, "sgb12/person", "person_pseudonym")
-        typed = assign_area(typed.with_columns(pl.lit(stichtag).alias("_ref")), ctx.directory, "_ref")
+        typed = pseudonymise(
+            typed, "aktenzeichen", ctx.pseudonym_key, "sgb12/fall", "fall_pseudonym"
+        )
+        typed = pseudonymise(
+            typed, "person_nr", ctx.pseudonym_key, "sgb12/person", "person_pseudonym"
+        )
+        typed = assign_area(
+            typed.with_columns(pl.lit(stichtag).alias("_ref")), ctx.directory, "_ref"
+        )
         q.append(
             quarantine_rows(
                 typed,
@@ -59,7 +65,9 @@ class Sgb12(DeliveryKind):
         )
         quarantine = concat_quarantine(q)
         ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(ok, ["person_pseudonym"], "person_doppelt", ["person_pseudonym", *SHOW])
+        dups = duplicate_keys(
+            ok, ["person_pseudonym"], "person_doppelt", ["person_pseudonym", *SHOW]
+        )
         quarantine = scrub_quarantine(concat_quarantine([quarantine, dups]), PERSONAL)
         ok = drop_lines(ok, dups)
         rows = ok.select(

@@ -43,18 +43,22 @@ class Sgb8(DeliveryKind):
             )
         q = [bad, contract_violations(self.name, typed, SHOW)]
         typed = drop_names(typed)
-        q.append(quarantine_rows(typed, pl.col("ende") < pl.col("beginn"), "ende_vor_beginn", "ende", SHOW))
         q.append(
-            quarantine_rows(typed, pl.col("beginn") > last, "beginn_nach_jahresende", "beginn", SHOW)
+            quarantine_rows(
+                typed, pl.col("ende") < pl.col("beginn"), "ende_vor_beginn", "ende", SHOW
+            )
         )
         q.append(
             quarantine_rows(
-                typed, pl.col("ende") < first, "periode_abweichend", "ende", SHOW
+                typed, pl.col("beginn") > last, "beginn_nach_jahresende", "beginn", SHOW
             )
         )
-        too_old = pl.when(pl.col("hilfeart") == YOUNG_ADULT_HELP).then(
-            (pl.col("alter_beginn") < 18) | (pl.col("alter_beginn") > 26)
-        ).otherwise(pl.col("alter_beginn") > 17)
+        q.append(quarantine_rows(typed, pl.col("ende") < first, "periode_abweichend", "ende", SHOW))
+        too_old = (
+            pl.when(pl.col("hilfeart") == YOUNG_ADULT_HELP)
+            .then((pl.col("alter_beginn") < 18) | (pl.col("alter_beginn") > 26))
+            .otherwise(pl.col("alter_beginn") > 17)
+        )
         q.append(
             quarantine_rows(
                 typed,
@@ -65,11 +69,15 @@ class Sgb8(DeliveryKind):
             )
         )
         typed = pseudonymise(typed, "fall_nr", ctx.pseudonym_key, "sgb8/fall", "fall_pseudonym")
-        typed = pseudonymise(typed, "person_nr", ctx.pseudonym_key, "sgb8/person", "person_pseudonym")
+        typed = pseudonymise(
+            typed, "person_nr", ctx.pseudonym_key, "sgb8/person", "person_pseudonym"
+        )
         # the address is valid on the case's last day in the year
-        ref = pl.when(pl.col("ende").is_not_null() & (pl.col("ende") < last)).then(
-            pl.col("ende")
-        ).otherwise(pl.lit(last))
+        ref = (
+            pl.when(pl.col("ende").is_not_null() & (pl.col("ende") < last))
+            .then(pl.col("ende"))
+            .otherwise(pl.lit(last))
+        )
         typed = assign_area(typed.with_columns(ref.alias("_ref")), ctx.directory, "_ref")
         q.append(
             quarantine_rows(

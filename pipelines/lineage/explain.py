@@ -78,7 +78,12 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
             [indikator],
         ).fetchone()
         if kat is None:
-            known = [r[0] for r in con.execute("select indikator_id from marts.indikatorkatalog order by 1").fetchall()]
+            known = [
+                r[0]
+                for r in con.execute(
+                    "select indikator_id from marts.indikatorkatalog order by 1"
+                ).fetchall()
+            ]
             raise ExplainError(f"Unbekannter Indikator '{indikator}'. Bekannt: {', '.join(known)}")
         bezeichnung, z_m, n_m, faktor, einheit, definition = kat
         row = con.execute(
@@ -93,7 +98,8 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
             )
         ebene, zaehler, nenner, wert, symbol, n_date, umgerechnet, gebietsstand = row
         name = con.execute(
-            "select name from marts.gebiete where gebiet_id = ? order by ist_aktuell desc limit 1", [gebiet]
+            "select name from marts.gebiete where gebiet_id = ? order by ist_aktuell desc limit 1",
+            [gebiet],
         ).fetchone()
         quellen = dict(
             con.execute(
@@ -145,7 +151,9 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
         finally:
             pcon.close()
     formel = (
-        f"{bezeichnung} = {z_m}" if n_m is None else f"{bezeichnung} = {z_m} / {n_m} × {_num(faktor)}"
+        f"{bezeichnung} = {z_m}"
+        if n_m is None
+        else f"{bezeichnung} = {z_m} / {n_m} × {_num(faktor)}"
     )
     seen = set()
     unique_files = []
@@ -201,7 +209,9 @@ def model_chain(model: str, quellen: set[str]) -> list[str]:
             out.append(f"raw.{n.rsplit('.', 1)[-1]} (Rohdaten, geladen von Dagster)")
         else:
             node = nodes[n]
-            out.append(f"{node.get('schema', '')}.{node['name']} ({node.get('original_file_path', '')})")
+            out.append(
+                f"{node.get('schema', '')}.{node['name']} ({node.get('original_file_path', '')})"
+            )
     out.append("publish.indikatoren (Geheimhaltung: pipelines/publish, pipelines/disclosure)")
     return out
 
@@ -223,19 +233,28 @@ def render(e: Explanation) -> str:
     if e.symbol:
         lines.append(f"Zeichen im Warehouse: {e.symbol}")
     if e.nenner_stichtag and e.nenner_stichtag != e.periode:
-        lines.append(f"Nenner vom Stichtag {e.nenner_stichtag:%d.%m.%Y} (letzter Bevölkerungsstand davor)")
+        lines.append(
+            f"Nenner vom Stichtag {e.nenner_stichtag:%d.%m.%Y} (letzter Bevölkerungsstand davor)"
+        )
     if e.umgerechnet:
-        lines.append("Umgerechnet auf den heutigen Gebietsstand (Umschlüsselung mit Bevölkerungsanteilen).")
+        lines.append(
+            "Umgerechnet auf den heutigen Gebietsstand (Umschlüsselung mit Bevölkerungsanteilen)."
+        )
     if e.veroeffentlicht is not None:
         w, s = e.veroeffentlicht
         lines.append(f"Veröffentlicht (publish.duckdb): {s or _num(w)}")
     if e.summiert:
-        lines += ["", f"Summiert aus {len(e.summiert)} Gebieten der feinsten Ebene (Zähler / Nenner):"]
+        lines += [
+            "",
+            f"Summiert aus {len(e.summiert)} Gebieten der feinsten Ebene (Zähler / Nenner):",
+        ]
         for gid, name, z, n in e.summiert:
             lines.append(f"  {gid:<12} {name[:30]:<30} {_num(z):>10} / {_num(n):>10}")
     lines += ["", "Gelieferte Dateien (Datei, SHA-256, geladen am, Lauf):"]
     for f in e.dateien:
-        lines.append(f"  {f.datei}\n      sha256 {f.sha256}\n      geladen {f.geladen_am}, Lauf {f.run_id}")
+        lines.append(
+            f"  {f.datei}\n      sha256 {f.sha256}\n      geladen {f.geladen_am}, Lauf {f.run_id}"
+        )
     if e.modelle:
         lines += ["", "Modellkette (dbt, von den Rohdaten zur Veröffentlichung):"]
         lines += [f"  {i + 1:>2}. {m}" for i, m in enumerate(e.modelle)]

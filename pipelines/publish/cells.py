@@ -19,7 +19,9 @@ SUPPRESSED = ("*", ".", "x", "/")
 
 def hierarchy(gebiete: pl.DataFrame) -> pl.DataFrame:
     """Today's layout (the published one)."""
-    return gebiete.filter(pl.col("ist_aktuell")).select("gebiet_id", "parent_id", "ebene", "ebene_rang")
+    return gebiete.filter(pl.col("ist_aktuell")).select(
+        "gebiet_id", "parent_id", "ebene", "ebene_rang"
+    )
 
 
 def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
@@ -28,7 +30,9 @@ def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
     Recast periods hold estimates (old counts times population shares); they are rounded
     to whole persons here. Leaves without a row for a measure and period had no case.
     """
-    leaves = tree.join(tree.select(pl.col("parent_id").alias("gebiet_id")).unique(), on="gebiet_id", how="anti")
+    leaves = tree.join(
+        tree.select(pl.col("parent_id").alias("gebiet_id")).unique(), on="gebiet_id", how="anti"
+    )
     b = basiszahlen.filter(
         pl.col("aktueller_gebietsstand")
         & ~pl.col("merkmal").is_in(list(NOT_COUNTS))
@@ -48,7 +52,9 @@ def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         pl.col("umgerechnet"),
     )
     grid = (
-        b.select("tabelle", "merkmal", "periode").unique().join(leaves.select("gebiet_id"), how="cross")
+        b.select("tabelle", "merkmal", "periode")
+        .unique()
+        .join(leaves.select("gebiet_id"), how="cross")
     )
     out = grid.join(b, on=["tabelle", "merkmal", "periode", "gebiet_id"], how="left").with_columns(
         pl.when(pl.col("wert").is_null() & pl.col("quell_symbol").is_null())
@@ -57,14 +63,20 @@ def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         .alias("wert"),
         pl.col("umgerechnet").fill_null(False),
     )
-    return _restore_identities(out).drop("umgerechnet").sort("tabelle", "merkmal", "periode", "gebiet_id")
+    return (
+        _restore_identities(out)
+        .drop("umgerechnet")
+        .sort("tabelle", "merkmal", "periode", "gebiet_id")
+    )
 
 
 def _restore_identities(cells: pl.DataFrame) -> pl.DataFrame:
     """Rounded recast estimates: make each declared total the sum of its rounded parts."""
     for ident in identities_for(cells):
         parts = (
-            cells.filter((pl.col("tabelle") == ident.tabelle) & pl.col("merkmal").is_in(list(ident.teile)))
+            cells.filter(
+                (pl.col("tabelle") == ident.tabelle) & pl.col("merkmal").is_in(list(ident.teile))
+            )
             .group_by("periode", "gebiet_id")
             .agg(pl.col("wert").sum().alias("_sum"), pl.col("wert").null_count().alias("_nulls"))
         )
@@ -137,9 +149,13 @@ def publish_indicators(
     Returns (published rows, log rows for withheld rates).
     """
     pc = published_counts.select(
-        "merkmal", "periode", "gebiet_id", pl.col("wert").alias("_pw"), pl.col("symbol").alias("_ps")
+        "merkmal",
+        "periode",
+        "gebiet_id",
+        pl.col("wert").alias("_pw"),
+        pl.col("symbol").alias("_ps"),
     )
-    ew = published_counts.filter(pl.col("merkmal") == "ew").select(
+    published_counts.filter(pl.col("merkmal") == "ew").select(
         pl.col("periode").alias("nenner_stichtag"), "gebiet_id", pl.col("wert").alias("_ew_pub")
     )
     ew_true = (
@@ -149,14 +165,18 @@ def publish_indicators(
     )
     ind = indikatoren.filter(pl.col("aktueller_gebietsstand"))
     z = pc.rename({"merkmal": "zaehler_merkmal", "_pw": "_zw", "_ps": "_zs"})
-    n = pc.rename({"merkmal": "nenner_merkmal", "periode": "nenner_stichtag", "_pw": "_nw", "_ps": "_ns"})
+    n = pc.rename(
+        {"merkmal": "nenner_merkmal", "periode": "nenner_stichtag", "_pw": "_nw", "_ps": "_ns"}
+    )
     # inhabitants of the area on the latest population date up to the figure's date
     j = (
         ind.join(z, on=["zaehler_merkmal", "periode", "gebiet_id"], how="left")
         .join(n, on=["nenner_merkmal", "nenner_stichtag", "gebiet_id"], how="left")
         .with_columns(pl.col("periode").alias("_ew_periode"))
         .sort("_ew_periode")
-        .join_asof(ew_true, on="_ew_periode", by="gebiet_id", strategy="backward", check_sortedness=False)
+        .join_asof(
+            ew_true, on="_ew_periode", by="gebiet_id", strategy="backward", check_sortedness=False
+        )
     )
     is_count = pl.col("nenner_merkmal").is_null()
     zaehler_is_money = pl.col("zaehler_merkmal").is_in(list(NOT_COUNTS))
@@ -221,9 +241,14 @@ def publish_indicators(
         "untergrenze", "obergrenze", "dynamik_vergleichsperiode", "dynamik",
     ]  # fmt: skip
     out = out.with_columns(
-        pl.when(pl.col("symbol").is_in(SUPPRESSED)).then(None).otherwise(pl.col("dynamik")).alias("dynamik")
+        pl.when(pl.col("symbol").is_in(SUPPRESSED))
+        .then(None)
+        .otherwise(pl.col("dynamik"))
+        .alias("dynamik")
     )
-    return out.select([c for c in cols if c in out.columns]).sort("indikator_id", "periode", "gebiet_id"), log
+    return out.select([c for c in cols if c in out.columns]).sort(
+        "indikator_id", "periode", "gebiet_id"
+    ), log
 
 
 def wide(published: pl.DataFrame) -> pl.DataFrame:
@@ -236,46 +261,66 @@ def wide(published: pl.DataFrame) -> pl.DataFrame:
     for i in ids:
         if i not in w.columns:
             w = w.with_columns(pl.lit(None, pl.Float64).alias(i))
-    return w.select(["gebiet_id", "ebene", "ebene_rang", "periode", *ids]).sort("periode", "ebene_rang", "gebiet_id")
+    return w.select(["gebiet_id", "ebene", "ebene_rang", "periode", *ids]).sort(
+        "periode", "ebene_rang", "gebiet_id"
+    )
 
 
-def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, status: list[str]) -> pl.DataFrame:
+def publish_sozialindex(
+    index: pl.DataFrame, published: pl.DataFrame, status: list[str]
+) -> pl.DataFrame:
     """The index for all included areas; shares and z-values only where their counts are public."""
     out = index
     for ind in status:
         public = pl.col("symbol").is_null() | ~pl.col("symbol").is_in(SUPPRESSED)
-        ok = published.filter((pl.col("indikator_id") == ind) & public).select("gebiet_id", "periode", pl.lit(True).alias(f"_ok_{ind}"))
+        ok = published.filter((pl.col("indikator_id") == ind) & public).select(
+            "gebiet_id", "periode", pl.lit(True).alias(f"_ok_{ind}")
+        )
         out = out.join(ok.unique(), on=["gebiet_id", "periode"], how="left")
         hide = pl.col(f"_ok_{ind}").is_null()
-        cols = [c for c in (ind, f"{ind}_dynamik", f"z_{ind}", f"z_{ind}_dynamik") if c in out.columns]
-        out = out.with_columns([pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in cols]).drop(
-            f"_ok_{ind}"
-        )
+        cols = [
+            c for c in (ind, f"{ind}_dynamik", f"z_{ind}", f"z_{ind}_dynamik") if c in out.columns
+        ]
+        out = out.with_columns(
+            [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
+        ).drop(f"_ok_{ind}")
     return out.sort("periode", "gebiet_id")
 
 
 def publish_controlling(controlling: pl.DataFrame, cfg: DisclosureConfig) -> pl.DataFrame:
     """Money is published; a cost per case over fewer than min_fallzahl cases is withheld."""
-    small = (pl.col("kennzahl") == "hze_kosten_je_fall") & (pl.col("nenner") < cfg.min_fallzahl) & (
-        pl.col("nenner") > 0
+    small = (
+        (pl.col("kennzahl") == "hze_kosten_je_fall")
+        & (pl.col("nenner") < cfg.min_fallzahl)
+        & (pl.col("nenner") > 0)
     )
     return controlling.with_columns(
         pl.when(small).then(pl.lit("*")).otherwise(pl.col("symbol")).alias("symbol"),
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in ("zaehler", "nenner", "wert")],
+        *[
+            pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("zaehler", "nenner", "wert")
+        ],
     ).sort("haushaltsjahr", "kennzahl", "schluessel_art", "schluessel")
 
 
 def publish_goals(ziele: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
     """The actual value of a goal is shown only as far as the indicator itself is public."""
     pub = published.select(
-        "indikator_id", "gebiet_id", "periode", pl.col("symbol").alias("_sym"), pl.col("wert").alias("_w")
+        "indikator_id",
+        "gebiet_id",
+        "periode",
+        pl.col("symbol").alias("_sym"),
+        pl.col("wert").alias("_w"),
     )
     j = ziele.join(pub, on=["indikator_id", "gebiet_id", "periode"], how="left")
     hide = pl.col("_sym").is_in(SUPPRESSED)
     return (
         j.with_columns(
             pl.when(hide).then(pl.col("_sym")).otherwise(pl.col("symbol")).alias("symbol"),
-            *[pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ("istwert", "abstand", "erreicht")],
+            *[
+                pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("istwert", "abstand", "erreicht")
+            ],
         )
         .drop("_sym", "_w")
         .sort("jahr", "indikator_id", "gebiet_id")

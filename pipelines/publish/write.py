@@ -72,14 +72,19 @@ def build_tables(warehouse_db: Path, config: dict) -> tuple[dict[str, pl.DataFra
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
-        "sozialindex": cells.publish_sozialindex(index, published, list(config["sozialindex"]["status"])),
+        "sozialindex": cells.publish_sozialindex(
+            index, published, list(config["sozialindex"]["status"])
+        ),
         "controlling": cells.publish_controlling(controlling, cfg),
         "zielerreichung": cells.publish_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
     }
     log = pl.concat(
-        [counts.log.with_columns(pl.col("periode").cast(pl.Date)), rate_log.with_columns(pl.col("periode").cast(pl.Date))],
+        [
+            counts.log.with_columns(pl.col("periode").cast(pl.Date)),
+            rate_log.with_columns(pl.col("periode").cast(pl.Date)),
+        ],
         how="vertical_relaxed",
     ).sort("tabelle", "merkmal", "periode", "gebiet_id")
     return tables, log
@@ -87,7 +92,9 @@ def build_tables(warehouse_db: Path, config: dict) -> tuple[dict[str, pl.DataFra
 
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
     tables, log = build_tables(paths.warehouse_db, config)
-    result = PublishResult(tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height)
+    result = PublishResult(
+        tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height
+    )
     tmp = paths.publish_db.with_name(f".publish.{os.getpid()}.duckdb")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(":memory:")
@@ -135,9 +142,13 @@ def _write_excel(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
     for name, frame in tables.items():
         if name == "indikatoren":
             # Excel holds one million rows: the workbook has the reference dates 31.12.
-            frame = frame.filter((pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31))
+            frame = frame.filter(
+                (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
+            )
         if name == "indikatoren_breit":
-            frame = frame.filter((pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31))
+            frame = frame.filter(
+                (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
+            )
         if "geometrie_geojson" in frame.columns:
             frame = frame.drop("geometrie_geojson")
         frame = frame.head(EXCEL_MAX_ROWS)

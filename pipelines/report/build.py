@@ -43,18 +43,22 @@ def _chapters(ctx: Context) -> list[Chapter]:
             f'<p class="note">Zum Stichtag {fmt_date(ctx.data.periode)} oder davor liegen '
             "keine Indikatorwerte vor.</p>"
         )
-        chapters.append(Chapter(
-            "indikatoren", f"{n} Indikatoren",
-            f'<section class="chapter" id="indikatoren"><h2>{n} Indikatoren</h2>{missing}'
-            "</section>",
-        ))
+        chapters.append(
+            Chapter(
+                "indikatoren",
+                f"{n} Indikatoren",
+                f'<section class="chapter" id="indikatoren"><h2>{n} Indikatoren</h2>{missing}'
+                "</section>",
+            )
+        )
     for title, inds in domains:
         chapters.append(domain_chapter(ctx, next_number(), title, inds))
     chapters.append(sozialindex_chapter(ctx, next_number()))
     chapters.append(controlling_chapter(ctx, next_number()))
     chapters.append(goals_chapter(ctx, next_number()))
-    for letter, make in zip(APPENDIX_LETTERS, (definitions_chapter, disclosure_chapter),
-                            strict=False):
+    for letter, make in zip(
+        APPENDIX_LETTERS, (definitions_chapter, disclosure_chapter), strict=False
+    ):
         chapters.append(make(ctx, f"Anhang {letter}:"))
     return chapters
 
@@ -91,7 +95,7 @@ def render_html(ctx: Context, created: date) -> str:
         f"<style>{stylesheet(max_tabs)}</style></head><body>"
         f"{ctx.map_base.defs if ctx.map_base else ''}"
         f'<div class="page">{title_page}{_toc(chapters)}<main>'
-        f'{"".join(ch.html for ch in chapters)}</main>'
+        f"{''.join(ch.html for ch in chapters)}</main>"
         f"<footer>Sozialbericht {esc(city)}, Stichtag {fmt_date(periode)}. Erzeugt mit "
         "sozialmonitor. Alle Werte unterliegen der statistischen Geheimhaltung (siehe Anhang)."
         "</footer></div></body></html>"

@@ -41,9 +41,12 @@ KENNZAHL_LABELS = {
     "hze_kosten_abgleich": "Abgleich Fallkosten und Haushalt (HzE, Inobhutnahme)",
 }
 TABLE_LABELS = {
-    "indikatoren": "Indikatoren", "indikatoren_breit": "Indikatoren (breit)",
-    "sozialindex": "Sozialindex", "controlling": "Controlling",
-    "zielerreichung": "Zielerreichung", "gebiete": "Gebiete und Geometrien",
+    "indikatoren": "Indikatoren",
+    "indikatoren_breit": "Indikatoren (breit)",
+    "sozialindex": "Sozialindex",
+    "controlling": "Controlling",
+    "zielerreichung": "Zielerreichung",
+    "gebiete": "Gebiete und Geometrien",
     "indikatorkatalog": "Indikatorkatalog",
 }
 
@@ -56,7 +59,9 @@ def table_status_note(ctx: Context, table: str, section: str) -> str | None:
             f"der Abschnitt {section} entfällt."
         )
     if ctx.data.present[table] == 0:
-        return note(f"Die Tabelle „{table}“ enthält keine Zeilen; der Abschnitt {section} entfällt.")
+        return note(
+            f"Die Tabelle „{table}“ enthält keine Zeilen; der Abschnitt {section} entfällt."
+        )
     return None
 
 
@@ -65,6 +70,7 @@ def _norm_class(value: object) -> str:
 
 
 # --- Lesehinweise -----------------------------------------------------------------------
+
 
 def reading_notes(ctx: Context, number: str) -> Chapter:
     anchor, title = "lesehinweise", f"{number} Lesehinweise und Zeichenerklärung"
@@ -101,6 +107,7 @@ def reading_notes(ctx: Context, number: str) -> Chapter:
 
 # --- Sozialindex ------------------------------------------------------------------------
 
+
 def _share_columns(rows: list[Row]) -> list[str]:
     keys = list(rows[0]) if rows else []
     return [k for k in keys if f"{k}_dynamik" in keys and not k.startswith("z_")]
@@ -115,7 +122,7 @@ def group_colour(status: str, dynamik: str) -> str:
 
 def is_dark(colour: str) -> bool:
     """Whether white text reads better on this '#rrggbb' fill (relative luminance)."""
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45
 
 
@@ -137,8 +144,9 @@ def _index_matrix(rows: list[Row]) -> str:
             pair = (status, dyn)
             group = f"Gruppe {groups[pair]}: " if pair in groups else ""
             colour = group_colour(status, dyn)
-            css = " ".join(c for c, on in (("dark", is_dark(colour)),
-                                           ("empty", counts[pair] == 0)) if on)
+            css = " ".join(
+                c for c, on in (("dark", is_dark(colour)), ("empty", counts[pair] == 0)) if on
+            )
             tds.append(
                 f'<td class="{css}" style="background:{colour}"><span class="grp">'
                 f"{esc(group)}</span>{counts[pair]} Gebiete<br>"
@@ -147,7 +155,7 @@ def _index_matrix(rows: list[Row]) -> str:
         body.append(f'<tr><th scope="row">Status {esc(status)}</th>{"".join(tds)}</tr>')
     return (
         f'<table class="matrix"><thead><tr><th></th>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table>'
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -155,8 +163,11 @@ def _index_map(ctx: Context, rows: list[Row], label: str) -> str:
     base = ctx.map_base
     if base is None:
         return note("Keine Gebietsgeometrien veröffentlicht: die Karte entfällt.")
-    levels = Counter(ctx.data.areas[str(r["gebiet_id"])].ebene
-                     for r in rows if str(r["gebiet_id"]) in ctx.data.areas)
+    levels = Counter(
+        ctx.data.areas[str(r["gebiet_id"])].ebene
+        for r in rows
+        if str(r["gebiet_id"]) in ctx.data.areas
+    )
     if not levels:
         return note("Die Gebiete des Sozialindex sind im Gebietsverzeichnis nicht enthalten.")
     level = levels.most_common(1)[0][0]
@@ -180,8 +191,13 @@ def _index_map(ctx: Context, rows: list[Row], label: str) -> str:
     order = {s: i for i, s in enumerate(STATUS_CLASSES)}
     items = [
         (group_colour(st, dy), f"Gruppe {present[(st, dy)]}: Status {st}, Dynamik {dy}")
-        for st, dy in sorted(present, key=lambda p: (order.get(p[0], 9), DYNAMIK_CLASSES.index(p[1])
-                                                      if p[1] in DYNAMIK_CLASSES else 9))
+        for st, dy in sorted(
+            present,
+            key=lambda p: (
+                order.get(p[0], 9),
+                DYNAMIK_CLASSES.index(p[1]) if p[1] in DYNAMIK_CLASSES else 9,
+            ),
+        )
     ]
     legend = legend_html(
         [*items, (GREY_FILL, "nicht indexiert (Ausschluss)"), ("#ffffff", "keine Daten")],
@@ -202,6 +218,7 @@ def _index_table(ctx: Context, rows: list[Row]) -> str:
     head += ["Status-Index", "Status", "Dynamik-Index", "Dynamik", "Gruppe", "Ausschluss"]
     body = []
     for row in sorted(rows, key=lambda r: str(r["gebiet_id"])):
+
         def num(key: str, dec: int = 2, signed: bool = False, r: Row = row) -> str:
             value = r.get(key)
             text = fmt_signed(value, dec) if signed else fmt_number(value, dec)
@@ -210,20 +227,23 @@ def _index_table(ctx: Context, rows: list[Row]) -> str:
         cells = [num("einwohner", 0)]
         cells += [num(s, 1) for s in shares]
         cells += [num(f"{s}_dynamik", 1, True) for s in shares]
-        cells += [num("status_index", 2, True), f"<td>{esc(row.get('status_klasse') or '')}</td>",
-                  num("dynamik_index", 2, True),
-                  f"<td>{esc(row.get('dynamik_klasse') or '')}</td>",
-                  f"<td class='num'>{esc(row.get('gruppe') or '')}</td>",
-                  f"<td>{esc(row.get('ausschluss_grund') or '')}</td>"]
+        cells += [
+            num("status_index", 2, True),
+            f"<td>{esc(row.get('status_klasse') or '')}</td>",
+            num("dynamik_index", 2, True),
+            f"<td>{esc(row.get('dynamik_klasse') or '')}</td>",
+            f"<td class='num'>{esc(row.get('gruppe') or '')}</td>",
+            f"<td>{esc(row.get('ausschluss_grund') or '')}</td>",
+        ]
         gid = str(row["gebiet_id"])
         body.append(
             f'<tr><th scope="row"><span class="key">{esc(gid)}</span> {esc(ctx.name(gid))}</th>'
-            f'{"".join(cells)}</tr>'
+            f"{''.join(cells)}</tr>"
         )
     ths = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
     return (
         f'<div class="table-scroll"><table class="data compact"><thead><tr>{ths}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -236,8 +256,11 @@ def sozialindex_chapter(ctx: Context, number: str) -> Chapter:
     if missing:
         parts.append(missing)
     elif not rows:
-        parts.append(note(f"Zum Stichtag {fmt_date(ctx.data.periode)} oder davor liegt kein "
-                          "Sozialindex vor."))
+        parts.append(
+            note(
+                f"Zum Stichtag {fmt_date(ctx.data.periode)} oder davor liegt kein Sozialindex vor."
+            )
+        )
     else:
         stand = fmt_date(ctx.data.sozialindex_periode)
         shares = ", ".join(ctx.label(s) for s in _share_columns(rows)) or "die Statusindikatoren"
@@ -257,8 +280,10 @@ def sozialindex_chapter(ctx: Context, number: str) -> Chapter:
         for k, (sub_title, html) in enumerate(
             [
                 ("Gesamtindex: Status und Dynamik", _index_matrix(indexed)),
-                ("Karte der zwölf Gruppen",
-                 _index_map(ctx, rows, f"Gesamtindex Soziale Ungleichheit, Stand {stand}")),
+                (
+                    "Karte der zwölf Gruppen",
+                    _index_map(ctx, rows, f"Gesamtindex Soziale Ungleichheit, Stand {stand}"),
+                ),
                 ("Werte aller Gebiete", _index_table(ctx, rows)),
             ],
             start=1,
@@ -271,6 +296,7 @@ def sozialindex_chapter(ctx: Context, number: str) -> Chapter:
 
 
 # --- Controlling ------------------------------------------------------------------------
+
 
 def _kennzahl_label(ctx: Context, kennzahl: str) -> str:
     entry = ctx.data.catalogue.get(kennzahl)
@@ -293,8 +319,10 @@ def _money(value: object) -> str:
 
 
 def _controlling_table(ctx: Context, rows: list[Row]) -> str:
-    has = {c: any(r.get(c) is not None for r in rows)
-           for c in ("schluessel", "bezeichnung", "gebiet_id", "plan", "ist")}
+    has = {
+        c: any(r.get(c) is not None for r in rows)
+        for c in ("schluessel", "bezeichnung", "gebiet_id", "plan", "ist")
+    }
     head = ["Schlüssel"] if has["schluessel"] or has["gebiet_id"] else []
     head += ["Bezeichnung"] if has["bezeichnung"] or has["gebiet_id"] else []
     head += ["Plan (EUR)"] if has["plan"] else []
@@ -308,7 +336,8 @@ def _controlling_table(ctx: Context, rows: list[Row]) -> str:
             cells.append(f"<td>{esc(row.get('schluessel') or row.get('gebiet_id') or '')}</td>")
         if "Bezeichnung" in head:
             label = row.get("bezeichnung") or (
-                ctx.name(row["gebiet_id"]) if row.get("gebiet_id") else "")
+                ctx.name(row["gebiet_id"]) if row.get("gebiet_id") else ""
+            )
             cells.append(f"<td>{esc(label)}</td>")
         if has["plan"]:
             cells.append(f'<td class="num">{_money(row.get("plan"))}</td>')
@@ -326,8 +355,10 @@ def _controlling_table(ctx: Context, rows: list[Row]) -> str:
     ths = "".join(
         f'<th scope="col"{" class=num" if h in numeric else ""}>{esc(h)}</th>' for h in head
     )
-    return (f'<div class="table-scroll"><table class="data"><thead><tr>{ths}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    return (
+        f'<div class="table-scroll"><table class="data"><thead><tr>{ths}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _area_kennzahl(ctx: Context, label: str, rows: list[Row]) -> str:
@@ -338,8 +369,10 @@ def _area_kennzahl(ctx: Context, label: str, rows: list[Row]) -> str:
         by_level[area.ebene if area else ""].append(row)
     levels = [lv for lv in ctx.data.levels if lv in by_level]
     tables = [
-        (level_title(lv), _controlling_table(
-            ctx, sorted(by_level[lv], key=lambda r: str(r["gebiet_id"]))))
+        (
+            level_title(lv),
+            _controlling_table(ctx, sorted(by_level[lv], key=lambda r: str(r["gebiet_id"]))),
+        )
         for lv in levels
     ]
     html = ctx.tabs(tables)
@@ -352,16 +385,30 @@ def _area_kennzahl(ctx: Context, label: str, rows: list[Row]) -> str:
     for lv in base.levels:
         if lv not in by_level:
             continue
-        cells = {str(r["gebiet_id"]): (plot_value(r.get("wert"), r.get("symbol")), r.get("symbol"))
-                 for r in by_level[lv]}
-        maps.append((level_title(lv), choropleth(
-            base, lv, cells, {g: ctx.name(g) for g in cells}, unit=unit,
-            decimals=decimals_for_unit(unit), palette=palette_for(None),
-            label=f"Karte {label}, {level_title(lv)}",
-        )))
+        cells = {
+            str(r["gebiet_id"]): (plot_value(r.get("wert"), r.get("symbol")), r.get("symbol"))
+            for r in by_level[lv]
+        }
+        maps.append(
+            (
+                level_title(lv),
+                choropleth(
+                    base,
+                    lv,
+                    cells,
+                    {g: ctx.name(g) for g in cells},
+                    unit=unit,
+                    decimals=decimals_for_unit(unit),
+                    palette=palette_for(None),
+                    label=f"Karte {label}, {level_title(lv)}",
+                ),
+            )
+        )
     if maps:
-        html += (f'<figure class="map-figure">{ctx.tabs(maps, default=len(maps) - 1)}'
-                 f"<figcaption>{esc(label)} nach Gebieten.</figcaption></figure>")
+        html += (
+            f'<figure class="map-figure">{ctx.tabs(maps, default=len(maps) - 1)}'
+            f"<figcaption>{esc(label)} nach Gebieten.</figcaption></figure>"
+        )
     return html
 
 
@@ -393,9 +440,16 @@ def controlling_chapter(ctx: Context, number: str) -> Chapter:
             units = {str(r.get("einheit") or "") for r in krows}
             if units == {"%"} and len(krows) > 1:
                 chart = bar_chart(
-                    [(str(r.get("bezeichnung") or r.get("schluessel") or ""),
-                      None if r.get("symbol") else r.get("wert")) for r in krows],
-                    unit="%", decimals=1, reference=100.0,
+                    [
+                        (
+                            str(r.get("bezeichnung") or r.get("schluessel") or ""),
+                            None if r.get("symbol") else r.get("wert"),
+                        )
+                        for r in krows
+                    ],
+                    unit="%",
+                    decimals=1,
+                    reference=100.0,
                     label=f"{_kennzahl_label(ctx, kennzahl)} {year}",
                 )
                 chart = f'<figure class="chart-figure">{chart}</figure>' if chart else ""
@@ -410,6 +464,7 @@ def controlling_chapter(ctx: Context, number: str) -> Chapter:
 
 
 # --- Zielerreichung ---------------------------------------------------------------------
+
 
 def goal_status(row: Row) -> tuple[str, str]:
     """(css class, German text) of a goal row."""
@@ -431,9 +486,14 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
             "Zieljahres (oder zum letzten verfügbaren Stichtag des Jahres).</p>"
         )
         body = []
-        rows = sorted(ctx.data.ziele, key=lambda r: (-(r.get("jahr") or 0),
-                                                     str(r.get("indikator_id")),
-                                                     str(r.get("gebiet_id") or "")))
+        rows = sorted(
+            ctx.data.ziele,
+            key=lambda r: (
+                -(r.get("jahr") or 0),
+                str(r.get("indikator_id")),
+                str(r.get("gebiet_id") or ""),
+            ),
+        )
         for row in rows:
             ind = str(row.get("indikator_id"))
             unit = str(ctx.data.catalogue.get(ind, {}).get("einheit") or "")
@@ -441,7 +501,8 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
             gid = row.get("gebiet_id")
             area = ctx.name(gid) if gid else ctx.city_name + " (Gesamtstadt)"
             richtung = {"hoechstens": "höchstens", "mindestens": "mindestens"}.get(
-                str(row.get("richtung")), str(row.get("richtung") or ""))
+                str(row.get("richtung")), str(row.get("richtung") or "")
+            )
             ist = esc(row["symbol"]) if row.get("symbol") else fmt_number(row.get("istwert"), dec)
             css, text = goal_status(row)
             body.append(
@@ -453,11 +514,22 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
                 f'<td><span class="badge {css}">{text}</span></td>'
                 f"<td>{esc(row.get('beschluss') or '')}</td></tr>"
             )
-        head = "".join(f'<th scope="col">{h}</th>' for h in (
-            "Indikator", "Gebiet", "Jahr", "Ziel", "Ist", "Abstand", "Ergebnis", "Beschluss"))
+        head = "".join(
+            f'<th scope="col">{h}</th>'
+            for h in (
+                "Indikator",
+                "Gebiet",
+                "Jahr",
+                "Ziel",
+                "Ist",
+                "Abstand",
+                "Ergebnis",
+                "Beschluss",
+            )
+        )
         parts.append(
             f'<div class="table-scroll"><table class="data"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
         )
     parts.append("</section>")
     return Chapter(anchor, title, "".join(parts))
@@ -466,12 +538,20 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
 # --- Anhang -----------------------------------------------------------------------------
 
 FIELD_LABELS = {
-    "indikator_id": "Kennung", "bereich": "Bereich", "einheit": "Einheit",
-    "definition": "Definition", "faktor": "Faktor", "quelle": "Quelle",
-    "polaritaet": "Polarität", "reihenbruch": "Reihenbrüche",
-    "zeitreihenbrueche": "Zeitreihenbrüche", "stichtag_regel": "Stichtagsregel",
-    "berechnung": "Berechnung", "dynamik": "Veränderung berechnet",
-    "zaehler_merkmal": "Zähler (Merkmal)", "nenner_merkmal": "Nenner (Merkmal)",
+    "indikator_id": "Kennung",
+    "bereich": "Bereich",
+    "einheit": "Einheit",
+    "definition": "Definition",
+    "faktor": "Faktor",
+    "quelle": "Quelle",
+    "polaritaet": "Polarität",
+    "reihenbruch": "Reihenbrüche",
+    "zeitreihenbrueche": "Zeitreihenbrüche",
+    "stichtag_regel": "Stichtagsregel",
+    "berechnung": "Berechnung",
+    "dynamik": "Veränderung berechnet",
+    "zaehler_merkmal": "Zähler (Merkmal)",
+    "nenner_merkmal": "Nenner (Merkmal)",
 }
 SKIP_FIELDS = {"bezeichnung", "reihenfolge"}
 
@@ -481,7 +561,7 @@ def _field_label(name: str) -> str:
         return FIELD_LABELS[name]
     for prefix, label in (("zaehler", "Zähler"), ("nenner", "Nenner")):
         if name.startswith(prefix):
-            rest = name[len(prefix):].strip("_").replace("_", " ")
+            rest = name[len(prefix) :].strip("_").replace("_", " ")
             return f"{label} ({rest})" if rest and rest != "definition" else label
     return name.replace("_", " ").capitalize()
 
@@ -495,7 +575,9 @@ def definitions_chapter(ctx: Context, number: str) -> Chapter:
     else:
         groups: dict[str, list[Row]] = defaultdict(list)
         for row in ctx.data.catalogue.values():
-            groups[ctx.domain_title(row.get("bereich")) if row.get("bereich") else "Weitere"].append(row)
+            groups[
+                ctx.domain_title(row.get("bereich")) if row.get("bereich") else "Weitere"
+            ].append(row)
         for domain, rows in groups.items():
             parts.append(f"<h3>{esc(domain)}</h3>")
             for row in rows:
@@ -517,10 +599,13 @@ def disclosure_chapter(ctx: Context, number: str) -> Chapter:
     anchor, title = "geheimhaltung", f"{number} Statistische Geheimhaltung"
     symbols = Counter(r.get("symbol") for r in ctx.data.current if r.get("symbol"))
     uncertain = sum(1 for r in ctx.data.current if r.get("unsicher"))
-    counts = "".join(
-        f"<li><b>{esc(s)}</b> {esc(SYMBOL_LEGEND.get(s, ''))}: {fmt_number(n, 0)} Werte</li>"
-        for s, n in sorted(symbols.items())
-    ) or "<li>keine</li>"
+    counts = (
+        "".join(
+            f"<li><b>{esc(s)}</b> {esc(SYMBOL_LEGEND.get(s, ''))}: {fmt_number(n, 0)} Werte</li>"
+            for s, n in sorted(symbols.items())
+        )
+        or "<li>keine</li>"
+    )
     html = (
         f'<section class="chapter appendix" id="{anchor}"><h2>{esc(title)}</h2>'
         "<p>Sozialdaten sind durch § 35 SGB I und §§ 67 ff. SGB X geschützt. Dieser Bericht "
@@ -545,4 +630,3 @@ def disclosure_chapter(ctx: Context, number: str) -> Chapter:
         "dokumentiert, ohne den Wert selbst.</p></section>"
     )
     return Chapter(anchor, title, html, appendix=True)
-

@@ -10,8 +10,18 @@ from .formatting import esc, fmt_date, fmt_number
 
 # Okabe-Ito / Tableau-like palette, distinguishable in print; the city line is drawn black.
 LINE_COLOURS = [
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
-    "#8c6d31", "#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#e377c2",
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#8c6d31",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#9467bd",
+    "#e377c2",
 ]
 CITY_COLOUR = "#111111"
 
@@ -71,8 +81,13 @@ def time_ticks(dates: list[date]) -> tuple[list[date], list[tuple[date, str]]]:
 
 
 def line_chart(
-    series: list[Series], *, unit: str, decimals: int, label: str,
-    width: int = 640, height: int = 250,
+    series: list[Series],
+    *,
+    unit: str,
+    decimals: int,
+    label: str,
+    width: int = 640,
+    height: int = 250,
 ) -> str:
     """SVG line chart; suppressed points (None) leave a gap instead of being bridged."""
     left, right, top, bottom = 58, 14, 12, 30
@@ -153,8 +168,13 @@ def line_chart(
 
 
 def bar_chart(
-    items: list[tuple[str, float | None]], *, unit: str, decimals: int, label: str,
-    reference: float | None = None, width: int = 640,
+    items: list[tuple[str, float | None]],
+    *,
+    unit: str,
+    decimals: int,
+    label: str,
+    reference: float | None = None,
+    width: int = 640,
 ) -> str:
     """Horizontal bars (e.g. budget use in % with a 100 % reference line)."""
     rows = [(name, v) for name, v in items if v is not None]

@@ -33,8 +33,13 @@ LEVEL_TITLES_FALLBACK = {"stadt": "Gesamtstadt"}
 
 def domain_key(bereich: object) -> str:
     text = re.sub(r"[^a-z0-9]", "", str(bereich or "").lower().replace("ä", "a"))
-    return {"demographie": "demografie", "sgbii": "sgb2", "sgbxii": "sgb12",
-            "sgbviii": "sgb8", "transferbezug": "transfer"}.get(text, text)
+    return {
+        "demographie": "demografie",
+        "sgbii": "sgb2",
+        "sgbxii": "sgb12",
+        "sgbviii": "sgb8",
+        "transferbezug": "transfer",
+    }.get(text, text)
 
 
 def level_title(level: str) -> str:
@@ -187,7 +192,7 @@ class Context:
             )
         return (
             f'<div class="tabs">{"".join(inputs)}<p class="tab-labels">{"".join(labels)}</p>'
-            f'{"".join(panels)}</div>'
+            f"{''.join(panels)}</div>"
         )
 
 
@@ -218,7 +223,8 @@ def cell_parts(row: Row, decimals: int) -> tuple[str, str]:
         low, high = row.get("untergrenze"), row.get("obergrenze")
         bounds = (
             f" (zwischen {fmt_number(low, decimals)} und {fmt_number(high, decimals)})"
-            if low is not None and high is not None else ""
+            if low is not None and high is not None
+            else ""
         )
         tips.append("unsicher" + bounds)
         marks += '<sup class="mark">u</sup>'
@@ -251,6 +257,7 @@ def symbol_footnote(rows: list[Row]) -> str:
     if not used:
         return ""
     return (
-        '<p class="table-note">Zeichen: ' + "; ".join(used)
+        '<p class="table-note">Zeichen: '
+        + "; ".join(used)
         + ' (<a href="#zeichen">Zeichenerklärung</a>)</p>'
     )

@@ -42,7 +42,9 @@ def parse_geometry(text: str | None) -> list[Polygon]:
         return []
     result: list[Polygon] = []
     for polygon in polygons:
-        rings = [[(float(pt[0]), float(pt[1])) for pt in ring] for ring in polygon if len(ring) >= 3]
+        rings = [
+            [(float(pt[0]), float(pt[1])) for pt in ring] for ring in polygon if len(ring) >= 3
+        ]
         if rings:
             result.append(rings)
     return result
@@ -68,7 +70,9 @@ class Projection:
 
 
 def fit_projection(
-    geometries: Iterable[list[Polygon]], max_width: float = 560, max_height: float = 460,
+    geometries: Iterable[list[Polygon]],
+    max_width: float = 560,
+    max_height: float = 460,
     pad: float = 6,
 ) -> Projection | None:
     points = [pt for geom in geometries for poly in geom for ring in poly for pt in ring]
@@ -82,8 +86,13 @@ def fit_projection(
         return None
     scale = min((max_width - 2 * pad) / span_x, (max_height - 2 * pad) / span_y)
     return Projection(
-        min_x=min(xs), max_y=max(lats), scale=scale, kx=kx, pad=pad,
-        width=span_x * scale + 2 * pad, height=span_y * scale + 2 * pad,
+        min_x=min(xs),
+        max_y=max(lats),
+        scale=scale,
+        kx=kx,
+        pad=pad,
+        width=span_x * scale + 2 * pad,
+        height=span_y * scale + 2 * pad,
     )
 
 

@@ -149,16 +149,17 @@ def build_map_base(areas: Mapping[str, Area], levels: list[str]) -> MapBase | No
     return base
 
 
-def render_map(
-    base: MapBase, level: str, fills: Mapping[str, tuple[str, str]], label: str
-) -> str:
+def render_map(base: MapBase, level: str, fills: Mapping[str, tuple[str, str]], label: str) -> str:
     """SVG of one map. fills: area key at `level` -> (fill, tooltip)."""
     proj = base.projection
     uses = []
     for gid, svg_id in base.ids.items():
         target = base.ancestor(gid, level)
-        fill, tip = fills.get(target, (NO_DATA_FILL, "keine Daten")) if target else (
-            NO_DATA_FILL, "keine Zuordnung")
+        fill, tip = (
+            fills.get(target, (NO_DATA_FILL, "keine Daten"))
+            if target
+            else (NO_DATA_FILL, "keine Zuordnung")
+        )
         uses.append(
             f'<use href="#{svg_id}" fill="{fill}" stroke="{fill}"><title>{esc(tip)}</title></use>'
         )

@@ -28,8 +28,20 @@ PUBLISH_TABLES = (
 )
 
 INDICATOR_COLUMNS = (
-    "indikator_id", "gebiet_id", "ebene", "periode", "zaehler", "nenner", "wert", "symbol",
-    "einheit", "nenner_stichtag", "gebietsstand", "umgerechnet", "unsicher", "untergrenze",
+    "indikator_id",
+    "gebiet_id",
+    "ebene",
+    "periode",
+    "zaehler",
+    "nenner",
+    "wert",
+    "symbol",
+    "einheit",
+    "nenner_stichtag",
+    "gebietsstand",
+    "umgerechnet",
+    "unsicher",
+    "untergrenze",
     "obergrenze",
 )
 
@@ -88,7 +100,7 @@ def valid_on(row: Row, periode: date) -> bool:
 def select_areas(rows: list[Row], periode: date) -> dict[str, Area]:
     """One version per area key: the one valid on the reference date, else the latest one."""
     chosen: dict[str, Row] = {}
-    for row in sorted(rows, key=lambda r: (_as_date(r.get("gueltig_ab")) or date.min)):
+    for row in sorted(rows, key=lambda r: _as_date(r.get("gueltig_ab")) or date.min):
         key = str(row["gebiet_id"])
         if key not in chosen or valid_on(row, periode) or not valid_on(chosen[key], periode):
             chosen[key] = row
@@ -200,8 +212,11 @@ def _read_dimensions(con: duckdb.DuckDBPyConnection, data: PublishData) -> None:
         data.areas = select_areas(_fetch(con, "select * from gebiete"), data.periode)
     if data.present.get("indikatorkatalog"):
         # The catalogue's own order (column reihenfolge, where present) orders the report.
-        order = (" order by reihenfolge, indikator_id"
-                 if "reihenfolge" in _columns(con, "indikatorkatalog") else "")
+        order = (
+            " order by reihenfolge, indikator_id"
+            if "reihenfolge" in _columns(con, "indikatorkatalog")
+            else ""
+        )
         for row in _fetch(con, f"select * from indikatorkatalog{order}"):
             data.catalogue[str(row["indikator_id"])] = row
 

@@ -24,8 +24,15 @@ from .reader import Row
 # Key figures preferred on the first page (ids of the default catalogue); when a city's
 # catalogue lacks them, the first indicator of each domain stands in.
 KEY_FIGURES = [
-    "ew", "anteil_u18", "anteil_65plus", "sgb2_quote", "sgb2_kinderarmut", "sgb2_alo_anteil",
-    "transferbezug", "grusi_alter_quote", "hze_quote",
+    "ew",
+    "anteil_u18",
+    "anteil_65plus",
+    "sgb2_quote",
+    "sgb2_kinderarmut",
+    "sgb2_alo_anteil",
+    "transferbezug",
+    "grusi_alter_quote",
+    "hze_quote",
 ]
 MAX_SERIES_AREAS = 12
 
@@ -81,7 +88,8 @@ def key_figures(ctx: Context, number: str) -> Chapter:
         value = cell_parts(row, ind.decimals)[0]
         previous = next(
             (
-                r for r in _series_by_area(ctx, ind.indikator_id).get(city, [])
+                r
+                for r in _series_by_area(ctx, ind.indikator_id).get(city, [])
                 if r["periode"] == _year_before(ind.periode)
             ),
             None,
@@ -90,7 +98,8 @@ def key_figures(ctx: Context, number: str) -> Chapter:
         before_v = plot_value(previous.get("wert"), previous.get("symbol")) if previous else None
         delta = (
             change_text(ind, now_v, before_v)
-            if now_v is not None and before_v is not None else "kein Vorjahresvergleich"
+            if now_v is not None and before_v is not None
+            else "kein Vorjahresvergleich"
         )
         cards.append(
             f'<div class="card"><p class="card-label">{esc(ind.label)}</p>'
@@ -140,7 +149,8 @@ def level_table(ctx: Context, inds: list[Indicator], level: str) -> str:
         }
         used_rows += list(row_cells.values()) if is_city else []
         tds = "".join(
-            cell_html(row_cells[i.indikator_id], i.decimals) if i.indikator_id in row_cells
+            cell_html(row_cells[i.indikator_id], i.decimals)
+            if i.indikator_id in row_cells
             else '<td class="num"></td>'
             for i in inds
         )
@@ -151,7 +161,7 @@ def level_table(ctx: Context, inds: list[Indicator], level: str) -> str:
         )
     table = (
         f'<div class="table-scroll"><table class="data"><thead><tr><th scope="col">Gebiet</th>'
-        f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
     return table + symbol_footnote(used_rows)
 
@@ -165,17 +175,25 @@ def indicator_map(ctx: Context, ind: Indicator) -> str:
         rows = [r for r in ind.rows if r["ebene"] == level]
         if not rows:
             continue
-        cells = {str(r["gebiet_id"]): (plot_value(r["wert"], r["symbol"]), r["symbol"])
-                 for r in rows}
+        cells = {
+            str(r["gebiet_id"]): (plot_value(r["wert"], r["symbol"]), r["symbol"]) for r in rows
+        }
         label = f"Karte {ind.label}, {level_title(level)}, {fmt_date(ind.periode)}"
-        panels.append((
-            level_title(level),
-            choropleth(
-                base, level, cells, {g: ctx.name(g) for g in cells},
-                unit=unit_label(ind.einheit), decimals=ind.decimals,
-                palette=palette_for(ind.polaritaet), label=label,
-            ),
-        ))
+        panels.append(
+            (
+                level_title(level),
+                choropleth(
+                    base,
+                    level,
+                    cells,
+                    {g: ctx.name(g) for g in cells},
+                    unit=unit_label(ind.einheit),
+                    decimals=ind.decimals,
+                    palette=palette_for(ind.polaritaet),
+                    label=label,
+                ),
+            )
+        )
     if not panels:
         return note("Für die kartierbaren Ebenen liegen keine Werte vor.")
     tabs = ctx.tabs(panels, default=len(panels) - 1)
@@ -194,24 +212,30 @@ def indicator_chart(ctx: Context, ind: Indicator) -> str:
     city = ctx.city_id
     others = sorted(g for g in by_area if g != city)
     if city in by_area:
-        series.append(Series(
-            ctx.name(city),
-            [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[city]],
-            emphasis=True,
-        ))
+        series.append(
+            Series(
+                ctx.name(city),
+                [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[city]],
+                emphasis=True,
+            )
+        )
     extra = ""
     if len(others) > MAX_SERIES_AREAS:
         extra = note(f"{len(others)} Gebiete: nur die Gesamtstadt wird als Linie gezeigt.")
         others = []
     for i, gid in enumerate(others):
-        series.append(Series(
-            ctx.name(gid),
-            [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[gid]],
-            colour=LINE_COLOURS[i % len(LINE_COLOURS)],
-        ))
+        series.append(
+            Series(
+                ctx.name(gid),
+                [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[gid]],
+                colour=LINE_COLOURS[i % len(LINE_COLOURS)],
+            )
+        )
     periods = {d for s in series for d, _ in s.points}
     svg = line_chart(
-        series, unit=unit_label(ind.einheit), decimals=ind.decimals,
+        series,
+        unit=unit_label(ind.einheit),
+        decimals=ind.decimals,
         label=f"Zeitreihe {ind.label}",
     )
     if not svg:

@@ -169,4 +169,3 @@ def to_json_values(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
     if not cols:
         return pl.lit(None, pl.String)
     return pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()
-

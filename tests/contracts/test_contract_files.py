@@ -139,7 +139,11 @@ def test_personal_columns_and_their_handling():
 def test_codes_bounds_and_ba_symbols():
     c = all_contracts()
     assert c["einwohner"].column("geschlecht").codes == ("m", "w", "d", "insgesamt")
-    assert c["einwohner"].column("staatsangehoerigkeit").codes == ("deutsch", "nichtdeutsch", "insgesamt")
+    assert c["einwohner"].column("staatsangehoerigkeit").codes == (
+        "deutsch",
+        "nichtdeutsch",
+        "insgesamt",
+    )
     alter = c["einwohner"].column("alter")
     assert (alter.minimum, alter.maximum, alter.bound_reason) == (0, 100, "alter_unplausibel")
     assert c["sgb12"].column("einrichtung").codes == ("J", "N")

@@ -8,9 +8,12 @@ from tests.conftest import query
 
 
 def test_unknown_address_quarantined_others_load(example_city):
-    rows = query(example_city.quarantine_db, "select datei, zeile, spalte, grund, werte from quarantaene where quelle = 'sgb12'")
+    rows = query(
+        example_city.quarantine_db,
+        "select datei, zeile, spalte, grund, werte from quarantaene where quelle = 'sgb12'",
+    )
     assert len(rows) == 1
-    datei, zeile, spalte, grund, werte = rows[0]
+    datei, zeile, _spalte, grund, werte = rows[0]
     assert (datei, zeile, grund) == ("sgb12/sgb12_2024-12-31.csv", 7, "adresse_unbekannt")
     shown = json.loads(werte)
     assert shown["strasse"] == "Unbekannte Gasse"  # the address may stay so it can be fixed
@@ -28,7 +31,9 @@ def test_address_assigned_on_reference_date_after_split(example_city):
 
 
 def test_leap_day_birthday_and_suffix_house_number(example_city):
-    rows = dict(query(example_city.warehouse_db, "select leistungsart || alter, gebiet_id from raw.sgb12"))
+    rows = dict(
+        query(example_city.warehouse_db, "select leistungsart || alter, gebiet_id from raw.sgb12")
+    )
     assert rows["GRUSI_EM56"] == "010102"  # born 29.02.1968: 56 on 31.12.2024
     assert rows["GRUSI_ALTER73"] == "010101"  # Marktplatz 2a -> Marktplatz;2;a
 
@@ -39,7 +44,9 @@ def test_ba_symbols_kept(example_city):
         "select rlb, rlb_symbol, nef, nef_symbol from raw.sgb2 where gebiet_id = '020102'",
     )
     assert row == [(None, "*", 0, "-")]
-    assert query(example_city.warehouse_db, "select rlb from raw.sgb2 where gebiet_id = '010201'") == [(1204,)]
+    assert query(
+        example_city.warehouse_db, "select rlb from raw.sgb2 where gebiet_id = '010201'"
+    ) == [(1204,)]
 
 
 def test_every_load_balances(example_city):
@@ -64,4 +71,9 @@ def test_audit_names_file_hash_and_versions(example_city):
     assert sha == hashlib.sha256((example_city.landing / datei).read_bytes()).hexdigest()
     assert run_id and contract and code and start <= end
     # every raw row carries the id of the load that wrote it
-    assert query(example_city.warehouse_db, "select count(*) from raw.sgb2 where load_id is null")[0][0] == 0
+    assert (
+        query(example_city.warehouse_db, "select count(*) from raw.sgb2 where load_id is null")[0][
+            0
+        ]
+        == 0
+    )

@@ -103,7 +103,9 @@ def test_ba_table_found_between_title_and_footer(tmp_path):
     )
     f = tmp_path / "sgb2_2024-12.csv"
     f.write_bytes(src.encode("cp1252"))
-    t = read_table(f, [ColumnSpec("gebiet_id", ("Gebiet",)), ColumnSpec("bg", ("Bedarfsgemeinschaften",))])
+    t = read_table(
+        f, [ColumnSpec("gebiet_id", ("Gebiet",)), ColumnSpec("bg", ("Bedarfsgemeinschaften",))]
+    )
     assert t.frame["gebiet_id"].to_list() == ["0101", "0102"]
     assert t.frame["_zeile"].to_list() == [5, 6]
     assert t.footer_lines[-1].startswith("©")
@@ -139,6 +141,8 @@ def test_xlsx_table_on_a_later_sheet(tmp_path):
     ws.write_row(3, 0, ["0101", 1204])
     ws.write_row(4, 0, ["0102", "*"])
     wb.close()
-    t = read_table(f, [ColumnSpec("gebiet_id", ("Gebiet",)), ColumnSpec("bg", ("Bedarfsgemeinschaften",))])
+    t = read_table(
+        f, [ColumnSpec("gebiet_id", ("Gebiet",)), ColumnSpec("bg", ("Bedarfsgemeinschaften",))]
+    )
     assert t.frame["bg"].to_list() == ["1204", "*"]
     assert t.frame["_zeile"].to_list() == [4, 5]

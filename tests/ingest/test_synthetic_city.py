@@ -12,7 +12,9 @@ from tests.conftest import query
 def test_every_manifest_row_defect_is_quarantined_with_its_reason(small_city):
     found = {
         (datei, zeile, grund)
-        for datei, zeile, grund in query(small_city.quarantine_db, "select datei, zeile, grund from quarantaene")
+        for datei, zeile, grund in query(
+            small_city.quarantine_db, "select datei, zeile, grund from quarantaene"
+        )
     }
     missing = [
         d for d in small_city.manifest["defects"]
@@ -25,7 +27,8 @@ def test_every_manifest_file_defect_is_rejected_with_its_reason(small_city):
     rejected = {
         datei: meldung
         for datei, meldung in query(
-            small_city.warehouse_db, "select datei, meldung from audit.loads where status = 'abgewiesen'"
+            small_city.warehouse_db,
+            "select datei, meldung from audit.loads where status = 'abgewiesen'",
         )
     }
     for d in small_city.manifest["defects"]:
@@ -37,8 +40,15 @@ def test_every_manifest_file_defect_is_rejected_with_its_reason(small_city):
 
 def test_no_quarantine_without_a_known_defect(small_city):
     """Clean rows are never quarantined: the generator lists every defect it made."""
-    expected = {(d["file"], d["line"]) for d in small_city.manifest["defects"] if d["level"] == "row"}
-    got = {(datei, zeile) for datei, zeile in query(small_city.quarantine_db, "select distinct datei, zeile from quarantaene")}
+    expected = {
+        (d["file"], d["line"]) for d in small_city.manifest["defects"] if d["level"] == "row"
+    }
+    got = {
+        (datei, zeile)
+        for datei, zeile in query(
+            small_city.quarantine_db, "select distinct datei, zeile from quarantaene"
+        )
+    }
     assert got <= expected
 
 
@@ -53,7 +63,12 @@ def test_rows_read_equal_loaded_plus_quarantined_for_every_file(small_city):
         if status == "geladen":
             assert read == files[datei], datei
     raw = dict(query(small_city.warehouse_db, "select load_id, count(*) from raw.sgb12 group by 1"))
-    audit = dict(query(small_city.warehouse_db, "select load_id, zeilen_geladen from audit.loads where quelle = 'sgb12' and status = 'geladen'"))
+    audit = dict(
+        query(
+            small_city.warehouse_db,
+            "select load_id, zeilen_geladen from audit.loads where quelle = 'sgb12' and status = 'geladen'",
+        )
+    )
     assert raw == audit
 
 
@@ -93,18 +108,44 @@ def test_no_personal_data_in_any_table(small_city):
     name_re = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
     hits = []
     for db in (small_city.warehouse_db, small_city.quarantine_db):
-        cols = query(db, "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'")
+        cols = query(
+            db,
+            "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'",
+        )
         for schema, table, column in cols:
-            if (schema, table) in {("raw", "adressen"), ("raw", "gebiete"), ("raw", "produkte"), ("raw", "finanzen")}:
+            if (schema, table) in {
+                ("raw", "adressen"),
+                ("raw", "gebiete"),
+                ("raw", "produkte"),
+                ("raw", "finanzen"),
+            }:
                 continue  # reference data: street, area and product names are not persons
-            for (v,) in query(db, f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null'):
+            for (v,) in query(
+                db,
+                f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null',
+            ):
                 if v in ids or name_re.search(v):
                     hits.append((db.name, schema, table, column))
                     break
-        all_cols = {c for _, _, c in query(db, "select table_schema, table_name, column_name from information_schema.columns")}
-        assert not all_cols & {"nachname", "vorname", "geburtsdatum", "aktenzeichen", "person_nr", "fall_nr"}
+        all_cols = {
+            c
+            for _, _, c in query(
+                db, "select table_schema, table_name, column_name from information_schema.columns"
+            )
+        }
+        assert not all_cols & {
+            "nachname",
+            "vorname",
+            "geburtsdatum",
+            "aktenzeichen",
+            "person_nr",
+            "fall_nr",
+        }
     assert not hits
-    quarantined = query(small_city.quarantine_db, "select datei, zeile, werte from quarantaene where quelle in ('sgb12', 'sgb8')")
+    quarantined = query(
+        small_city.quarantine_db,
+        "select datei, zeile, werte from quarantaene where quelle in ('sgb12', 'sgb8')",
+    )
     assert quarantined
     for datei, zeile, werte in quarantined:
         geb = births.get((datei, zeile))
@@ -113,17 +154,25 @@ def test_no_personal_data_in_any_table(small_city):
 
 
 def test_no_table_keeps_a_persons_address(small_city):
-    tables = query(small_city.warehouse_db, "select table_schema, table_name, column_name from information_schema.columns")
+    tables = query(
+        small_city.warehouse_db,
+        "select table_schema, table_name, column_name from information_schema.columns",
+    )
     with_street = {(s, t) for s, t, c in tables if c in ("strasse", "hausnummer")}
     assert with_street <= {("raw", "adressen")}
     # quarantine keeps an address only where it could not be matched (so it can be fixed)
-    rows = query(small_city.quarantine_db, "select grund from quarantaene where werte like '%\"strasse\"%'")
+    rows = query(
+        small_city.quarantine_db, "select grund from quarantaene where werte like '%\"strasse\"%'"
+    )
     assert rows and {r[0] for r in rows} == {"adresse_unbekannt"}
 
 
 def _snapshot(db) -> dict:
     out = {}
-    for schema, table in query(db, "select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'main') and table_type = 'BASE TABLE'"):
+    for schema, table in query(
+        db,
+        "select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'main') and table_type = 'BASE TABLE'",
+    ):
         out[f"{schema}.{table}"] = query(db, f'select * from "{schema}"."{table}" order by all')
     return out
 
@@ -165,13 +214,31 @@ def test_corrected_redelivery_replaces_exactly_that_period(small_city, tmp_path)
         if line else line for line in lines[1:]
     ]  # fmt: skip
     target.write_bytes(b"\r\n".join(fixed))
-    before = dict(query(wh / "warehouse.duckdb", "select stichtag::varchar, sum(anzahl) from raw.einwohner group by 1"))
+    before = dict(
+        query(
+            wh / "warehouse.duckdb",
+            "select stichtag::varchar, sum(anzahl) from raw.einwohner group by 1",
+        )
+    )
     outcome = run_pipeline(landing, wh, ingest_only=True)
-    after = dict(query(wh / "warehouse.duckdb", "select stichtag::varchar, sum(anzahl) from raw.einwohner group by 1"))
-    n_rows = query(wh / "warehouse.duckdb", "select count(*) from raw.einwohner where stichtag = ?", [period])[0][0]
+    after = dict(
+        query(
+            wh / "warehouse.duckdb",
+            "select stichtag::varchar, sum(anzahl) from raw.einwohner group by 1",
+        )
+    )
+    n_rows = query(
+        wh / "warehouse.duckdb", "select count(*) from raw.einwohner where stichtag = ?", [period]
+    )[0][0]
     assert after[period] == before[period] + n_rows
-    assert {k: v for k, v in after.items() if k != period} == {k: v for k, v in before.items() if k != period}
-    status = query(wh / "warehouse.duckdb", "select status from audit.loads where datei = ? order by beendet_am desc limit 1", [f"einwohner/{target.name}"])
+    assert {k: v for k, v in after.items() if k != period} == {
+        k: v for k, v in before.items() if k != period
+    }
+    status = query(
+        wh / "warehouse.duckdb",
+        "select status from audit.loads where datei = ? order by beendet_am desc limit 1",
+        [f"einwohner/{target.name}"],
+    )
     assert status == [("ersetzt",)]
     assert outcome.exit_code in (0, 3)
 
@@ -195,12 +262,14 @@ def test_rejected_redelivery_keeps_previous_data(small_city, tmp_path):
 
 
 def test_person_level_load_refuses_without_key(small_city, tmp_path, monkeypatch):
-    from pipelines.cli import main
-
     from click.testing import CliRunner
 
+    from pipelines.cli import main
+
     monkeypatch.delenv("SOZIALMONITOR_PSEUDONYM_KEY", raising=False)
-    result = CliRunner().invoke(main, ["run", "--landing", str(small_city.landing), "--warehouse", str(tmp_path / "wh")])
+    result = CliRunner().invoke(
+        main, ["run", "--landing", str(small_city.landing), "--warehouse", str(tmp_path / "wh")]
+    )
     assert result.exit_code == 1
     assert "SOZIALMONITOR_PSEUDONYM_KEY" in result.output
     db = tmp_path / "wh" / "warehouse.duckdb"

@@ -26,22 +26,39 @@ PUBLISHED_COLUMNS = {
 
 def test_publish_tables_have_the_published_columns(small_city):
     for table, cols in PUBLISHED_COLUMNS.items():
-        have = [r[0] for r in query(small_city.publish_db, "select column_name from information_schema.columns where table_name = ? and table_schema = 'main'", [table])]
+        have = [
+            r[0]
+            for r in query(
+                small_city.publish_db,
+                "select column_name from information_schema.columns where table_name = ? and table_schema = 'main'",
+                [table],
+            )
+        ]
         assert set(cols) <= set(have), (table, set(cols) - set(have))
-    schemas = {r[0] for r in query(small_city.publish_db, "select distinct table_schema from information_schema.tables")}
+    schemas = {
+        r[0]
+        for r in query(
+            small_city.publish_db, "select distinct table_schema from information_schema.tables"
+        )
+    }
     assert schemas == {"main"}
     assert small_city.outcome.failed_checks == []
 
 
 def test_no_unit_level_rows_and_no_count_of_one_or_two(small_city):
-    cols = {r[0] for r in query(small_city.publish_db, "select column_name from information_schema.columns")}
+    cols = {
+        r[0]
+        for r in query(small_city.publish_db, "select column_name from information_schema.columns")
+    }
     assert not cols & {"fall_pseudonym", "person_pseudonym", "alter", "load_id"}
     small = query(
         small_city.publish_db,
         "select count(*) from indikatoren where zaehler in (1, 2) or nenner in (1, 2) or (einheit = 'Anzahl' and wert in (1, 2))",
     )[0][0]
     assert small == 0
-    symbols = {r[0] for r in query(small_city.publish_db, "select distinct symbol from indikatoren")}
+    symbols = {
+        r[0] for r in query(small_city.publish_db, "select distinct symbol from indikatoren")
+    }
     assert "*" in symbols  # the small city does have cells that must be withheld
 
 
@@ -64,35 +81,62 @@ def test_attacker_recovers_nothing(small_city):
     # what the indicator table publishes is no more than these cells
     pub = pl.read_parquet(small_city.warehouse / "parquet" / "indikatoren.parquet")
     published_counts = set(
-        result.cells.filter(pl.col("wert").is_not_null()).select("merkmal", "periode", "gebiet_id", "wert").iter_rows()
+        result.cells.filter(pl.col("wert").is_not_null())
+        .select("merkmal", "periode", "gebiet_id", "wert")
+        .iter_rows()
     )
     con = duckdb.connect(str(small_city.warehouse_db), read_only=True)
-    kat = dict(con.execute("select indikator_id, zaehler_merkmal from marts.indikatorkatalog").fetchall())
+    kat = dict(
+        con.execute("select indikator_id, zaehler_merkmal from marts.indikatorkatalog").fetchall()
+    )
     con.close()
-    sample = pub.filter(pl.col("zaehler").is_not_null() & pl.col("indikator_id").is_in(["sgb2_quote", "hze_quote", "anteil_u18"]))
-    for ind, gid, per, z in sample.select("indikator_id", "gebiet_id", "periode", "zaehler").iter_rows():
-        assert (kat[ind], per, gid, int(round(z))) in published_counts or z == 0
+    sample = pub.filter(
+        pl.col("zaehler").is_not_null()
+        & pl.col("indikator_id").is_in(["sgb2_quote", "hze_quote", "anteil_u18"])
+    )
+    for ind, gid, per, z in sample.select(
+        "indikator_id", "gebiet_id", "periode", "zaehler"
+    ).iter_rows():
+        assert (kat[ind], per, gid, round(z)) in published_counts or z == 0
 
 
 def test_suppression_log_accounts_for_every_withheld_rate(small_city):
-    withheld = query(small_city.publish_db, "select count(*) from indikatoren where symbol in ('*', '.', '/')")[0][0]
-    logged = query(small_city.warehouse_db, "select count(*) from audit.geheimhaltung where tabelle = 'indikatoren'")[0][0]
+    withheld = query(
+        small_city.publish_db, "select count(*) from indikatoren where symbol in ('*', '.', '/')"
+    )[0][0]
+    logged = query(
+        small_city.warehouse_db,
+        "select count(*) from audit.geheimhaltung where tabelle = 'indikatoren'",
+    )[0][0]
     assert withheld == logged > 0
     # the log never holds a value
-    cols = [r[0] for r in query(small_city.warehouse_db, "select column_name from information_schema.columns where table_name = 'geheimhaltung'")]
+    cols = [
+        r[0]
+        for r in query(
+            small_city.warehouse_db,
+            "select column_name from information_schema.columns where table_name = 'geheimhaltung'",
+        )
+    ]
     assert "wert" not in cols
 
 
 def test_example_values_as_published(example_city):
     def pub(ind, gid, per="2024-12-31"):
-        return query(example_city.publish_db, "select wert, symbol, untergrenze, obergrenze from indikatoren where indikator_id = ? and gebiet_id = ? and periode = ?", [ind, gid, per])
+        return query(
+            example_city.publish_db,
+            "select wert, symbol, untergrenze, obergrenze from indikatoren where indikator_id = ? and gebiet_id = ? and periode = ?",
+            [ind, gid, per],
+        )
 
     assert pub("sgb2_quote", "010201")[0][0] == pytest.approx(1204 / 4170 * 100)
     assert pub("sgb2_quote", "010101")[0][0] == pytest.approx(104 / 645 * 100)
     assert pub("grusi_alter_quote", "010201")[0][:2] == (None, "*")  # numerator 1
     wert, symbol, low, high = pub("sgb2_quote", "0201")[0]
     assert (wert, symbol) == (None, "/") and low < high  # rlb between 59 and 60
-    ziel = query(example_city.publish_db, "select istwert, erreicht from zielerreichung where indikator_id = 'sgb2_kinderarmut'")
+    ziel = query(
+        example_city.publish_db,
+        "select istwert, erreicht from zielerreichung where indikator_id = 'sgb2_kinderarmut'",
+    )
     assert ziel[0][0] == pytest.approx((22 + 4 + 371 + 12 + 0) / 1185 * 100) and ziel[0][1] is False
 
 
@@ -113,7 +157,9 @@ def test_explain_city_and_finest_figure(example_city):
         assert "rlb / ew_u65" in text and "marts.indikatoren" in text
     city = explain(example_city.warehouse, "sgb2_quote", "00", date(2024, 12, 31))
     assert {g for g, *_ in city.summiert} == {"010101", "010102", "010201", "020101", "020102"}
-    assert explain(example_city.warehouse, "sgb2_quote", "010201", date(2024, 12, 31)).zaehler == 1204
+    assert (
+        explain(example_city.warehouse, "sgb2_quote", "010201", date(2024, 12, 31)).zaehler == 1204
+    )
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +188,14 @@ def rebuilt_examples(example_city, tmp_path_factory):
             try:
                 engine = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
                 with engine.connect() as c:
-                    n_tables = c.execute(text("select count(*) from information_schema.tables")).scalar()
+                    n_tables = c.execute(
+                        text("select count(*) from information_schema.tables")
+                    ).scalar()
                     n = c.execute(text("select count(*) from indikatoren")).scalar()
                     n_wide = c.execute(text("select count(*) from indikatoren_breit")).scalar()
                     reads.append((n_tables, n, n_wide))
                 engine.dispose()
-            except Exception as exc:  # noqa: BLE001 - every failure is what we look for
+            except Exception as exc:
                 errors.append(repr(exc))
             time.sleep(0.02)
 
@@ -162,7 +210,7 @@ def rebuilt_examples(example_city, tmp_path_factory):
 
 
 def test_bi_client_reads_during_rebuild_without_lock_errors(rebuilt_examples):
-    wh, outcome, reads, errors = rebuilt_examples
+    _wh, outcome, reads, errors = rebuilt_examples
     assert outcome.exit_code == 0
     assert not errors
     assert len(reads) > 5
@@ -185,12 +233,18 @@ def test_excel_exports_neutralise_formulas(tmp_path):
 
     from pipelines.publish.write import _write_excel
 
-    frame = pl.DataFrame({"gebiet_id": ["01"], "name": ['=HYPERLINK("http://x","klick")'], "wert": [1.5]})
+    frame = pl.DataFrame(
+        {"gebiet_id": ["01"], "name": ['=HYPERLINK("http://x","klick")'], "wert": [1.5]}
+    )
     _write_excel(tmp_path, {"gebiete": frame})
     import zipfile
 
     with zipfile.ZipFile(tmp_path / "gebiete.xlsx") as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        strings = (
+            z.read("xl/sharedStrings.xml").decode()
+            if "xl/sharedStrings.xml" in z.namelist()
+            else ""
+        )
     assert "<f>" not in sheet  # no formula cell
     assert "'=HYPERLINK" in strings or "'=HYPERLINK" in sheet

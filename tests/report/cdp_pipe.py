@@ -124,12 +124,16 @@ class Browser:
                 return reply.get("result", {})
             self.events.append(reply)
 
-    def wait_for(self, method: str, timeout: float | None = None,
-                 session: str | None = None) -> dict[str, Any]:
+    def wait_for(
+        self, method: str, timeout: float | None = None, session: str | None = None
+    ) -> dict[str, Any]:
         """The first event `method` (of `session`) not yet consumed by an earlier wait."""
         for event in self.events:
-            if event.get("method") == method and not event.get("_consumed") and (
-                    session is None or event.get("sessionId") == session):
+            if (
+                event.get("method") == method
+                and not event.get("_consumed")
+                and (session is None or event.get("sessionId") == session)
+            ):
                 event["_consumed"] = True
                 return event
         deadline = time.monotonic() + (timeout or self.timeout)
@@ -137,7 +141,8 @@ class Browser:
             event = self._read_message(deadline)
             self.events.append(event)
             if event.get("method") == method and (
-                    session is None or event.get("sessionId") == session):
+                session is None or event.get("sessionId") == session
+            ):
                 event["_consumed"] = True
                 return event
 
@@ -163,7 +168,10 @@ class Browser:
 
     def evaluate(self, session: str, expression: str) -> Any:
         result = self.send(
-            "Runtime.evaluate", session, expression=expression, returnByValue=True,
+            "Runtime.evaluate",
+            session,
+            expression=expression,
+            returnByValue=True,
             awaitPromise=True,
         )
         if "exceptionDetails" in result:
@@ -176,16 +184,20 @@ class Browser:
         for event in self.events[since:]:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                errors.append(" ".join(str(a.get("value", a.get("description")))
-                                       for a in params.get("args", [])))
+                errors.append(
+                    " ".join(
+                        str(a.get("value", a.get("description"))) for a in params.get("args", [])
+                    )
+                )
             elif method == "Runtime.exceptionThrown":
                 errors.append(str(params.get("exceptionDetails", {}).get("text")))
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
                 errors.append(str(params["entry"].get("text")))
         return errors
 
-    def screenshot(self, session: str, path: Path, *, full_page: bool = True,
-                   clip: dict | None = None) -> Path:
+    def screenshot(
+        self, session: str, path: Path, *, full_page: bool = True, clip: dict | None = None
+    ) -> Path:
         import base64
 
         params: dict[str, Any] = {"format": "png"}
@@ -195,8 +207,7 @@ class Browser:
             metrics = self.send("Page.getLayoutMetrics", session)
             size = metrics.get("cssContentSize") or metrics["contentSize"]
             params.update(
-                clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"],
-                      "scale": 1},
+                clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
                 captureBeyondViewport=True,
             )
         data = self.send("Page.captureScreenshot", session, **params)["data"]

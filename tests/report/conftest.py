@@ -19,6 +19,4 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def grid_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_publish_db(
-        tmp_path_factory.mktemp("grid") / "publish.duckdb", layout="grid"
-    )
+    return build_publish_db(tmp_path_factory.mktemp("grid") / "publish.duckdb", layout="grid")

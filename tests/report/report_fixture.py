@@ -33,8 +33,13 @@ import duckdb
 
 DATA = Path(__file__).parent / "data"
 ALL_TABLES = (
-    "indikatoren", "indikatoren_breit", "sozialindex", "controlling", "zielerreichung",
-    "gebiete", "indikatorkatalog",
+    "indikatoren",
+    "indikatoren_breit",
+    "sozialindex",
+    "controlling",
+    "zielerreichung",
+    "gebiete",
+    "indikatorkatalog",
 )
 
 DDL = {
@@ -78,43 +83,174 @@ class Spec:
 
 
 SPECS = [
-    Spec("ew", "Einwohnerinnen und Einwohner", "demografie", "Anzahl", 1, "ew", None, (1, 1),
-         "jahr", "neutral", "Einwohnermelderegister",
-         "Personen mit Hauptwohnsitz am Stichtag."),
-    Spec("anteil_u18", "Anteil unter 18", "demografie", "%", 100, "u18", "ew", (0.12, 0.22),
-         "jahr", "neutral", "Einwohnermelderegister", "Anteil der unter 18-Jährigen."),
-    Spec("anteil_65plus", "Anteil 65 und älter", "demografie", "%", 100, "p65", "ew",
-         (0.08, 0.26), "jahr", "neutral", "Einwohnermelderegister",
-         "Anteil der Personen ab 65 Jahren."),
-    Spec("anteil_nichtdeutsch", "Anteil Nichtdeutsche", "demografie", "%", 100, "ndt", "ew",
-         (0.05, 0.30), "jahr", "neutral", "Einwohnermelderegister",
-         "Anteil der Personen ohne deutsche Staatsangehörigkeit."),
-    Spec("sgb2_quote", "SGB II-Quote", "sgb2", "%", 100, "rlb", "u65", (0.04, 0.30), "monat",
-         "negativ", "Statistik der Bundesagentur für Arbeit",
-         "Regelleistungsberechtigte je 100 Einwohner unter 65 Jahren."),
-    Spec("sgb2_kinderarmut", "Kinder unter 15 in SGB II (MSS S4)", "sgb2", "%", 100, "nef_u15",
-         "u15", (0.05, 0.42), "monat", "negativ", "Statistik der Bundesagentur für Arbeit",
-         "Nicht erwerbsfähige Leistungsberechtigte unter 15 je 100 Einwohner unter 15."),
-    Spec("sgb2_alo_anteil", "Arbeitslose SGB II (MSS S1)", "sgb2", "%", 100, "alo", "a1564",
-         (0.01, 0.09), "monat", "negativ", "Statistik der Bundesagentur für Arbeit",
-         "Arbeitslose nach SGB II je 100 Einwohner von 15 bis 64 Jahren."),
-    Spec("grusi_alter_quote", "Grundsicherung im Alter (MSS K03)", "sgb12", "%", 100, "grusi",
-         "p65", (0.002, 0.08), "jahr", "negativ", "Fachverfahren SGB XII",
-         "Empfänger von Grundsicherung im Alter außerhalb von Einrichtungen je 100 Einwohner "
-         "ab 65."),
-    Spec("hlu_dichte", "HLU-Dichte a.v.E.", "sgb12", "je 1.000", 1000, "hlu", "ew",
-         (0.0004, 0.004), "jahr", "negativ", "Fachverfahren SGB XII",
-         "Empfänger von Hilfe zum Lebensunterhalt außerhalb von Einrichtungen je 1.000 "
-         "Einwohner."),
-    Spec("transferbezug", "Transferbezug, nicht arbeitslos (MSS S3)", "transfer", "%", 100,
-         "transfer", "ew", (0.03, 0.22), "jahr", "negativ", "BA-Statistik und SGB XII",
-         "Nicht arbeitslose Leistungsbeziehende nach SGB II und SGB XII je 100 Einwohner."),
-    Spec("hze_quote", "Inanspruchnahme HzE (AKJStat)", "sgb8", "je 10.000", 10000, "hze",
-         "u21", (0.004, 0.03), "jahr", "negativ", "Fachverfahren SGB VIII",
-         "Laufende und im Jahr beendete Hilfen zur Erziehung je 10.000 unter 21-Jährige."),
-    Spec("inobhutnahmen_quote", "Inobhutnahmen § 42", "sgb8", "je 10.000", 10000, "iob", "u18",
-         (0.0005, 0.004), "jahr", "negativ", "Fachverfahren SGB VIII",
-         "Im Jahr begonnene Inobhutnahmen je 10.000 unter 18-Jährige."),
+    Spec(
+        "ew",
+        "Einwohnerinnen und Einwohner",
+        "demografie",
+        "Anzahl",
+        1,
+        "ew",
+        None,
+        (1, 1),
+        "jahr",
+        "neutral",
+        "Einwohnermelderegister",
+        "Personen mit Hauptwohnsitz am Stichtag.",
+    ),
+    Spec(
+        "anteil_u18",
+        "Anteil unter 18",
+        "demografie",
+        "%",
+        100,
+        "u18",
+        "ew",
+        (0.12, 0.22),
+        "jahr",
+        "neutral",
+        "Einwohnermelderegister",
+        "Anteil der unter 18-Jährigen.",
+    ),
+    Spec(
+        "anteil_65plus",
+        "Anteil 65 und älter",
+        "demografie",
+        "%",
+        100,
+        "p65",
+        "ew",
+        (0.08, 0.26),
+        "jahr",
+        "neutral",
+        "Einwohnermelderegister",
+        "Anteil der Personen ab 65 Jahren.",
+    ),
+    Spec(
+        "anteil_nichtdeutsch",
+        "Anteil Nichtdeutsche",
+        "demografie",
+        "%",
+        100,
+        "ndt",
+        "ew",
+        (0.05, 0.30),
+        "jahr",
+        "neutral",
+        "Einwohnermelderegister",
+        "Anteil der Personen ohne deutsche Staatsangehörigkeit.",
+    ),
+    Spec(
+        "sgb2_quote",
+        "SGB II-Quote",
+        "sgb2",
+        "%",
+        100,
+        "rlb",
+        "u65",
+        (0.04, 0.30),
+        "monat",
+        "negativ",
+        "Statistik der Bundesagentur für Arbeit",
+        "Regelleistungsberechtigte je 100 Einwohner unter 65 Jahren.",
+    ),
+    Spec(
+        "sgb2_kinderarmut",
+        "Kinder unter 15 in SGB II (MSS S4)",
+        "sgb2",
+        "%",
+        100,
+        "nef_u15",
+        "u15",
+        (0.05, 0.42),
+        "monat",
+        "negativ",
+        "Statistik der Bundesagentur für Arbeit",
+        "Nicht erwerbsfähige Leistungsberechtigte unter 15 je 100 Einwohner unter 15.",
+    ),
+    Spec(
+        "sgb2_alo_anteil",
+        "Arbeitslose SGB II (MSS S1)",
+        "sgb2",
+        "%",
+        100,
+        "alo",
+        "a1564",
+        (0.01, 0.09),
+        "monat",
+        "negativ",
+        "Statistik der Bundesagentur für Arbeit",
+        "Arbeitslose nach SGB II je 100 Einwohner von 15 bis 64 Jahren.",
+    ),
+    Spec(
+        "grusi_alter_quote",
+        "Grundsicherung im Alter (MSS K03)",
+        "sgb12",
+        "%",
+        100,
+        "grusi",
+        "p65",
+        (0.002, 0.08),
+        "jahr",
+        "negativ",
+        "Fachverfahren SGB XII",
+        "Empfänger von Grundsicherung im Alter außerhalb von Einrichtungen je 100 Einwohner ab 65.",
+    ),
+    Spec(
+        "hlu_dichte",
+        "HLU-Dichte a.v.E.",
+        "sgb12",
+        "je 1.000",
+        1000,
+        "hlu",
+        "ew",
+        (0.0004, 0.004),
+        "jahr",
+        "negativ",
+        "Fachverfahren SGB XII",
+        "Empfänger von Hilfe zum Lebensunterhalt außerhalb von Einrichtungen je 1.000 Einwohner.",
+    ),
+    Spec(
+        "transferbezug",
+        "Transferbezug, nicht arbeitslos (MSS S3)",
+        "transfer",
+        "%",
+        100,
+        "transfer",
+        "ew",
+        (0.03, 0.22),
+        "jahr",
+        "negativ",
+        "BA-Statistik und SGB XII",
+        "Nicht arbeitslose Leistungsbeziehende nach SGB II und SGB XII je 100 Einwohner.",
+    ),
+    Spec(
+        "hze_quote",
+        "Inanspruchnahme HzE (AKJStat)",
+        "sgb8",
+        "je 10.000",
+        10000,
+        "hze",
+        "u21",
+        (0.004, 0.03),
+        "jahr",
+        "negativ",
+        "Fachverfahren SGB VIII",
+        "Laufende und im Jahr beendete Hilfen zur Erziehung je 10.000 unter 21-Jährige.",
+    ),
+    Spec(
+        "inobhutnahmen_quote",
+        "Inobhutnahmen § 42",
+        "sgb8",
+        "je 10.000",
+        10000,
+        "iob",
+        "u18",
+        (0.0005, 0.004),
+        "jahr",
+        "negativ",
+        "Fachverfahren SGB VIII",
+        "Im Jahr begonnene Inobhutnahmen je 10.000 unter 18-Jährige.",
+    ),
 ]
 STATUS_IDS = ["sgb2_alo_anteil", "transferbezug", "sgb2_kinderarmut"]
 
@@ -125,6 +261,7 @@ def _rng(*parts: object) -> random.Random:
 
 # --- areas ------------------------------------------------------------------------------
 
+
 def example_areas() -> list[dict]:
     with open(DATA / "gebiete.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
@@ -134,8 +271,11 @@ def example_areas() -> list[dict]:
     }
     return [
         {
-            "gebiet_id": r["gebiet_id"], "name": r["name"], "ebene": r["ebene"],
-            "ebene_rang": int(r["ebene_rang"]), "parent_id": r["parent_id"] or None,
+            "gebiet_id": r["gebiet_id"],
+            "name": r["name"],
+            "ebene": r["ebene"],
+            "ebene_rang": int(r["ebene_rang"]),
+            "parent_id": r["parent_id"] or None,
             "gueltig_ab": date.fromisoformat(r["gueltig_ab"]),
             "gueltig_bis": date.fromisoformat(r["gueltig_bis"]) if r["gueltig_bis"] else None,
             "geometrie_geojson": geometries.get(r["gebiet_id"]),
@@ -153,37 +293,78 @@ def grid_areas(nx: int = 9, ny: int = 6) -> list[dict]:
             round(lon0 + i * dx + (rng.uniform(-0.3, 0.3) * dx if 0 < i < nx else 0), 6),
             round(lat0 + j * dy + (rng.uniform(-0.3, 0.3) * dy if 0 < j < ny else 0), 6),
         )
-        for i in range(nx + 1) for j in range(ny + 1)
+        for i in range(nx + 1)
+        for j in range(ny + 1)
     }
     start = date(2000, 1, 1)
-    areas = [dict(gebiet_id="11", name="Neustadt", ebene="stadt", ebene_rang=0, parent_id=None,
-                  gueltig_ab=start, gueltig_bis=None, geometrie_geojson=None)]
+    areas = [
+        dict(
+            gebiet_id="11",
+            name="Neustadt",
+            ebene="stadt",
+            ebene_rang=0,
+            parent_id=None,
+            gueltig_ab=start,
+            gueltig_bis=None,
+            geometrie_geojson=None,
+        )
+    ]
     bezirk_names = ["Nordwest", "Mitte", "Ost"]
     for b in range(3):
-        areas.append(dict(gebiet_id=f"11{b + 1}", name=bezirk_names[b], ebene="bezirk",
-                          ebene_rang=1, parent_id="11", gueltig_ab=start, gueltig_bis=None,
-                          geometrie_geojson=None))
+        areas.append(
+            dict(
+                gebiet_id=f"11{b + 1}",
+                name=bezirk_names[b],
+                ebene="bezirk",
+                ebene_rang=1,
+                parent_id="11",
+                gueltig_ab=start,
+                gueltig_bis=None,
+                geometrie_geojson=None,
+            )
+        )
         for o in range(2):
-            areas.append(dict(gebiet_id=f"11{b + 1}{o + 1}", name=f"{bezirk_names[b]}-{'AB'[o]}",
-                              ebene="ortsteil", ebene_rang=2, parent_id=f"11{b + 1}",
-                              gueltig_ab=start, gueltig_bis=None, geometrie_geojson=None))
+            areas.append(
+                dict(
+                    gebiet_id=f"11{b + 1}{o + 1}",
+                    name=f"{bezirk_names[b]}-{'AB'[o]}",
+                    ebene="ortsteil",
+                    ebene_rang=2,
+                    parent_id=f"11{b + 1}",
+                    gueltig_ab=start,
+                    gueltig_bis=None,
+                    geometrie_geojson=None,
+                )
+            )
     for i in range(nx):
         for j in range(ny):
             if (i, j) in ((0, 0), (nx - 1, ny - 1), (0, ny - 1)):
                 continue  # not a rectangle
             b, o = i // 3, j // 3
-            ring = [vertex[(i, j)], vertex[(i + 1, j)], vertex[(i + 1, j + 1)],
-                    vertex[(i, j + 1)], vertex[(i, j)]]
-            areas.append(dict(
-                gebiet_id=f"11{b + 1}{o + 1}{i:02d}{j:02d}", name=f"Planungsraum {i}-{j}",
-                ebene="planungsraum", ebene_rang=3, parent_id=f"11{b + 1}{o + 1}",
-                gueltig_ab=start, gueltig_bis=None,
-                geometrie_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]}),
-            ))
+            ring = [
+                vertex[(i, j)],
+                vertex[(i + 1, j)],
+                vertex[(i + 1, j + 1)],
+                vertex[(i, j + 1)],
+                vertex[(i, j)],
+            ]
+            areas.append(
+                dict(
+                    gebiet_id=f"11{b + 1}{o + 1}{i:02d}{j:02d}",
+                    name=f"Planungsraum {i}-{j}",
+                    ebene="planungsraum",
+                    ebene_rang=3,
+                    parent_id=f"11{b + 1}{o + 1}",
+                    gueltig_ab=start,
+                    gueltig_bis=None,
+                    geometrie_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+                )
+            )
     return areas
 
 
 # --- population and counts --------------------------------------------------------------
+
 
 @functools.cache
 def _population(area_id: str, year: int, base_ew: int) -> dict[str, int]:
@@ -194,8 +375,13 @@ def _population(area_id: str, year: int, base_ew: int) -> dict[str, int]:
     u18, p65 = round(ew * s18), round(ew * s65)
     u15 = round(u18 * 0.83)
     return {
-        "ew": ew, "u18": u18, "p65": p65, "u15": u15, "u21": round(u18 * 1.2),
-        "u65": ew - p65, "a1564": ew - u15 - p65,
+        "ew": ew,
+        "u18": u18,
+        "p65": p65,
+        "u15": u15,
+        "u21": round(u18 * 1.2),
+        "u65": ew - p65,
+        "a1564": ew - u15 - p65,
     }
 
 
@@ -326,14 +512,25 @@ def build_indicators(layout: Layout) -> tuple[list[dict], dict]:
             cells = []
             for gid, (z, n, ew) in sums.items():
                 area = levels[gid]
-                recast = bool(layout.recast_before and periode < layout.recast_before
-                              and area["gebiet_id"] in ("020101", "020102"))
+                recast = bool(
+                    layout.recast_before
+                    and periode < layout.recast_before
+                    and area["gebiet_id"] in ("020101", "020102")
+                )
                 cell = dict(
-                    indikator_id=spec.id, gebiet_id=gid, ebene=area["ebene"], periode=periode,
-                    einheit=spec.einheit, nenner_stichtag=pop_date if spec.den else None,
-                    gebietsstand=date(2024, 1, 1), zaehler_merkmal=spec.num,
-                    nenner_merkmal=spec.den, umgerechnet=recast, unsicher=False,
-                    untergrenze=None, obergrenze=None,
+                    indikator_id=spec.id,
+                    gebiet_id=gid,
+                    ebene=area["ebene"],
+                    periode=periode,
+                    einheit=spec.einheit,
+                    nenner_stichtag=pop_date if spec.den else None,
+                    gebietsstand=date(2024, 1, 1),
+                    zaehler_merkmal=spec.num,
+                    nenner_merkmal=spec.den,
+                    umgerechnet=recast,
+                    unsicher=False,
+                    untergrenze=None,
+                    obergrenze=None,
                     **_publish_rate(z, n if spec.den else None, ew, spec),
                 )
                 cells.append(cell)
@@ -348,13 +545,18 @@ def _mark_uncertain(rows: list[dict], layout: Layout) -> None:
     if "0201" not in {a["gebiet_id"] for a in layout.areas}:
         return
     for row in rows:
-        if row["gebiet_id"] == "0201" and row["indikator_id"] == "sgb2_quote" \
-                and row["wert"] is not None:
-            row.update(unsicher=True, untergrenze=row["wert"] * 0.995,
-                       obergrenze=row["wert"] * 1.002)
+        if (
+            row["gebiet_id"] == "0201"
+            and row["indikator_id"] == "sgb2_quote"
+            and row["wert"] is not None
+        ):
+            row.update(
+                unsicher=True, untergrenze=row["wert"] * 0.995, obergrenze=row["wert"] * 1.002
+            )
 
 
 # --- social index -----------------------------------------------------------------------
+
 
 def _pstd(values: list[float]) -> float:
     mean = sum(values) / len(values)
@@ -394,14 +596,18 @@ def build_sozialindex(layout: Layout, raw: dict) -> list[dict]:
             ew = _population(gid, year, layout.base_ew[gid])["ew"]
             row = {"gebiet_id": gid, "periode": periode, "einwohner": ew}
             for sid in STATUS_IDS:
-                now, old = _finite(raw.get((sid, gid, periode))), _finite(raw.get((sid, gid, before)))
+                now, old = (
+                    _finite(raw.get((sid, gid, periode))),
+                    _finite(raw.get((sid, gid, before))),
+                )
                 row[sid] = now
                 row[f"{sid}_dynamik"] = (now - old) if old is not None else None
             row["ausschluss_grund"] = "unter_300_einwohner" if ew < 300 else None
             base[gid] = row
         included = {g: r for g, r in base.items() if r["ausschluss_grund"] is None}
-        if len(included) >= 2 and all(r[f"{STATUS_IDS[0]}_dynamik"] is not None
-                                      for r in included.values()):
+        if len(included) >= 2 and all(
+            r[f"{STATUS_IDS[0]}_dynamik"] is not None for r in included.values()
+        ):
             for kind in ("", "_dynamik"):
                 sums = {g: 0.0 for g in included}
                 for sid in STATUS_IDS:
@@ -418,15 +624,30 @@ def build_sozialindex(layout: Layout, raw: dict) -> list[dict]:
                 r["status_klasse"] = status_class(r["status_index"])
                 r["dynamik_klasse"] = dynamik_class(r["dynamik_index"])
                 r["gesamtindex"] = f"{r['status_klasse']}/{r['dynamik_klasse']}"
-                r["gruppe"] = (["hoch", "mittel", "niedrig", "sehr niedrig"]
-                               .index(r["status_klasse"]) * 3
-                               + ["positiv", "stabil", "negativ"].index(r["dynamik_klasse"]) + 1)
+                r["gruppe"] = (
+                    ["hoch", "mittel", "niedrig", "sehr niedrig"].index(r["status_klasse"]) * 3
+                    + ["positiv", "stabil", "negativ"].index(r["dynamik_klasse"])
+                    + 1
+                )
         rows.extend(base.values())
-    columns = ["gebiet_id", "periode", "einwohner", *STATUS_IDS,
-               *[f"{s}_dynamik" for s in STATUS_IDS], *[f"z_{s}" for s in STATUS_IDS],
-               *[f"z_{s}_dynamik" for s in STATUS_IDS], "statussumme", "status_index",
-               "dynamiksumme", "dynamik_index", "status_klasse", "dynamik_klasse",
-               "gesamtindex", "gruppe", "ausschluss_grund"]
+    columns = [
+        "gebiet_id",
+        "periode",
+        "einwohner",
+        *STATUS_IDS,
+        *[f"{s}_dynamik" for s in STATUS_IDS],
+        *[f"z_{s}" for s in STATUS_IDS],
+        *[f"z_{s}_dynamik" for s in STATUS_IDS],
+        "statussumme",
+        "status_index",
+        "dynamiksumme",
+        "dynamik_index",
+        "status_klasse",
+        "dynamik_klasse",
+        "gesamtindex",
+        "gruppe",
+        "ausschluss_grund",
+    ]
     return [{c: r.get(c) for c in columns} for r in rows]
 
 
@@ -434,8 +655,7 @@ def build_sozialindex(layout: Layout, raw: dict) -> list[dict]:
 
 BUDGET = [  # bereich, bezeichnung, plan 2024, ist 2024
     ("sgb2_kdu", "Leistungen für Unterkunft und Heizung (SGB II)", 4_350_000.00, 4_412_880.12),
-    ("sgb12_grusi", "Grundsicherung im Alter und bei Erwerbsminderung", 1_150_000.00,
-     1_098_310.40),
+    ("sgb12_grusi", "Grundsicherung im Alter und bei Erwerbsminderung", 1_150_000.00, 1_098_310.40),
     ("sgb12_hlu", "Hilfe zum Lebensunterhalt", 240_000.00, 251_774.00),
     ("sgb8_hze", "Hilfen zur Erziehung", 7_100_000.00, 7_065_120.90),
     ("sgb8_inobhut", "Inobhutnahmen", 420_000.00, 388_200.00),
@@ -448,28 +668,66 @@ def build_controlling(layout: Layout, indicators: list[dict]) -> list[dict]:
     for year, factor in ((2023, 0.96), (2024, 1.0)):
         for bereich, name, plan, ist in BUDGET:
             p, i = plan * factor, ist * factor * (1.01 if year == 2023 else 1.0)
-            base = dict(haushaltsjahr=year, schluessel=bereich, bezeichnung=name, plan=p, ist=i,
-                        symbol=None, gebiet_id=None, produkt_anzahl=1)
-            rows.append({**base, "kennzahl": "budget_ausschoepfung", "wert": i / p * 100,
-                         "einheit": "%"})
-            rows.append({**base, "kennzahl": "budget_abweichung", "wert": i - p,
-                         "einheit": "EUR"})
+            base = dict(
+                haushaltsjahr=year,
+                schluessel=bereich,
+                bezeichnung=name,
+                plan=p,
+                ist=i,
+                symbol=None,
+                gebiet_id=None,
+                produkt_anzahl=1,
+            )
+            rows.append(
+                {**base, "kennzahl": "budget_ausschoepfung", "wert": i / p * 100, "einheit": "%"}
+            )
+            rows.append({**base, "kennzahl": "budget_abweichung", "wert": i - p, "einheit": "EUR"})
         common = dict(haushaltsjahr=year, plan=None, symbol=None, produkt_anzahl=None)
-        rows.append({**common, "kennzahl": "kdu_je_bg", "schluessel": city, "gebiet_id": city,
-                     "bezeichnung": "Gesamtstadt", "ist": 4_412_880.12 * factor,
-                     "wert": 4_412_880.12 * factor / 510, "einheit": "EUR"})
-        rows.append({**common, "kennzahl": "hze_kosten_abgleich", "schluessel": city,
-                     "gebiet_id": city, "bezeichnung": "Fallkosten minus Haushalt",
-                     "ist": None, "wert": -84_500.0 * factor, "einheit": "EUR"})
-        hze = [r for r in indicators if r["indikator_id"] == "hze_quote"
-               and r["periode"] == date(year, 12, 31)]
+        rows.append(
+            {
+                **common,
+                "kennzahl": "kdu_je_bg",
+                "schluessel": city,
+                "gebiet_id": city,
+                "bezeichnung": "Gesamtstadt",
+                "ist": 4_412_880.12 * factor,
+                "wert": 4_412_880.12 * factor / 510,
+                "einheit": "EUR",
+            }
+        )
+        rows.append(
+            {
+                **common,
+                "kennzahl": "hze_kosten_abgleich",
+                "schluessel": city,
+                "gebiet_id": city,
+                "bezeichnung": "Fallkosten minus Haushalt",
+                "ist": None,
+                "wert": -84_500.0 * factor,
+                "einheit": "EUR",
+            }
+        )
+        hze = [
+            r
+            for r in indicators
+            if r["indikator_id"] == "hze_quote" and r["periode"] == date(year, 12, 31)
+        ]
         for r in hze:
             rng = _rng("kosten", r["gebiet_id"], year)
             suppressed = r["symbol"] is not None
-            rows.append({**common, "kennzahl": "hze_kosten_je_fall", "schluessel": r["gebiet_id"],
-                         "gebiet_id": r["gebiet_id"], "bezeichnung": None, "ist": None,
-                         "wert": None if suppressed else round(rng.uniform(28_000, 46_000), 2),
-                         "einheit": "EUR", "symbol": r["symbol"]})
+            rows.append(
+                {
+                    **common,
+                    "kennzahl": "hze_kosten_je_fall",
+                    "schluessel": r["gebiet_id"],
+                    "gebiet_id": r["gebiet_id"],
+                    "bezeichnung": None,
+                    "ist": None,
+                    "wert": None if suppressed else round(rng.uniform(28_000, 46_000), 2),
+                    "einheit": "EUR",
+                    "symbol": r["symbol"],
+                }
+            )
     return rows
 
 
@@ -486,36 +744,75 @@ def build_goals(layout: Layout, indicators: list[dict]) -> list[dict]:
     ]
     rows = []
     for ind, gid, year, target, direction, decision in wanted:
-        match = next(r for r in indicators if r["indikator_id"] == ind
-                     and r["gebiet_id"] == (gid or city) and r["periode"] == date(year, 12, 31))
+        match = next(
+            r
+            for r in indicators
+            if r["indikator_id"] == ind
+            and r["gebiet_id"] == (gid or city)
+            and r["periode"] == date(year, 12, 31)
+        )
         actual = match["wert"]
-        met = None if actual is None else (
-            actual <= target if direction == "hoechstens" else actual >= target)
-        rows.append(dict(indikator_id=ind, gebiet_id=gid, jahr=year, zielwert=target,
-                         richtung=direction, beschluss=decision, istwert=actual,
-                         abstand=None if actual is None else actual - target, erreicht=met,
-                         symbol=match["symbol"]))
+        met = (
+            None
+            if actual is None
+            else (actual <= target if direction == "hoechstens" else actual >= target)
+        )
+        rows.append(
+            dict(
+                indikator_id=ind,
+                gebiet_id=gid,
+                jahr=year,
+                zielwert=target,
+                richtung=direction,
+                beschluss=decision,
+                istwert=actual,
+                abstand=None if actual is None else actual - target,
+                erreicht=met,
+                symbol=match["symbol"],
+            )
+        )
     return rows
 
 
 def build_catalogue() -> list[dict]:
     rows = [
-        dict(indikator_id=s.id, reihenfolge=(i + 1) * 10, bezeichnung=s.label, bereich=s.bereich, einheit=s.einheit,
-             faktor=s.factor, definition=s.definition, quelle=s.quelle, polaritaet=s.polaritaet,
-             zaehler_definition=s.num, nenner_definition=s.den,
-             reihenbruch="2024-01-01: Neuzuschnitt Lindenhof" if s.bereich == "sgb2" else None)
+        dict(
+            indikator_id=s.id,
+            reihenfolge=(i + 1) * 10,
+            bezeichnung=s.label,
+            bereich=s.bereich,
+            einheit=s.einheit,
+            faktor=s.factor,
+            definition=s.definition,
+            quelle=s.quelle,
+            polaritaet=s.polaritaet,
+            zaehler_definition=s.num,
+            nenner_definition=s.den,
+            reihenbruch="2024-01-01: Neuzuschnitt Lindenhof" if s.bereich == "sgb2" else None,
+        )
         for i, s in enumerate(SPECS)
     ]
-    rows.append(dict(indikator_id="hze_kosten_je_fall", reihenfolge=1000, bezeichnung="Kosten je HzE-Fall",
-                     bereich="controlling", einheit="EUR", faktor=None,
-                     definition="Summe der Jahreskosten der HzE-Fälle geteilt durch ihre Zahl.",
-                     quelle="Fachverfahren SGB VIII", polaritaet="neutral",
-                     zaehler_definition="kosten_jahr", nenner_definition="Fälle",
-                     reihenbruch=None))
+    rows.append(
+        dict(
+            indikator_id="hze_kosten_je_fall",
+            reihenfolge=1000,
+            bezeichnung="Kosten je HzE-Fall",
+            bereich="controlling",
+            einheit="EUR",
+            faktor=None,
+            definition="Summe der Jahreskosten der HzE-Fälle geteilt durch ihre Zahl.",
+            quelle="Fachverfahren SGB VIII",
+            polaritaet="neutral",
+            zaehler_definition="kosten_jahr",
+            nenner_definition="Fälle",
+            reihenbruch=None,
+        )
+    )
     return rows
 
 
 # --- writing ----------------------------------------------------------------------------
+
 
 def _write(
     con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], ddl: str | None, tmp: Path
@@ -566,15 +863,19 @@ def build_publish_db(
                 continue
             rows = [] if name in empty else content[name]
             if name == "sozialindex" and not rows:
-                con.execute("create table sozialindex (gebiet_id varchar, periode date, "
-                            "einwohner double, status_klasse varchar, dynamik_klasse varchar, "
-                            "gruppe integer, ausschluss_grund varchar)")
+                con.execute(
+                    "create table sozialindex (gebiet_id varchar, periode date, "
+                    "einwohner double, status_klasse varchar, dynamik_klasse varchar, "
+                    "gruppe integer, ausschluss_grund varchar)"
+                )
                 continue
             _write(con, name, rows, DDL.get(name), tmp)
-        if "indikatoren_breit" in tables and ("indikatoren" not in tables or "indikatoren" in empty
-                                              or "indikatoren_breit" in empty):
-            con.execute("create table indikatoren_breit (gebiet_id varchar, ebene varchar, "
-                        "periode date)")
+        if "indikatoren_breit" in tables and (
+            "indikatoren" not in tables or "indikatoren" in empty or "indikatoren_breit" in empty
+        ):
+            con.execute(
+                "create table indikatoren_breit (gebiet_id varchar, ebene varchar, periode date)"
+            )
         elif "indikatoren_breit" in tables:
             con.execute(
                 "create table indikatoren_breit as pivot indikatoren on indikator_id "

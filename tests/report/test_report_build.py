@@ -53,7 +53,7 @@ def test_title_city_and_reference_date(example_html: str):
 
 def test_self_contained_without_external_resources(example_html: str):
     assert not re.search(r'(src|href)="(https?:)?//', example_html)
-    assert "<script src" not in example_html and "<link rel=\"stylesheet\"" not in example_html
+    assert "<script src" not in example_html and '<link rel="stylesheet"' not in example_html
     assert "@import" not in example_html and "url(http" not in example_html
 
 
@@ -72,11 +72,14 @@ def test_every_indicator_has_a_section_table_column_and_definition(
     example_db: Path, example_html: str
 ):
     catalogue = _query(example_db, "select bezeichnung, definition, quelle from indikatorkatalog")
-    published = {r[0] for r in _query(
-        example_db,
-        "select distinct k.bezeichnung from indikatoren i join indikatorkatalog k using "
-        "(indikator_id)",
-    )}
+    published = {
+        r[0]
+        for r in _query(
+            example_db,
+            "select distinct k.bezeichnung from indikatoren i join indikatorkatalog k using "
+            "(indikator_id)",
+        )
+    }
     for label, definition, quelle in catalogue:
         assert definition in example_html and quelle in example_html
         if label in published:
@@ -86,24 +89,29 @@ def test_every_indicator_has_a_section_table_column_and_definition(
 
 
 def test_symbols_shown_as_published_with_legend(example_db: Path, example_html: str):
-    symbols = {r[0] for r in _query(
-        example_db,
-        "select distinct symbol from indikatoren where symbol is not null "
-        "and periode = date '2024-12-31'",
-    )}
+    symbols = {
+        r[0]
+        for r in _query(
+            example_db,
+            "select distinct symbol from indikatoren where symbol is not null "
+            "and periode = date '2024-12-31'",
+        )
+    }
     assert {"*", "."} <= symbols
     for symbol in symbols:
         assert '<td class="num sym"' in example_html
         assert f"<b>{symbol}</b>" in example_html  # explained under the tables
     assert 'id="zeichen"' in example_html
     # Dom (250 inhabitants) has rates '.', its SGB II-Quote cell shows exactly '.'
-    row = re.search(r"<th scope=\"row\"><span class=\"key\">010102</span> Dom</th>(.*?)</tr>",
-                    example_html)
+    row = re.search(
+        r"<th scope=\"row\"><span class=\"key\">010102</span> Dom</th>(.*?)</tr>", example_html
+    )
     assert row and ">.</td>" in row.group(1)
 
 
-def test_uncertain_and_recast_values_are_marked(example_db: Path, example_html: str,
-                                                tmp_path: Path):
+def test_uncertain_and_recast_values_are_marked(
+    example_db: Path, example_html: str, tmp_path: Path
+):
     assert '<sup class="mark">u</sup>' in example_html
     assert "zwischen" in example_html  # bounds in the tooltip
     # Before the 2024 split of Lindenhof the finest values are recast onto today's areas.
@@ -113,9 +121,15 @@ def test_uncertain_and_recast_values_are_marked(example_db: Path, example_html: 
 
 def test_a_map_per_indicator_and_mappable_level(example_db: Path, example_html: str):
     maps = _maps(example_html)
-    indicators = {r[0] for r in _query(example_db, "select distinct bezeichnung from "
-                                                   "indikatorkatalog join indikatoren using "
-                                                   "(indikator_id)")}
+    indicators = {
+        r[0]
+        for r in _query(
+            example_db,
+            "select distinct bezeichnung from "
+            "indikatorkatalog join indikatoren using "
+            "(indikator_id)",
+        )
+    }
     for label in indicators:
         for level in ("Stadtbezirk", "Stadtteil", "Statistischer bezirk"):
             assert any(k.startswith(f"Karte {label}, {level}") for k in maps), (label, level)
@@ -142,11 +156,17 @@ def test_suppressed_areas_are_hatched_or_grey(example_db: Path, example_html: st
     )
     assert starred, "fixture should contain a suppressed finest value"
     label = starred[0][0]
-    svg = next(v for k, v in _maps(example_html).items()
-               if k.startswith(f"Karte {label}, Statistischer bezirk"))
+    svg = next(
+        v
+        for k, v in _maps(example_html).items()
+        if k.startswith(f"Karte {label}, Statistischer bezirk")
+    )
     assert 'fill="url(#sm-hatch)"' in svg
-    sgb2 = next(v for k, v in _maps(example_html).items()
-                if k.startswith("Karte SGB II-Quote, Statistischer bezirk"))
+    sgb2 = next(
+        v
+        for k, v in _maps(example_html).items()
+        if k.startswith("Karte SGB II-Quote, Statistischer bezirk")
+    )
     assert 'fill="#d9d9d9"' in sgb2  # Dom: '.'
 
 

@@ -59,10 +59,22 @@ def test_choose_periode_prefers_latest_year_end():
 
 def test_select_areas_takes_version_valid_on_reference_date():
     rows = [
-        {"gebiet_id": "A", "name": "Alt", "ebene": "x", "ebene_rang": 1,
-         "gueltig_ab": date(2000, 1, 1), "gueltig_bis": date(2023, 12, 31)},
-        {"gebiet_id": "A", "name": "Neu", "ebene": "x", "ebene_rang": 1,
-         "gueltig_ab": date(2024, 1, 1), "gueltig_bis": None},
+        {
+            "gebiet_id": "A",
+            "name": "Alt",
+            "ebene": "x",
+            "ebene_rang": 1,
+            "gueltig_ab": date(2000, 1, 1),
+            "gueltig_bis": date(2023, 12, 31),
+        },
+        {
+            "gebiet_id": "A",
+            "name": "Neu",
+            "ebene": "x",
+            "ebene_rang": 1,
+            "gueltig_ab": date(2024, 1, 1),
+            "gueltig_bis": None,
+        },
     ]
     assert select_areas(rows, date(2024, 12, 31))["A"].name == "Neu"
     assert select_areas(rows, date(2022, 12, 31))["A"].name == "Alt"
@@ -101,8 +113,13 @@ def _square(x: float, y: float) -> str:
 
 def test_parse_geometry_handles_feature_multipolygon_and_garbage():
     assert len(parse_geometry(_square(0, 0))) == 1
-    multi = {"type": "MultiPolygon", "coordinates": [json.loads(_square(0, 0))["coordinates"],
-                                                     json.loads(_square(2, 0))["coordinates"]]}
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            json.loads(_square(0, 0))["coordinates"],
+            json.loads(_square(2, 0))["coordinates"],
+        ],
+    }
     assert len(parse_geometry(json.dumps({"type": "Feature", "geometry": multi}))) == 2
     assert parse_geometry("kein json") == []
     assert parse_geometry(None) == []
@@ -160,7 +177,9 @@ def test_nice_ticks_cover_range(lo, hi):
     ticks = nice_ticks(lo, hi)
     assert ticks[0] <= lo and ticks[-1] >= hi
     assert 2 <= len(ticks) <= 8
-    assert all(round(b - a, 9) == round(ticks[1] - ticks[0], 9) for a, b in itertools.pairwise(ticks))
+    assert all(
+        round(b - a, 9) == round(ticks[1] - ticks[0], 9) for a, b in itertools.pairwise(ticks)
+    )
 
 
 def test_time_ticks_yearly_and_monthly():

@@ -65,9 +65,7 @@ def test_sigkill_mid_load_and_mid_dbt_then_rerun(tmp_path):
     proc = _start(landing, warehouse)
     dbt_log = warehouse / "logs" / "dbt.log"
     seen = dbt_log.stat().st_size if dbt_log.exists() else 0
-    out = _kill_when(
-        proc, lambda _: dbt_log.exists() and b" START " in dbt_log.read_bytes()[seen:]
-    )
+    out = _kill_when(proc, lambda _: dbt_log.exists() and b" START " in dbt_log.read_bytes()[seen:])
     assert "Abbruch" not in out  # the killed run's lock did not outlive it
     # 3. rerun to the end (ingestion; dbt recovery is shown by step 2 starting again)
     outcome = run_pipeline(landing, warehouse, ingest_only=True)

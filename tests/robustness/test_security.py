@@ -8,7 +8,16 @@ import pytest
 
 from tests.robustness.conftest import raw_snapshot, rows
 
-PERSONAL = ["Müller", "Käthe", "Özdemir", "Hüseyin", "03.04.1951", "17.09.1957", "50-12-0001", "100001"]
+PERSONAL = [
+    "Müller",
+    "Käthe",
+    "Özdemir",
+    "Hüseyin",
+    "03.04.1951",
+    "17.09.1957",
+    "50-12-0001",
+    "100001",
+]
 
 
 def _mode(path) -> int:
@@ -55,9 +64,13 @@ def test_broken_person_rows_never_show_names_or_birth_dates(case):
     case.write("sgb12/sgb12_2024-06-30.csv", data)
     results = [r for r in case.ingest(["sgb12"]) if r.relpath == "sgb12/sgb12_2024-06-30.csv"]
     assert results[0].rows_quarantined >= 3
-    text = " ".join(
-        str(x) for row in rows(case.quarantine_db, "select * from quarantaene") for x in row
-    ) + " ".join(results[0].warnings) + results[0].describe()
+    text = (
+        " ".join(
+            str(x) for row in rows(case.quarantine_db, "select * from quarantaene") for x in row
+        )
+        + " ".join(results[0].warnings)
+        + results[0].describe()
+    )
     for value in [*PERSONAL, "31.02.1951"]:
         assert value not in text
 
@@ -67,12 +80,20 @@ def test_rejected_person_file_message_has_no_personal_data(case):
     lines = _sgb12(case).decode("cp1252").replace("\r\n", "\n").rstrip("\n").split("\n")
     header = lines[0].replace(";leistungsart", ";art")
     case.write("sgb12/sgb12_2024-06-30.csv", "\n".join([header, *lines[1:]]).encode("cp1252"))
-    case.write("sgb12/sgb12_2023-12-31.csv", "\n".join(lines).replace("30.06.2024", "31.12.2023")[:-40].encode("cp1252"))
+    case.write(
+        "sgb12/sgb12_2023-12-31.csv",
+        "\n".join(lines).replace("30.06.2024", "31.12.2023")[:-40].encode("cp1252"),
+    )
     results = {r.relpath: r for r in case.ingest(["sgb12"])}
     texts = [
         results["sgb12/sgb12_2024-06-30.csv"].describe(),
         results["sgb12/sgb12_2023-12-31.csv"].describe(),
-        *[m for (m,) in rows(case.warehouse_db, "select meldung from audit.loads where meldung is not null")],
+        *[
+            m
+            for (m,) in rows(
+                case.warehouse_db, "select meldung from audit.loads where meldung is not null"
+            )
+        ],
     ]
     assert results["sgb12/sgb12_2024-06-30.csv"].reason == "spalte_fehlt"
     assert results["sgb12/sgb12_2023-12-31.csv"].reason == "datei_unvollstaendig"

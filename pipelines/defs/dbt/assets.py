@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets (dagster-dbt): every model an asset, tests as checks."""
 
-
 import contextlib
 import json
 import os
@@ -47,7 +46,14 @@ def ensure_manifest() -> Path:
 
         os.environ.setdefault(DB_ENV, str(PROJECT_DIR / "target" / "parse_only.duckdb"))
         res = dbtRunner().invoke(
-            ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--quiet"]
+            [
+                "parse",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--quiet",
+            ]
         )
         if not res.success:
             raise RuntimeError(f"dbt parse fehlgeschlagen: {res.exception}")
@@ -91,10 +97,14 @@ def build_dbt_assets():
 
     @dbt_assets(
         manifest=manifest,
-        dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        dagster_dbt_translator=Translator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
         name="dbt_modelle",
     )
-    def dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, sozialmonitor: Sozialmonitor):
+    def dbt_modelle(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, sozialmonitor: Sozialmonitor
+    ):
         paths = sozialmonitor.paths()
         os.environ[DB_ENV] = str(paths.warehouse_db)
         # unit tests check the SQL against fixed rows with the default parameters: they run
@@ -106,7 +116,10 @@ def build_dbt_assets():
         # dbt's own log goes to a file in the warehouse folder, not to the user's terminal
         log_dir = paths.root / "logs"
         log_dir.mkdir(exist_ok=True)
-        with (log_dir / "dbt.log").open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        with (
+            (log_dir / "dbt.log").open("a", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+        ):
             yield from dbt.cli(args, context=context).stream()
 
     return dbt_modelle

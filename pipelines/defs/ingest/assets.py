@@ -6,7 +6,6 @@ them in one process (single-run backfill policy), so ten years of monthly files 
 one run, not 120.
 """
 
-
 import json
 import warnings
 
@@ -78,8 +77,7 @@ def _check_results(asset_key, results: list[LoadResult], table: str, paths) -> l
     unbalanced = [
         r.relpath
         for r in results
-        if r.status in ("geladen", "ersetzt")
-        and r.rows_read != r.rows_loaded + r.rows_quarantined
+        if r.status in ("geladen", "ersetzt") and r.rows_read != r.rows_loaded + r.rows_quarantined
     ]
     out = [
         dg.AssetCheckResult(
@@ -91,7 +89,10 @@ def _check_results(asset_key, results: list[LoadResult], table: str, paths) -> l
             "geladen (früher geladene Daten bleiben unverändert).",
             metadata={
                 "abgewiesen": dg.MetadataValue.json(
-                    [{"datei": r.relpath, "grund": r.reason, "meldung": r.message} for r in rejected]
+                    [
+                        {"datei": r.relpath, "grund": r.reason, "meldung": r.message}
+                        for r in rejected
+                    ]
                 )
             },
         ),
@@ -182,8 +183,14 @@ def _period_asset(kind_name: str):
     def _asset(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
         paths = sozialmonitor.paths()
         discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
-        keys = context.partition_keys if context.has_partition_key_range or context.has_partition_key else None
-        results = ingest_kind(kind_name, discovery, paths, context.run.run_id, keys, progress.report)
+        keys = (
+            context.partition_keys
+            if context.has_partition_key_range or context.has_partition_key
+            else None
+        )
+        results = ingest_kind(
+            kind_name, discovery, paths, context.run.run_id, keys, progress.report
+        )
         yield dg.MaterializeResult(metadata=_summary(results))
         yield from _check_results(key, results, kind.table, paths)
 

@@ -38,7 +38,10 @@ def ingest_requests(instance, resource, kinds, tick: str = "", seen: dict | None
                     run_key=f"{f.relpath}:{sig}",
                     job_name=f"laden_{kind}",
                     partition_key=f.period.key,
-                    tags={"sozialmonitor/datei": f.relpath, "sozialmonitor/ausloeser": tick or "sensor"},
+                    tags={
+                        "sozialmonitor/datei": f.relpath,
+                        "sozialmonitor/ausloeser": tick or "sensor",
+                    },
                 )
             )
         if new_keys:
