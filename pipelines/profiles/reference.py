@@ -197,7 +197,32 @@ def real_landing(city: str, out: Path, realdata: Path = REALDATA) -> Path:
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dst)  # a real copy: the landing refuses symbolic links
             dst.chmod(0o644)
+    if city == "berlin":
+        _berlin_geojson(realdata, out / "reference" / "gebiete.geojson")
     return out
+
+
+def _berlin_geojson(realdata: Path, target: Path) -> None:
+    """Old-LOR Planungsraum polygons (property `id`) as the delivered map (`gebiet_id`)."""
+    import json
+
+    src = realdata / "berlin-lor" / "open-lifeworlds" / "berlin-lor-planning-areas-until-2020.geojson"
+    if not src.exists():
+        return
+    doc = json.loads(src.read_text(encoding="utf-8"))
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"gebiet_id": str(f["properties"]["id"]).zfill(8)},
+            "geometry": f["geometry"],
+        }
+        for f in doc["features"]
+        if f.get("properties", {}).get("id")
+    ]
+    target.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+        encoding="utf-8",
+    )
 
 
 def city_config(city: str) -> Path:
