@@ -89,6 +89,7 @@ def query(db: Path, sql: str, params=None):
         con.close()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """With `-n 2 --dist loadgroup`, tests of one built city share one worker (one build each)."""
     for item in items:

@@ -43,6 +43,27 @@ def prepare_directory(adressen: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _address_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` plus `_str`, `_hnr`, `_zus`, in its row order.
+
+    A snapshot repeats a few thousand streets and house numbers over 100,000 rows: the
+    regular expressions run once per distinct value and are joined back.
+    """
+    number, suffix = split_house_number(pl.col("hausnummer"))
+    streets = (
+        frame.select(pl.col("strasse").unique())
+        .with_columns(normalise_street(pl.col("strasse")).alias("_str"))
+    )
+    numbers = (
+        frame.select(pl.col("hausnummer").unique())
+        .with_columns(number.alias("_hnr"), suffix.alias("_zus"))
+    )
+    return (
+        frame.join(streets, on="strasse", how="left", nulls_equal=True, maintain_order="left")
+        .join(numbers, on="hausnummer", how="left", nulls_equal=True, maintain_order="left")
+    )
+
+
 def assign_area(
     frame: pl.DataFrame, directory: pl.DataFrame, ref_date_col: str, out: str = "gebiet_id"
 ) -> pl.DataFrame:
@@ -51,13 +72,7 @@ def assign_area(
     A house number with a suffix (`2a`) matches an entry `2` + `a`; if the directory
     has no such entry, the plain number `2` is used (suffixes are often not listed).
     """
-    number, suffix = split_house_number(pl.col("hausnummer"))
-    keyed = frame.with_columns(
-        normalise_street(pl.col("strasse")).alias("_str"),
-        number.alias("_hnr"),
-        suffix.alias("_zus"),
-        pl.int_range(pl.len()).alias("_pos"),
-    )
+    keyed = _address_keys(frame).with_columns(pl.int_range(pl.len()).alias("_pos"))
     valid = (
         (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= pl.col(ref_date_col)))
         & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= pl.col(ref_date_col)))

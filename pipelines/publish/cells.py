@@ -184,8 +184,14 @@ def publish_indicators(
     n_withheld = pl.col("_ns").is_in(["*", "."])
     uncertain = (pl.col("_zs") == "/") | (pl.col("_ns") == "/")
     small_area = ~is_count & (pl.col("_ew").is_null() | (pl.col("_ew") < cfg.min_einwohner))
+    # a migration balance is a difference, not a count; still, |saldo| of 1 or 2 is withheld
+    small_balance = (pl.col("zaehler_merkmal") == "wanderungssaldo") & pl.col("zaehler").abs().is_between(
+        1, cfg.min_fallzahl - 1
+    )
     symbol = (
-        pl.when(is_count & z_withheld)
+        pl.when(small_balance)
+        .then(pl.lit("*"))
+        .when(is_count & z_withheld)
         .then(pl.col("_zs"))
         .when(is_count & (pl.col("_zs") == "/"))
         .then(pl.lit("/"))

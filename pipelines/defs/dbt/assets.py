@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -40,23 +41,31 @@ def _sources_newer_than_manifest() -> bool:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project if the manifest is missing or older than the project files."""
-    if _sources_newer_than_manifest():
-        from dbt.cli.main import dbtRunner
+    """Parse the dbt project if the manifest is missing or older than the project files.
 
-        os.environ.setdefault(DB_ENV, str(PROJECT_DIR / "target" / "parse_only.duckdb"))
-        res = dbtRunner().invoke(
-            [
-                "parse",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--quiet",
-            ]
-        )
-        if not res.success:
-            raise RuntimeError(f"dbt parse fehlgeschlagen: {res.exception}")
+    Several processes may start at once (test workers, the UI, a scheduled run): one parses
+    under a lock into its own folder and moves the manifest in with one rename.
+    """
+    if not _sources_newer_than_manifest():
+        return MANIFEST
+    import fcntl
+
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with (MANIFEST.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _sources_newer_than_manifest():
+            from dbt.cli.main import dbtRunner
+
+            os.environ.setdefault(DB_ENV, str(PROJECT_DIR / "target" / "parse_only.duckdb"))
+            out = MANIFEST.parent / f"parse-{os.getpid()}"
+            res = dbtRunner().invoke(
+                ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+                 "--target-path", str(out), "--quiet"]
+            )  # fmt: skip
+            if not res.success:
+                raise RuntimeError(f"dbt parse fehlgeschlagen: {res.exception}")
+            os.replace(out / "manifest.json", MANIFEST)
+            shutil.rmtree(out, ignore_errors=True)
     return MANIFEST
 
 
