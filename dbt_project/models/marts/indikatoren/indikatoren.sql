@@ -186,27 +186,37 @@ berechnet as (
 
 -- change in percentage points against the same reference date k years earlier, on
 -- today's layout only (older periods are recast there)
+mit_vergleich as (
+
+    -- the comparison date as a plain column, so the self-join below is an equi-join
+    -- (conditions on the left side only inside the join made DuckDB loop over all pairs)
+    select
+        *,
+        case
+            when mit_dynamik and aktueller_gebietsstand
+                then case
+                    when periode = last_day(periode)
+                        then last_day((periode - to_years({{ dynamik_jahre }}))::date)
+                    else (periode - to_years({{ dynamik_jahre }}))::date
+                end
+        end as vergleichsdatum
+    from berechnet
+
+),
+
 mit_dynamik as (
 
     select
-        berechnet.*,
-        case when berechnet.mit_dynamik then frueher.periode end as dynamik_vergleichsperiode,
-        case
-            when berechnet.mit_dynamik then berechnet.wert - frueher.wert
-        end as dynamik
-    from berechnet
+        mit_vergleich.* exclude (vergleichsdatum),
+        frueher.periode as dynamik_vergleichsperiode,
+        mit_vergleich.wert - frueher.wert as dynamik
+    from mit_vergleich
     left join berechnet as frueher
         on
-            berechnet.mit_dynamik
-            and berechnet.aktueller_gebietsstand
-            and berechnet.indikator_id = frueher.indikator_id
-            and berechnet.gebiet_id = frueher.gebiet_id
-            and berechnet.gebietsstand = frueher.gebietsstand
-            and frueher.periode = case
-                when berechnet.periode = last_day(berechnet.periode)
-                    then last_day((berechnet.periode - to_years({{ dynamik_jahre }}))::date)
-                else (berechnet.periode - to_years({{ dynamik_jahre }}))::date
-            end
+            mit_vergleich.indikator_id = frueher.indikator_id
+            and mit_vergleich.gebiet_id = frueher.gebiet_id
+            and mit_vergleich.gebietsstand = frueher.gebietsstand
+            and mit_vergleich.vergleichsdatum = frueher.periode
 
 ),
 
