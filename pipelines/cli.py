@@ -178,6 +178,8 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
     ]
     for datei, meldung in outcome.rejected_files[:20]:
         lines.append(f"     - {datei}: {meldung}")
+    for note in getattr(outcome, "skipped", []):
+        lines.append(f"  übersprungen: {note}")
     for check in outcome.failed_checks:
         lines.append(f"  FEHLGESCHLAGENE PRÜFUNG: {check}")
     for step in outcome.failed_steps:

@@ -38,6 +38,7 @@ class RunOutcome:
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per run
+    skipped: list[str] = field(default_factory=list)
 
 
 def prepare_dagster_home(paths: WarehousePaths) -> Path:
@@ -125,7 +126,12 @@ def _run_locked(
         return result.success
 
     ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS), label="referenz")
+    state = _loaded_state(paths)
+    changed = False
     for kind_name, pdef in PARTITIONS.items():
+        if not _kind_needs_run(kind_name, discovery, state):
+            continue  # every file of this kind is loaded as it is: no Dagster run needed
+        changed = True
         keys = sorted(
             {f.period.key for f in discovery.by_kind(kind_name)}
             | {r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key}
@@ -146,7 +152,10 @@ def _run_locked(
                 "dagster/asset_partition_range_end": wanted[-1],
             }
             ok = execute(selection, tags, label=kind_name) and ok
-    if not ingest_only and ok:
+    stamp = _build_stamp(config)
+    if not changed and ok and _stamp_matches(paths, stamp, state):
+        outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
+    elif not ingest_only and ok:
         downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
         has_downstream = any(
             isinstance(a, dg.AssetsDefinition)
@@ -155,12 +164,77 @@ def _run_locked(
         )
         if has_downstream:
             ok = execute(downstream, label="aufbereitung") and ok
+            if ok and not outcome.failed_checks:
+                _write_stamp(paths, stamp, _loaded_state(paths))
     outcome.rejected_files = _rejections(paths, outcome.run_ids)
     if not ok or outcome.failed_checks:
         outcome.exit_code = EXIT_FAILED
     elif outcome.rejected_files:
         outcome.exit_code = EXIT_REJECTED
     return outcome
+
+
+def _loaded_state(paths: WarehousePaths) -> dict:
+    """What the warehouse holds: current sha per (kind, period), refused files, reference shas."""
+    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+    try:
+        current = con.execute(
+            """select quelle, periode, arg_max(sha256, beendet_am) from audit.loads
+               where status in ('geladen', 'ersetzt') group by 1, 2"""
+        ).fetchall()
+        refused = con.execute(
+            "select distinct quelle, datei, sha256 from audit.loads where status = 'abgewiesen'"
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "current": {(q, p): sha for q, p, sha in current},
+        "refused": {(q, d) for q, d, _ in refused},
+        "refused_sha": {(q, d, sha) for q, d, sha in refused},
+    }
+
+
+def _kind_needs_run(kind_name: str, discovery, state: dict) -> bool:
+    for f in discovery.by_kind(kind_name):
+        if state["current"].get((kind_name, f.period.key)) != f.sha256():
+            return True
+    return any(
+        r.kind == kind_name and (r.kind, r.relpath) not in state["refused"] for r in discovery.refused
+    )
+
+
+def _build_stamp(config: dict) -> str:
+    import hashlib
+    import json
+
+    from pipelines.deliveries.load import code_version
+
+    text = json.dumps(config, sort_keys=True, default=str) + "|" + code_version()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stamp_file(paths: WarehousePaths) -> Path:
+    return paths.root / ".aufbereitung_stand"
+
+
+def _state_digest(state: dict) -> str:
+    import hashlib
+
+    items = sorted(f"{k[0]}|{k[1]}|{v}" for k, v in state["current"].items())
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()
+
+
+def _stamp_matches(paths: WarehousePaths, stamp: str, state: dict) -> bool:
+    f = _stamp_file(paths)
+    return (
+        paths.publish_db.exists()
+        and f.exists()
+        and f.read_text(encoding="utf-8").split() == [stamp, _state_digest(state)]
+    )
+
+
+def _write_stamp(paths: WarehousePaths, stamp: str, state: dict) -> None:
+    _stamp_file(paths).write_text(f"{stamp} {_state_digest(state)}\n", encoding="utf-8")
 
 
 def _rejections(paths: WarehousePaths, run_ids: list[str]) -> list[tuple[str, str]]:
