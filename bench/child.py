@@ -34,7 +34,9 @@ def main(task: str, args: dict) -> dict:
         elif task == "peer":
             from bench.peer import ingest
 
-            result = {"kinds": ingest(Path(args["landing"]), Path(args["db"]), args["key"].encode())}
+            result = {
+                "kinds": ingest(Path(args["landing"]), Path(args["db"]), args["key"].encode())
+            }
         else:
             raise SystemExit(f"unknown task {task}")
         wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0

@@ -110,7 +110,11 @@ def type_frame(df: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, pd.Series]:
     for col in contract.columns:
         if col.origin != "spalte":
             continue
-        s = df[col.name] if col.name in df.columns else pd.Series(None, index=df.index, dtype=object)
+        s = (
+            df[col.name]
+            if col.name in df.columns
+            else pd.Series(None, index=df.index, dtype=object)
+        )
         s = s.astype("string")
         blank = s.isna() | (s.str.strip() == "")
         if col.ba_symbols:

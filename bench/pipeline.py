@@ -11,9 +11,7 @@ import duckdb
 from bench.procmon import TreeSampler, cpu_seconds, maxrss_mb
 
 
-def run(
-    landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool = False
-) -> dict:
+def run(landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool = False) -> dict:
     """Run the pipeline; CPU per Dagster run comes from wrapping `dagster.materialize`
     (the runner calls it once per run, in the order of `RunOutcome.timings`)."""
     from pipelines import runner

@@ -185,8 +185,12 @@ def markdown(results: dict) -> str:
                 value = growth.get("growth_vs_rows") if name == "growth_vs_rows" else m.get(name)
                 if name == "growth_vs_rows" and sc != "berlin":
                     value = None
-                note = " (nur Ingest)" if m.get("ingest_only") and name in (
-                    "incremental_vs_full", "growth_vs_rows", "peak_memory_gb") else ""
+                note = (
+                    " (nur Ingest)"
+                    if m.get("ingest_only")
+                    and name in ("incremental_vs_full", "growth_vs_rows", "peak_memory_gb")
+                    else ""
+                )
                 cells.append(f"{_f(value, 2)} {_check(name, value)}{note}" if value is not None
                              and value == value else "–")  # fmt: skip
             lines.append(f"| {label} | {op} {limit} | " + " | ".join(cells) + " |")
@@ -219,7 +223,9 @@ if __name__ == "__main__":  # regenerate results.md from results.json
 
     data = json.loads((RESULTS_DIR / "results.json").read_text(encoding="utf-8"))
     data["summary"] = summarise(data)
-    (RESULTS_DIR / "results.json").write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    (RESULTS_DIR / "results.json").write_text(
+        json.dumps(data, indent=1, default=str), encoding="utf-8"
+    )
     text = markdown(data)
     (RESULTS_DIR / "results.md").write_text(text, encoding="utf-8")
     print(text)

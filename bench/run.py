@@ -87,7 +87,12 @@ def end_orphans(db: Path, grace: float = 10.0) -> int:
 
 
 def bench_scale(
-    scale: str, repeat: int, peer: bool, log, save=lambda partial: None, ingest_only: bool = False,
+    scale: str,
+    repeat: int,
+    peer: bool,
+    log,
+    save=lambda partial: None,
+    ingest_only: bool = False,
     run_name: str = "run",
 ) -> dict:
     landing_cache, gen_s = cached_landing(scale)
@@ -114,7 +119,11 @@ def bench_scale(
     log(f"[{scale}] Boden (DuckDB read_csv) ...")
     floors.append(measure("floor", floor_args, run_dir / "m"))
     log(f"[{scale}] Vollständiger Aufbau ...")
-    pipeline_args = {"landing": str(landing), "warehouse": str(warehouse), "ingest_only": ingest_only}
+    pipeline_args = {
+        "landing": str(landing),
+        "warehouse": str(warehouse),
+        "ingest_only": ingest_only,
+    }
     out["full"] = measure("pipeline", pipeline_args, run_dir / "m", "full")
     _report_failures(out["full"], log)
     out["floor"] = floors

@@ -199,7 +199,8 @@ def _kind_needs_run(kind_name: str, discovery, state: dict) -> bool:
         if state["current"].get((kind_name, f.period.key)) != f.sha256():
             return True
     return any(
-        r.kind == kind_name and (r.kind, r.relpath) not in state["refused"] for r in discovery.refused
+        r.kind == kind_name and (r.kind, r.relpath) not in state["refused"]
+        for r in discovery.refused
     )
 
 

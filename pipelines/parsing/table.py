@@ -241,8 +241,10 @@ def _read_xlsx(path: Path, columns: Sequence[ColumnSpec]) -> ParsedTable:
         for offset, r in enumerate(body[:end]):
             if not any(v.strip() for v in r):
                 continue
-            data.append([r[i] if i < len(r) else "" for i, _ in sorted(found.items())]
-                        + [header_idx + 2 + offset])
+            data.append(
+                [r[i] if i < len(r) else "" for i, _ in sorted(found.items())]
+                + [header_idx + 2 + offset]
+            )
         names = [n for _, n in sorted(found.items())]
         frame = pl.DataFrame(
             data, schema=[(n, pl.String) for n in names] + [(LINE_COL, pl.Int64)], orient="row"

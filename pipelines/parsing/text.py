@@ -32,12 +32,16 @@ def decode_bytes(data: bytes) -> DecodedText:
     else:
         enc, body = "utf-8", data
     if b"\x00" in body:
-        raise UnreadableFile("Datei enthält Nullbytes: keine Textdatei (binär oder UTF-16 ohne BOM)")
+        raise UnreadableFile(
+            "Datei enthält Nullbytes: keine Textdatei (binär oder UTF-16 ohne BOM)"
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         if enc == "utf-8-sig":
-            raise UnreadableFile("Datei beginnt mit UTF-8-BOM, ist aber kein gültiges UTF-8") from None
+            raise UnreadableFile(
+                "Datei beginnt mit UTF-8-BOM, ist aber kein gültiges UTF-8"
+            ) from None
         try:
             text = body.decode("cp1252")
         except UnicodeDecodeError as exc:

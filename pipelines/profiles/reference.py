@@ -206,7 +206,9 @@ def _berlin_geojson(realdata: Path, target: Path) -> None:
     """Old-LOR Planungsraum polygons (property `id`) as the delivered map (`gebiet_id`)."""
     import json
 
-    src = realdata / "berlin-lor" / "open-lifeworlds" / "berlin-lor-planning-areas-until-2020.geojson"
+    src = (
+        realdata / "berlin-lor" / "open-lifeworlds" / "berlin-lor-planning-areas-until-2020.geojson"
+    )
     if not src.exists():
         return
     doc = json.loads(src.read_text(encoding="utf-8"))

@@ -36,7 +36,9 @@ def prepare_directory(adressen: pl.DataFrame) -> pl.DataFrame:
     return adressen.select(
         normalise_street(pl.col("strasse")).alias("_str"),
         number.alias("_hnr"),
-        pl.coalesce(pl.col("zusatz").str.strip_chars().str.to_lowercase(), pl.lit("")).alias("_zus"),
+        pl.coalesce(pl.col("zusatz").str.strip_chars().str.to_lowercase(), pl.lit("")).alias(
+            "_zus"
+        ),
         pl.col("gebiet_id"),
         pl.col("gueltig_ab"),
         pl.col("gueltig_bis"),
@@ -50,18 +52,15 @@ def _address_keys(frame: pl.DataFrame) -> pl.DataFrame:
     regular expressions run once per distinct value and are joined back.
     """
     number, suffix = split_house_number(pl.col("hausnummer"))
-    streets = (
-        frame.select(pl.col("strasse").unique())
-        .with_columns(normalise_street(pl.col("strasse")).alias("_str"))
+    streets = frame.select(pl.col("strasse").unique()).with_columns(
+        normalise_street(pl.col("strasse")).alias("_str")
     )
-    numbers = (
-        frame.select(pl.col("hausnummer").unique())
-        .with_columns(number.alias("_hnr"), suffix.alias("_zus"))
+    numbers = frame.select(pl.col("hausnummer").unique()).with_columns(
+        number.alias("_hnr"), suffix.alias("_zus")
     )
-    return (
-        frame.join(streets, on="strasse", how="left", nulls_equal=True, maintain_order="left")
-        .join(numbers, on="hausnummer", how="left", nulls_equal=True, maintain_order="left")
-    )
+    return frame.join(
+        streets, on="strasse", how="left", nulls_equal=True, maintain_order="left"
+    ).join(numbers, on="hausnummer", how="left", nulls_equal=True, maintain_order="left")
 
 
 def assign_area(
@@ -73,9 +72,8 @@ def assign_area(
     has no such entry, the plain number `2` is used (suffixes are often not listed).
     """
     keyed = _address_keys(frame).with_columns(pl.int_range(pl.len()).alias("_pos"))
-    valid = (
-        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= pl.col(ref_date_col)))
-        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= pl.col(ref_date_col)))
+    valid = (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= pl.col(ref_date_col))) & (
+        pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= pl.col(ref_date_col))
     )
     exact = (
         keyed.select("_pos", "_str", "_hnr", "_zus", ref_date_col)

@@ -185,9 +185,9 @@ def publish_indicators(
     uncertain = (pl.col("_zs") == "/") | (pl.col("_ns") == "/")
     small_area = ~is_count & (pl.col("_ew").is_null() | (pl.col("_ew") < cfg.min_einwohner))
     # a migration balance is a difference, not a count; still, |saldo| of 1 or 2 is withheld
-    small_balance = (pl.col("zaehler_merkmal") == "wanderungssaldo") & pl.col("zaehler").abs().is_between(
-        1, cfg.min_fallzahl - 1
-    )
+    small_balance = (pl.col("zaehler_merkmal") == "wanderungssaldo") & pl.col(
+        "zaehler"
+    ).abs().is_between(1, cfg.min_fallzahl - 1)
     symbol = (
         pl.when(small_balance)
         .then(pl.lit("*"))

@@ -17,7 +17,9 @@ def test_berlin_register_loads_without_unexpected_quarantine(tmp_path):
     outcome = run_pipeline(landing, tmp_path / "wh", city_config("berlin"), ingest_only=True)
     assert outcome.exit_code == 0, (outcome.failed_steps, outcome.rejected_files)
     db = tmp_path / "wh" / "warehouse.duckdb"
-    loads = query(db, "select datei, zeilen_quarantaene from audit.loads where quelle = 'einwohner'")
+    loads = query(
+        db, "select datei, zeilen_quarantaene from audit.loads where quelle = 'einwohner'"
+    )
     assert len(loads) == 20 and all(q == 0 for _, q in loads)
     # the original files are audited, not a converted copy
     assert all(d.startswith("berlin-ewr/EWR") for d, _ in loads)
@@ -46,9 +48,9 @@ def test_hamburg_full_run_reproduces_published_shares(tmp_path):
     )
     # Statistikamt Nord, Stadtteil-Profile 2014: the published one-decimal values of the
     # row "Hamburg" (columns: Bevölkerung; unter 18; Anteil; 65 und älter; Anteil; Ausländer; Anteil)
-    text = (REALDATA / "hamburg-stadtteilprofile-2014" / "Daten_fuer_die_Stadtteilprofile_2014.csv").read_text(
-        encoding="utf-8"
-    )
+    text = (
+        REALDATA / "hamburg-stadtteilprofile-2014" / "Daten_fuer_die_Stadtteilprofile_2014.csv"
+    ).read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("Hamburg;")).split(";")
     share = lambda i: float(row[i].strip().replace(",", "."))  # noqa: E731
     assert round_half_away(city["anteil_u18"], 1) == share(3)
