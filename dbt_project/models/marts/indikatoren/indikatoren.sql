@@ -195,10 +195,10 @@ mit_vergleich as (
         case
             when mit_dynamik and aktueller_gebietsstand
                 then case
-                    when periode = last_day(periode)
-                        then last_day((periode - to_years({{ dynamik_jahre }}))::date)
-                    else (periode - to_years({{ dynamik_jahre }}))::date
-                end
+                        when periode = last_day(periode)
+                            then last_day((periode - to_years({{ dynamik_jahre }}))::date)
+                        else (periode - to_years({{ dynamik_jahre }}))::date
+                    end
         end as vergleichsdatum
     from berechnet
 
@@ -207,7 +207,7 @@ mit_vergleich as (
 mit_dynamik as (
 
     select
-        mit_vergleich.* exclude (vergleichsdatum),
+        mit_vergleich.* exclude (vergleichsdatum),  -- noqa: RF02
         frueher.periode as dynamik_vergleichsperiode,
         mit_vergleich.wert - frueher.wert as dynamik
     from mit_vergleich
