@@ -98,3 +98,22 @@ def _fmt(v) -> str:
     if isinstance(v, date):
         return v.strftime("%d.%m.%Y")
     return str(v)
+
+
+def split_valid(
+    typed: pl.DataFrame,
+    problems: list[pl.DataFrame],
+    keys: list[str] | None = None,
+    duplicate_reason: str = "zeile_doppelt",
+    show: list[str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows to load, quarantine): rows with a problem out, then every repeat of a key."""
+    from pipelines.deliveries.cells import concat_quarantine, drop_lines
+
+    quarantine = concat_quarantine(problems)
+    ok = drop_lines(typed, quarantine)
+    if keys:
+        dups = duplicate_keys(ok, keys, duplicate_reason, show or keys)
+        quarantine = concat_quarantine([quarantine, dups])
+        ok = drop_lines(ok, dups)
+    return ok, quarantine

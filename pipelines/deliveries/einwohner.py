@@ -5,11 +5,10 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.cells import concat_quarantine, drop_lines
 from pipelines.deliveries.checks import (
     check_period_column,
     contract_violations,
-    duplicate_keys,
+    split_valid,
     unknown_areas,
 )
 from pipelines.parsing.table import ParsedTable
@@ -30,11 +29,7 @@ class Einwohner(DeliveryKind):
         )
         q.append(contract_violations(self.name, typed, show))
         q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
-        quarantine = concat_quarantine(q)
-        ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(ok, KEY, "zeile_doppelt", show)
-        quarantine = concat_quarantine([quarantine, dups])
-        ok = drop_lines(ok, dups)
+        ok, quarantine = split_valid(typed, q, KEY, show=show)
         rows = ok.select(
             pl.col("stichtag"),
             pl.col("gebiet_id"),

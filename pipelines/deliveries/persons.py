@@ -38,3 +38,22 @@ def drop_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 def keep_line_order(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(LINE_COL)
+
+
+def locate(
+    typed: pl.DataFrame, ref: pl.Expr, directory: pl.DataFrame, show: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The finest area of each address on `ref`; unmatched addresses as quarantine rows
+    (the address may stay there so the delivering office can fix it)."""
+    from pipelines.deliveries.cells import quarantine_rows
+    from pipelines.protection.addresses import assign_area
+
+    located = assign_area(typed.with_columns(ref.alias("_ref")), directory, "_ref")
+    unmatched = quarantine_rows(
+        located,
+        pl.col("gebiet_id").is_null() & pl.col("strasse").is_not_null(),
+        "adresse_unbekannt",
+        "strasse",
+        ["strasse", "hausnummer", *show],
+    )
+    return located, unmatched

@@ -5,11 +5,10 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.cells import concat_quarantine, drop_lines, quarantine_rows
-from pipelines.deliveries.checks import check_period_column, contract_violations, duplicate_keys
-from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, scrub_quarantine
+from pipelines.deliveries.cells import quarantine_rows
+from pipelines.deliveries.checks import check_period_column, contract_violations, split_valid
+from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, locate, scrub_quarantine
 from pipelines.parsing.table import ParsedTable
-from pipelines.protection.addresses import assign_area
 from pipelines.protection.pseudonym import pseudonymise
 
 SHOW = [
@@ -51,25 +50,15 @@ class Sgb12(DeliveryKind):
         typed = pseudonymise(
             typed, "person_nr", ctx.pseudonym_key, "sgb12/person", "person_pseudonym"
         )
-        typed = assign_area(
-            typed.with_columns(pl.lit(stichtag).alias("_ref")), ctx.directory, "_ref"
+        typed, unmatched = locate(typed, pl.lit(stichtag), ctx.directory, SHOW)
+        ok, quarantine = split_valid(
+            typed,
+            [*q, unmatched],
+            ["person_pseudonym"],
+            "person_doppelt",
+            ["person_pseudonym", *SHOW],
         )
-        q.append(
-            quarantine_rows(
-                typed,
-                pl.col("gebiet_id").is_null() & pl.col("strasse").is_not_null(),
-                "adresse_unbekannt",
-                "strasse",
-                ["strasse", "hausnummer", *SHOW],
-            )
-        )
-        quarantine = concat_quarantine(q)
-        ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(
-            ok, ["person_pseudonym"], "person_doppelt", ["person_pseudonym", *SHOW]
-        )
-        quarantine = scrub_quarantine(concat_quarantine([quarantine, dups]), PERSONAL)
-        ok = drop_lines(ok, dups)
+        quarantine = scrub_quarantine(quarantine, PERSONAL)
         rows = ok.select(
             pl.lit(stichtag).alias("stichtag"),
             "fall_pseudonym",

@@ -7,11 +7,10 @@ from datetime import date
 import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.cells import concat_quarantine, drop_lines, quarantine_rows
-from pipelines.deliveries.checks import contract_violations, duplicate_keys
-from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, scrub_quarantine
+from pipelines.deliveries.cells import quarantine_rows
+from pipelines.deliveries.checks import contract_violations, split_valid
+from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, locate, scrub_quarantine
 from pipelines.parsing.table import FileRejected, ParsedTable
-from pipelines.protection.addresses import assign_area
 from pipelines.protection.pseudonym import pseudonymise
 
 SHOW = ["hilfeart", "beginn", "ende", "alter_beginn", "geschlecht", "kosten_jahr"]
@@ -78,23 +77,12 @@ class Sgb8(DeliveryKind):
             .then(pl.col("ende"))
             .otherwise(pl.lit(last))
         )
-        typed = assign_area(typed.with_columns(ref.alias("_ref")), ctx.directory, "_ref")
-        q.append(
-            quarantine_rows(
-                typed,
-                pl.col("gebiet_id").is_null() & pl.col("strasse").is_not_null(),
-                "adresse_unbekannt",
-                "strasse",
-                ["strasse", "hausnummer", *SHOW],
-            )
-        )
-        quarantine = concat_quarantine(q)
-        ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(
-            ok, ["fall_pseudonym", "person_pseudonym"], "zeile_doppelt", ["fall_pseudonym", *SHOW]
-        )
-        quarantine = scrub_quarantine(concat_quarantine([quarantine, dups]), PERSONAL)
-        ok = drop_lines(ok, dups)
+        typed, unmatched = locate(typed, ref, ctx.directory, SHOW)
+        ok, quarantine = split_valid(
+            typed, [*q, unmatched], ["fall_pseudonym", "person_pseudonym"], "zeile_doppelt",
+            ["fall_pseudonym", *SHOW],
+        )  # fmt: skip
+        quarantine = scrub_quarantine(quarantine, PERSONAL)
         rows = ok.select(
             pl.lit(year).cast(pl.Int32).alias("jahr"),
             "fall_pseudonym",

@@ -88,10 +88,16 @@ class Session:
     def __init__(self, warehouse_db: Path, quarantine_db: Path):
         self.warehouse = duckdb.connect(str(warehouse_db))
         self.quarantine = duckdb.connect(str(quarantine_db))
+        # one checkpoint per session instead of one per file: every commit is still in the
+        # write-ahead log (durable, replayed after a crash), the main file is written once
+        self.warehouse.execute("set checkpoint_threshold = '4GB'")
 
     def close(self) -> None:
-        self.warehouse.close()
-        self.quarantine.close()
+        try:
+            self.warehouse.execute("checkpoint")
+        finally:
+            self.warehouse.close()
+            self.quarantine.close()
 
     def __enter__(self) -> Session:
         return self
