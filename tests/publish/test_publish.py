@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 
 import polars as pl
@@ -162,10 +161,39 @@ def test_explain_city_and_finest_figure(example_city):
     )
 
 
+READER = """
+import json, sys, time
+from pathlib import Path
+from sqlalchemy import create_engine, text
+
+db, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+reads, errors = [], []
+while not stop.exists():
+    if not db.exists():
+        time.sleep(0.05)
+        continue
+    try:
+        engine = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
+        with engine.connect() as c:
+            n_tables = c.execute(text("select count(*) from information_schema.tables")).scalar()
+            n = c.execute(text("select count(*) from indikatoren")).scalar()
+            n_wide = c.execute(text("select count(*) from indikatoren_breit")).scalar()
+            reads.append([n_tables, n, n_wide])
+        engine.dispose()
+    except Exception as exc:
+        errors.append(repr(exc))
+    time.sleep(0.02)
+out.write_text(json.dumps({"reads": reads, "errors": errors}))
+"""
+
+
 @pytest.fixture(scope="module")
 def rebuilt_examples(example_city, tmp_path_factory):
-    """A second build of the same deliveries from an empty warehouse, with a BI client reading."""
-    from sqlalchemy import create_engine, text
+    """A second build of the same deliveries from an empty warehouse while a BI client
+    (SQLAlchemy + duckdb-engine, in its own process like Superset or Metabase) reads."""
+    import json
+    import subprocess
+    import sys
 
     from pipelines.config import load_config
     from pipelines.publish.write import write_publish
@@ -175,38 +203,29 @@ def rebuilt_examples(example_city, tmp_path_factory):
     landing = tmp_path_factory.mktemp("again") / "landing"
     shutil.copytree(EXAMPLES, landing)
     wh = tmp_path_factory.mktemp("again_wh")
-    db = wh / "publish.duckdb"
-    stop = threading.Event()
-    reads: list[tuple] = []
-    errors: list[str] = []
-
-    def reader():
-        while not stop.is_set():
-            if not db.exists():
-                time.sleep(0.05)
-                continue
-            try:
-                engine = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
-                with engine.connect() as c:
-                    n_tables = c.execute(
-                        text("select count(*) from information_schema.tables")
-                    ).scalar()
-                    n = c.execute(text("select count(*) from indikatoren")).scalar()
-                    n_wide = c.execute(text("select count(*) from indikatoren_breit")).scalar()
-                    reads.append((n_tables, n, n_wide))
-                engine.dispose()
-            except Exception as exc:
-                errors.append(repr(exc))
-            time.sleep(0.02)
-
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    outcome = run_pipeline(landing, wh)
-    for _ in range(3):  # swap in new versions while the client keeps reading
-        write_publish(WarehousePaths(wh), load_config(), write_excel=False)
-    stop.set()
-    t.join(10)
-    return wh, outcome, reads, errors
+    ctl = tmp_path_factory.mktemp("reader")
+    script = ctl / "reader.py"
+    script.write_text(READER, encoding="utf-8")
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            str(script),
+            str(wh / "publish.duckdb"),
+            str(ctl / "stop"),
+            str(ctl / "out.json"),
+        ]
+    )
+    try:
+        outcome = run_pipeline(landing, wh)
+        for _ in range(3):  # swap in new versions while the client keeps reading
+            write_publish(WarehousePaths(wh), load_config(), write_excel=False)
+            time.sleep(0.3)
+    finally:
+        (ctl / "stop").write_text("stop")
+        reader.wait(60)
+    result = json.loads((ctl / "out.json").read_text())
+    reads = [tuple(r) for r in result["reads"]]
+    return wh, outcome, reads, result["errors"]
 
 
 def test_bi_client_reads_during_rebuild_without_lock_errors(rebuilt_examples):
