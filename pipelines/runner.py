@@ -36,7 +36,6 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
-    error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per run
     skipped: list[str] = field(default_factory=list)
 
@@ -136,9 +135,8 @@ def _run_locked(
             {f.period.key for f in discovery.by_kind(kind_name)}
             | {r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key}
         )
-        refused_only = [r for r in discovery.refused if r.kind == kind_name and not r.period_key]
-        if not keys and not refused_only:
-            continue
+        if not keys:
+            continue  # only refusals without a period: logged by the reference run
         known = set(instance.get_dynamic_partitions(pdef.name))
         new = [k for k in keys if k not in known]
         if new:
@@ -157,15 +155,9 @@ def _run_locked(
         outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
     elif not ingest_only and ok:
         downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
-        has_downstream = any(
-            isinstance(a, dg.AssetsDefinition)
-            and any(k.path[0] not in ("landing", "raw") for k in a.keys)
-            for a in all_assets
-        )
-        if has_downstream:
-            ok = execute(downstream, label="aufbereitung") and ok
-            if ok and not outcome.failed_checks:
-                _write_stamp(paths, stamp, _loaded_state(paths))
+        ok = execute(downstream, label="aufbereitung") and ok
+        if ok and not outcome.failed_checks:
+            _write_stamp(paths, stamp, _loaded_state(paths))
     outcome.rejected_files = _rejections(paths, outcome.run_ids)
     if not ok or outcome.failed_checks:
         outcome.exit_code = EXIT_FAILED

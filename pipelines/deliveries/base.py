@@ -44,7 +44,6 @@ class LoadContext:
     areas: pl.DataFrame | None = None  # gebiet_id, ebene_rang, gueltig_ab, gueltig_bis (finest)
     directory: pl.DataFrame | None = None  # prepared street directory
     pseudonym_key: bytes | None = None
-    params: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -5,8 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.cells import concat_quarantine, drop_lines
-from pipelines.deliveries.checks import check_period_column, contract_violations, duplicate_keys
+from pipelines.deliveries.checks import check_period_column, contract_violations, split_valid
 from pipelines.parsing.table import ParsedTable
 
 SHOW = ["haushaltsjahr", "produkt", "konto", "ansatz", "ansatz_fortgeschrieben", "ist"]
@@ -25,11 +24,7 @@ class Finanzen(DeliveryKind):
             ),
             contract_violations(self.name, typed, SHOW),
         ]
-        quarantine = concat_quarantine(q)
-        ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(ok, ["produkt", "konto"], "zeile_doppelt", SHOW)
-        quarantine = concat_quarantine([quarantine, dups])
-        ok = drop_lines(ok, dups)
+        ok, quarantine = split_valid(typed, q, ["produkt", "konto"], show=SHOW)
         money = [pl.col(c).round(2) for c in ("ansatz", "ansatz_fortgeschrieben", "ist")]
         rows = ok.select(
             pl.col("haushaltsjahr").cast(pl.Int32),

@@ -75,7 +75,7 @@ def make_load_id(kind: str, period_key: str | None, sha256: str) -> str:
     return hashlib.sha256(f"{kind}|{period_key}|{sha256}".encode()).hexdigest()[:16]
 
 
-def build_context(con, pseudonym_key: bytes | None, params=None) -> LoadContext:
+def build_context(con, pseudonym_key: bytes | None) -> LoadContext:
     areas = con.execute(
         """select gebiet_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete
            where ebene_rang = (select max(ebene_rang) from raw.gebiete)"""
@@ -87,7 +87,6 @@ def build_context(con, pseudonym_key: bytes | None, params=None) -> LoadContext:
         areas=areas,
         directory=prepare_directory(adressen),
         pseudonym_key=pseudonym_key,
-        params=params or {},
     )
 
 
@@ -111,7 +110,7 @@ def record_refusal(refused: RefusedFile, session: store.Session, run_id: str | N
         )
     except OSError:
         sha = "-"
-    n = _count_data_rows(refused.path, parsed_ok=False) if readable else 0
+    n = _count_data_rows(refused.path) if readable else 0
     result = LoadResult(
         refused.kind, refused.relpath, refused.period_key, "abgewiesen", sha,
         make_load_id(refused.kind, refused.period_key, sha), n, 0, 0, n,
@@ -170,7 +169,7 @@ def load_file(
     except FileRejected as exc:
         result.status = "abgewiesen"
         result.reason, result.message = exc.reason, exc.message
-        result.rows_read = result.rows_rejected = _count_data_rows(file.path, parsed_ok=False)
+        result.rows_read = result.rows_rejected = _count_data_rows(file.path)
         _log_rejection(result, session, run_id, kind.contract_version(), file.path)
         return result
     except Exception as exc:
@@ -239,7 +238,7 @@ def _malformed_frame(parsed) -> pl.DataFrame:
     )
 
 
-def _count_data_rows(path: Path, parsed_ok: bool) -> int:
+def _count_data_rows(path: Path) -> int:
     """Rows of a refused file, for the audit: non-blank lines minus a header line."""
     if path.suffix.lower() in (".xlsx", ".geojson", ".json"):
         return 0

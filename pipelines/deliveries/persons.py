@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.parsing.table import LINE_COL
-
 NAME_COLUMNS = ("nachname", "vorname")
 BIRTH_COLUMN = "geburtsdatum"
 HIDDEN = "(personenbezogen, nicht gespeichert)"
@@ -34,10 +32,6 @@ def scrub_quarantine(quarantine: pl.DataFrame, personal_columns: set[str]) -> pl
 
 def drop_names(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop([c for c in NAME_COLUMNS if c in frame.columns])
-
-
-def keep_line_order(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort(LINE_COL)
 
 
 def locate(

@@ -13,7 +13,7 @@ import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.cells import concat_quarantine, drop_lines, empty_quarantine
-from pipelines.deliveries.checks import contract_violations, duplicate_keys
+from pipelines.deliveries.checks import contract_violations, duplicate_keys, split_valid
 from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 
 
@@ -44,11 +44,7 @@ class _Reference(DeliveryKind):
                 "referenz_ungueltig",
                 "Referenzdaten widersprüchlich in Zeile " + _lines(lines),
             )
-        ok = drop_lines(typed, quarantine)
-        if self.keys:
-            dups = duplicate_keys(ok, self.keys, "zeile_doppelt", show)
-            quarantine = concat_quarantine([quarantine, dups])
-            ok = drop_lines(ok, dups)
+        ok, quarantine = split_valid(typed, [quarantine], self.keys, show=show)
         ok = self.validate(ok)
         return Transformed(ok.select(self.out_columns), quarantine, parsed.rows_read)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.cells import concat_quarantine, drop_lines
-from pipelines.deliveries.checks import contract_violations, duplicate_keys, unknown_areas
+from pipelines.deliveries.checks import contract_violations, split_valid, unknown_areas
 from pipelines.deliveries.periods import Period, month_from_title
 from pipelines.parsing.table import FileRejected, ParsedTable
 from pipelines.warehouse.raw_tables import SGB2_MEASURES
@@ -29,11 +28,7 @@ class Sgb2(DeliveryKind):
         show = ["gebiet_id", *SGB2_MEASURES]
         q = [bad, contract_violations(self.name, typed, show)]
         q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
-        quarantine = concat_quarantine(q)
-        ok = drop_lines(typed, quarantine)
-        dups = duplicate_keys(ok, ["gebiet_id"], "zeile_doppelt", show)
-        quarantine = concat_quarantine([quarantine, dups])
-        ok = drop_lines(ok, dups)
+        ok, quarantine = split_valid(typed, q, ["gebiet_id"], show=show)
         cols = [pl.lit(file.period.value).alias("berichtsmonat"), pl.col("gebiet_id")]
         for m in SGB2_MEASURES:
             cols += [pl.col(m).cast(pl.Int32), pl.col(f"{m}_symbol")]

@@ -87,12 +87,6 @@ def ba_count_invalid(col: pl.Expr) -> pl.Expr:
     return ~is_blank(col) & ~s.is_in(list(BA_SYMBOLS)) & ~s.str.contains(_INT_RE)
 
 
-def parse_int_py(text: str) -> int | None:
-    """Scalar twin of parse_int, for tests and single values."""
-    out = pl.select(parse_int(pl.lit(text, pl.String))).item()
-    return out
-
-
 MONTHS_DE = {
     "januar": 1,
     "jänner": 1,

@@ -168,10 +168,3 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def now() -> datetime:
     return datetime.now().replace(microsecond=0)
-
-
-def to_json_values(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
-    cols = [c for c in columns if c in frame.columns]
-    if not cols:
-        return pl.lit(None, pl.String)
-    return pl.struct([pl.col(c).cast(pl.String) for c in cols]).struct.json_encode()

@@ -6,7 +6,6 @@ them in one process (single-run backfill policy), so ten years of monthly files 
 one run, not 120.
 """
 
-import json
 import warnings
 
 import dagster as dg
@@ -198,7 +197,3 @@ def _period_asset(kind_name: str):
 
 
 period_assets = [_period_asset(name) for name in PERIOD_KINDS]
-
-
-def results_as_json(results: list[LoadResult]) -> str:
-    return json.dumps([r.__dict__ for r in results], default=str)
