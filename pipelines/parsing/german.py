@@ -87,19 +87,12 @@ def ba_count_invalid(col: pl.Expr) -> pl.Expr:
     return ~is_blank(col) & ~s.is_in(list(BA_SYMBOLS)) & ~s.str.contains(_INT_RE)
 
 
-MONTHS_DE = {
-    "januar": 1,
+MONTH_NAMES = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+    "Oktober", "November", "Dezember",
+)  # fmt: skip
+# month name (lower case, with the usual spelling variants) -> number, for BA title blocks
+MONTHS_DE = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)} | {
     "jänner": 1,
-    "februar": 2,
-    "märz": 3,
     "maerz": 3,
-    "april": 4,
-    "mai": 5,
-    "juni": 6,
-    "juli": 7,
-    "august": 8,
-    "september": 9,
-    "oktober": 10,
-    "november": 11,
-    "dezember": 12,
 }

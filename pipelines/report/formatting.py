@@ -6,6 +6,8 @@ import html
 import math
 from datetime import date
 
+from pipelines.parsing.german import MONTH_NAMES
+
 # The symbols the publish zone may carry instead of a number, with the legend text the report
 # prints. Order = order in the legend.
 SYMBOL_LEGEND: dict[str, str] = {
@@ -15,21 +17,6 @@ SYMBOL_LEGEND: dict[str, str] = {
     "x": "nicht berechenbar: Bezugsgröße ist null oder fehlt",
     "/": "keine Angabe: Aussagewert eingeschränkt",
 }
-
-MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 
 
 def esc(text: object) -> str:
@@ -76,7 +63,7 @@ def fmt_date(value: date | None) -> str:
 
 def fmt_date_long(value: date) -> str:
     """'31. Dezember 2024' for the title page."""
-    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day}. {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
 def unit_label(einheit: str | None) -> str:

@@ -12,6 +12,8 @@ import datetime as dt
 
 import numpy as np
 
+from pipelines.parsing.german import MONTH_NAMES
+
 from .formats import count_text
 from .population import PopulationSeries, Profiles, sigmoid, years_since
 from .rng import rng_for
@@ -29,20 +31,6 @@ HEADERS = (
     "Arbeitslose SGB II",
     "Langzeitleistungsbeziehende",
     "Alleinerziehende BG",
-)
-MONTHS_DE = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
 )
 FOOTER = (
     "* Aus Datenschutzgründen und Gründen der statistischen Geheimhaltung werden Zahlenwerte "
@@ -134,7 +122,7 @@ def title_block(city: str, year: int, month: int, gebietsstand: dt.date) -> list
         "Statistik der Bundesagentur für Arbeit",
         "Grundsicherung für Arbeitsuchende (SGB II) - kleinräumige Daten",
         f"Region: {city}",
-        f"Berichtsmonat: {MONTHS_DE[month - 1]} {year}",
+        f"Berichtsmonat: {MONTH_NAMES[month - 1]} {year}",
         f"Gebietsstand: {gebietsstand.strftime('%d.%m.%Y')}",
         "",
     ]
