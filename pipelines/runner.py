@@ -128,28 +128,28 @@ def _run_locked(
     state = _loaded_state(paths)
     changed = False
     for kind_name, pdef in PARTITIONS.items():
-        if not _kind_needs_run(kind_name, discovery, state):
+        # only periods whose file is new, changed or newly refused: one more month
+        # delivered is a run over one partition, not over the whole series
+        keys = _changed_periods(kind_name, discovery, state)
+        if keys is None:
             continue  # every file of this kind is loaded as it is: no Dagster run needed
         changed = True
-        keys = sorted(
-            {f.period.key for f in discovery.by_kind(kind_name)}
-            | {r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key}
-        )
         if not keys:
             continue  # only refusals without a period: logged by the reference run
         known = set(instance.get_dynamic_partitions(pdef.name))
-        new = [k for k in keys if k not in known]
+        new = [k for k in sorted(keys) if k not in known]
         if new:
             instance.add_dynamic_partitions(pdef.name, new)
         stored = instance.get_dynamic_partitions(pdef.name)
-        wanted = [k for k in stored if k in set(keys)]
+        positions = [i for i, k in enumerate(stored) if k in keys]
+        # a run takes a contiguous range of partitions; unchanged files inside it are
+        # recognised by their hash and left as they are
+        tags = {
+            "dagster/asset_partition_range_start": stored[positions[0]],
+            "dagster/asset_partition_range_end": stored[positions[-1]],
+        }
         selection = dg.AssetSelection.assets(dg.AssetKey(["raw", kind_name]))
-        if wanted:
-            tags = {
-                "dagster/asset_partition_range_start": wanted[0],
-                "dagster/asset_partition_range_end": wanted[-1],
-            }
-            ok = execute(selection, tags, label=kind_name) and ok
+        ok = execute(selection, tags, label=kind_name) and ok
     stamp = _build_stamp(config)
     if not changed and ok and _stamp_matches(paths, stamp, state):
         outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
@@ -186,14 +186,26 @@ def _loaded_state(paths: WarehousePaths) -> dict:
     }
 
 
-def _kind_needs_run(kind_name: str, discovery, state: dict) -> bool:
-    for f in discovery.by_kind(kind_name):
-        if state["current"].get((kind_name, f.period.key)) != f.sha256():
-            return True
-    return any(
-        r.kind == kind_name and (r.kind, r.relpath) not in state["refused"]
-        for r in discovery.refused
-    )
+def _changed_periods(kind_name: str, discovery, state: dict) -> set[str] | None:
+    """Period keys of `kind_name` that need loading; None if nothing of the kind changed.
+
+    An empty set means only refusals without a period are new (the reference run logs them).
+    """
+    keys = {
+        f.period.key
+        for f in discovery.by_kind(kind_name)
+        if state["current"].get((kind_name, f.period.key)) != f.sha256()
+        # these very bytes were rejected before: the audit says so already
+        and (kind_name, f.relpath, f.sha256()) not in state["refused_sha"]
+    }
+    new_refusals = [
+        r for r in discovery.refused
+        if r.kind == kind_name and (r.kind, r.relpath) not in state["refused"]
+    ]  # fmt: skip
+    keys |= {r.period_key for r in new_refusals if r.period_key}
+    if not keys and not new_refusals:
+        return None
+    return keys
 
 
 def _build_stamp(config: dict) -> str:

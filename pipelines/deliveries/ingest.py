@@ -1,16 +1,32 @@
-"""Ingesting all files of one delivery kind (Dagster-free; the assets call this)."""
+"""Ingesting all files of one delivery kind (Dagster-free; the assets call this).
+
+Files of a kind are read and checked in worker threads (polars releases the GIL, so two
+files use two cores) while this thread writes the finished ones, one transaction each,
+in file order: there is still exactly one writer, and the warehouse sees the same
+sequence of commits as a serial load.
+"""
 
 from __future__ import annotations
 
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from pipelines.deliveries import ALL_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.landing import Discovery
-from pipelines.deliveries.load import LoadResult, build_context, load_file, record_refusal
+from pipelines.deliveries.load import (
+    LoadResult,
+    build_context,
+    commit,
+    load_file,
+    prepare_file,
+    record_refusal,
+)
 from pipelines.protection.pseudonym import key_from_env
 from pipelines.warehouse.files import WarehousePaths
-from pipelines.warehouse.store import Session
+from pipelines.warehouse.store import Session, current_load
 
 Progress = Callable[[LoadResult, float], None]
 
@@ -67,10 +83,37 @@ def ingest_kind(
         if not files:
             return results
         ctx = build_context(session.warehouse, key)
-        for f in files:
-            t0 = time.perf_counter()
-            r = load_file(f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath)))
-            results.append(r)
-            if progress:
-                progress(r, time.perf_counter() - t0)
+        workers = prepare_workers()
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"ingest-{kind_name}") as pool:
+            pending: deque = deque()
+
+            def finish_oldest() -> None:
+                future, t0 = pending.popleft()
+                r = commit(future.result(), session, run_id)
+                results.append(r)
+                if progress:
+                    progress(r, time.perf_counter() - t0)
+
+            try:
+                for f in files:
+                    current = current_load(session.warehouse, f.kind, f.period.key)
+                    as_kind = discovery.kinds.get((f.kind, f.relpath))
+                    t0 = time.perf_counter()
+                    future = pool.submit(prepare_file, f, ctx, current, run_id, as_kind)
+                    pending.append((future, t0))
+                    if len(pending) > workers:  # at most workers + 1 prepared files in memory
+                        finish_oldest()
+                while pending:
+                    finish_oldest()
+            finally:
+                for future, _ in pending:  # a failed file: do not prepare the rest
+                    future.cancel()
     return results
+
+
+def prepare_workers() -> int:
+    """Threads reading files: the cores this process may use (at least one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

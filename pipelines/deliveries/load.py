@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -147,22 +148,38 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def load_file(
+@dataclass
+class Prepared:
+    """One file read and checked, not yet written: what `commit` needs to write it."""
+
+    file: DeliveryFile
+    kind: DeliveryKind
+    result: LoadResult
+    replaces: bool  # a load of this period is in the warehouse already
+    started: datetime | None = None
+    rows: pl.DataFrame | None = None  # None: nothing to write (unchanged or rejected)
+    quarantine: pl.DataFrame | None = None
+
+
+def prepare_file(
     file: DeliveryFile,
     ctx: LoadContext,
-    session: store.Session,
+    current: tuple | None,
     run_id: str | None = None,
     kind: DeliveryKind | None = None,
-) -> LoadResult:
+) -> Prepared:
+    """Read, type, check and reduce one file; touches no database (safe in a worker thread).
+
+    `current` is `store.current_load` of the file's period: (sha256, status) or None.
+    """
     kind = kind or ALL_KINDS[file.kind]
     sha = file.sha256()
     load_id = make_load_id(file.kind, file.period.key, sha)
     result = LoadResult(file.kind, file.relpath, file.period.key, "geladen", sha, load_id)
-    started = store.now()
-    current = store.current_load(session.warehouse, file.kind, file.period.key)
+    prepared = Prepared(file, kind, result, current is not None, store.now())
     if current and current[0] == sha:
         result.status = "unveraendert"
-        return result
+        return prepared
     try:
         parsed = kind.read(file.path)
         transformed = kind.transform(file, parsed, ctx)
@@ -170,8 +187,7 @@ def load_file(
         result.status = "abgewiesen"
         result.reason, result.message = exc.reason, exc.message
         result.rows_read = result.rows_rejected = _count_data_rows(file.path)
-        _log_rejection(result, session, run_id, kind.contract_version(), file.path)
-        return result
+        return prepared
     except Exception as exc:
         # a bug, not a bad delivery: fail loudly, but the message of a polars/duckdb error
         # may quote cell values, which in a person-level file are names or birth dates
@@ -201,28 +217,54 @@ def load_file(
         result.quarantine_reasons = dict(
             quarantine.group_by("grund").len().sort("grund").iter_rows()
         )
+    prepared.rows, prepared.quarantine = rows, quarantine
+    return prepared
+
+
+def commit(prepared: Prepared, session: store.Session, run_id: str | None = None) -> LoadResult:
+    """Write a prepared file: quarantine rows, then its period and audit row in one transaction."""
+    file, kind, result = prepared.file, prepared.kind, prepared.result
+    if result.status == "abgewiesen":
+        _log_rejection(result, session, run_id, kind.contract_version(), file.path)
+        return result
+    if prepared.rows is None:  # unchanged
+        return result
     ts = store.now()
-    qrows = quarantine.rename({LINE_COL: "zeile"}).with_columns(
-        pl.lit(load_id).alias("load_id"),
+    qrows = prepared.quarantine.rename({LINE_COL: "zeile"}).with_columns(
+        pl.lit(result.load_id).alias("load_id"),
         pl.lit(run_id, pl.String).alias("run_id"),
         pl.lit(file.kind).alias("quelle"),
         pl.lit(file.relpath).alias("datei"),
-        pl.lit(sha).alias("sha256"),
+        pl.lit(result.sha256).alias("sha256"),
         pl.lit(ts).alias("erfasst_am"),
     )
-    store.write_quarantine(session.quarantine, load_id, qrows)
-    if current is not None:
+    store.write_quarantine(session.quarantine, result.load_id, qrows)
+    if prepared.replaces:
         result.status = "ersetzt"
     audit = {
-        "load_id": load_id, "run_id": run_id, "quelle": file.kind, "datei": file.relpath,
-        "sha256": sha, "groesse_bytes": file.path.stat().st_size, "periode": file.period.key,
+        "load_id": result.load_id, "run_id": run_id, "quelle": file.kind,
+        "datei": file.relpath, "sha256": result.sha256,
+        "groesse_bytes": file.path.stat().st_size, "periode": file.period.key,
         "zeilen_gelesen": result.rows_read, "zeilen_geladen": result.rows_loaded,
         "zeilen_quarantaene": result.rows_quarantined, "zeilen_abgewiesen": 0,
         "vertrag_version": kind.contract_version(), "code_version": code_version(),
-        "gestartet_am": started, "beendet_am": ts, "status": result.status, "meldung": None,
+        "gestartet_am": prepared.started, "beendet_am": ts, "status": result.status,
+        "meldung": None,
     }  # fmt: skip
-    store.replace_period(session.warehouse, kind.table, file.period.value, rows, audit)
+    store.replace_period(session.warehouse, kind.table, file.period.value, prepared.rows, audit)
     return result
+
+
+def load_file(
+    file: DeliveryFile,
+    ctx: LoadContext,
+    session: store.Session,
+    run_id: str | None = None,
+    kind: DeliveryKind | None = None,
+) -> LoadResult:
+    """Prepare and commit one file in this thread."""
+    current = store.current_load(session.warehouse, file.kind, file.period.key)
+    return commit(prepare_file(file, ctx, current, run_id, kind), session, run_id)
 
 
 def _malformed_frame(parsed) -> pl.DataFrame:

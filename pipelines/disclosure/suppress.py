@@ -197,9 +197,10 @@ def _publisher_bounds(keys, given, eqs, tree, cfg) -> dict[Key, tuple] | None:
                 bounds[key] = (cfg.quelle_stern_min, cfg.quelle_stern_max)
             else:
                 bounds[key] = (0, INF)
+    merkmale = sorted({m for m, _ in keys})  # once: keys has merkmale x areas entries
     for gebiet in sorted(tree.parent, key=lambda g: (-tree.depth(g), g)):
         kids = tree.children.get(gebiet, ())
-        for merkmal in sorted({m for m, _ in keys}):
+        for merkmal in merkmale:
             if (merkmal, gebiet) not in bounds and kids:
                 parts = [bounds[(merkmal, k)] for k in kids]
                 bounds[(merkmal, gebiet)] = (sum(p[0] for p in parts), sum(p[1] for p in parts))

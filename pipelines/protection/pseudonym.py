@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import threading
 
 import polars as pl
 
@@ -68,9 +69,14 @@ class _Mappings:
     def __init__(self) -> None:
         self.key: bytes | None = None
         self.frames: dict[str, pl.DataFrame] = {}
+        self.lock = threading.Lock()  # files of a kind are prepared in parallel threads
 
     def lookup(self, key: bytes, namespace: str, distinct: pl.Series) -> pl.DataFrame:
         """Mapping (`v`, `p`) of exactly the `distinct` values; hashes only unseen ones."""
+        with self.lock:
+            return self._lookup(key, namespace, distinct)
+
+    def _lookup(self, key: bytes, namespace: str, distinct: pl.Series) -> pl.DataFrame:
         if key is not self.key:  # another run (or key): never reuse a mapping across keys
             self.key, self.frames = key, {}
         known = self.frames.get(namespace)
