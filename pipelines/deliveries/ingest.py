@@ -8,7 +8,6 @@ sequence of commits as a serial load.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -24,6 +23,7 @@ from pipelines.deliveries.load import (
     prepare_file,
     record_refusal,
 )
+from pipelines.machine import usable_cores
 from pipelines.protection.pseudonym import key_from_env
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.store import Session, current_load
@@ -83,7 +83,7 @@ def ingest_kind(
         if not files:
             return results
         ctx = build_context(session.warehouse, key)
-        workers = prepare_workers()
+        workers = usable_cores()
         with ThreadPoolExecutor(workers, thread_name_prefix=f"ingest-{kind_name}") as pool:
             pending: deque = deque()
 
@@ -109,11 +109,3 @@ def ingest_kind(
                 for future, _ in pending:  # a failed file: do not prepare the rest
                     future.cancel()
     return results
-
-
-def prepare_workers() -> int:
-    """Threads reading files: the cores this process may use (at least one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
+from pathlib import Path
 
 import polars as pl
 
-from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
+from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity
+from pipelines.publish.systems import solve_systems
 
 # measures that are not counts of persons/cases: no primary suppression of their own
 NOT_COUNTS = {"hze_kosten", "wanderungssaldo"}
@@ -109,34 +110,22 @@ def identities_for(cells: pl.DataFrame) -> list[Identity]:
     return out
 
 
-def disclose_counts(basiszahlen: pl.DataFrame, gebiete: pl.DataFrame, cfg: DisclosureConfig):
-    """Disclosure control per (table, period).
+def disclose_counts(
+    basiszahlen: pl.DataFrame,
+    gebiete: pl.DataFrame,
+    cfg: DisclosureConfig,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+) -> DisclosureResult:
+    """Disclosure control per (table, period): see `pipelines.publish.systems`.
 
-    protection.md: a source `*` lies in [1, 2]. The BA also writes `*` for cells that would
-    reveal such a value (secondary suppression at source), which can be larger; where a
-    table and period contradict [1, 2], that system is redone with source `*` unbounded
-    above (>= 1), which only widens bounds and never publishes more.
+    `cache_dir` keeps each system's result for the next run (None: solve everything);
+    `workers` processes solve in parallel (None: one per usable core).
     """
     tree = hierarchy(gebiete)
     cells = count_cells(basiszahlen, tree)
-    identities = identities_for(cells)
-    try:
-        return apply_disclosure(cells, tree, identities, cfg)
-    except ValueError:
-        pass
-    wide = dataclasses.replace(cfg, quelle_stern_max=10**9)
-    parts, logs = [], []
-    for _, system in sorted(cells.group_by(["tabelle", "periode"]), key=lambda kv: str(kv[0])):
-        try:
-            r = apply_disclosure(system, tree, identities, cfg)
-        except ValueError:
-            r = apply_disclosure(system, tree, identities, wide)
-        parts.append(r.cells)
-        logs.append(r.log)
-    return DisclosureResult(
-        pl.concat(parts).sort("tabelle", "merkmal", "periode", "gebiet_id"),
-        pl.concat(logs).sort("tabelle", "merkmal", "periode", "gebiet_id"),
-    )
+    result, _stats = solve_systems(cells, tree, identities_for(cells), cfg, cache_dir, workers)
+    return result
 
 
 def publish_indicators(

@@ -54,7 +54,9 @@ def _read(con, sql: str) -> pl.DataFrame:
     return con.execute(sql).pl()
 
 
-def build_tables(warehouse_db: Path, config: dict) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+def build_tables(
+    warehouse_db: Path, config: dict, cache_dir: Path | None = None
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     cfg = DisclosureConfig.from_dict(config.get("offenlegung"))
     con = duckdb.connect(str(warehouse_db), read_only=True)
     try:
@@ -67,7 +69,7 @@ def build_tables(warehouse_db: Path, config: dict) -> tuple[dict[str, pl.DataFra
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
     finally:
         con.close()
-    counts = cells.disclose_counts(basis, gebiete, cfg)
+    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir)
     published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     tables = {
         "indikatoren": published,
@@ -91,7 +93,7 @@ def build_tables(warehouse_db: Path, config: dict) -> tuple[dict[str, pl.DataFra
 
 
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
-    tables, log = build_tables(paths.warehouse_db, config)
+    tables, log = build_tables(paths.warehouse_db, config, paths.disclosure_cache)
     result = PublishResult(
         tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height
     )

@@ -36,6 +36,11 @@ class WarehousePaths:
         return self.root / "reports"
 
     @property
+    def disclosure_cache(self) -> Path:
+        """Results of disclosure control per (table, period), reused while their input holds."""
+        return self.root / "zwischenspeicher" / "geheimhaltung"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 

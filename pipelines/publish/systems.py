@@ -1,0 +1,168 @@
+"""Disclosure control system by system: in parallel processes, and remembered between runs.
+
+One system is one (tabelle, periode) (see `pipelines.disclosure`): no equation crosses
+tables or periods, so each is solved on its own. That gives two speed-ups without changing
+a single published figure:
+
+- the systems of a full build are spread over the cores (separate processes: the solver
+  is pure Python and would hold the GIL);
+- a run after one more month was delivered solves only the systems whose input changed.
+  Every system's result is kept in the warehouse folder under a digest of everything it
+  depends on: its cells, today's area layout, the identities, the disclosure settings and
+  the source code of the solver. Any change to one of these is a new digest, so a result
+  is never reused for other input; entries no run needs any more are deleted.
+
+The cache holds what `apply_disclosure` returns: published values (withheld cells have no
+value) and the suppression log (which cells are primary: planning unit only, as
+`audit.geheimhaltung`). It lives in the owner-only warehouse folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
+from pipelines.machine import usable_cores
+
+# below this many systems to solve a pool costs more (process start, imports) than it saves
+MIN_SYSTEMS_FOR_POOL = 16
+
+
+def solve_system(
+    system: pl.DataFrame, tree: pl.DataFrame, identities: list[Identity], cfg: DisclosureConfig
+) -> DisclosureResult:
+    """One (tabelle, periode) system.
+
+    protection.md: a source `*` lies in [1, 2]. The BA also writes `*` for cells that would
+    reveal such a value (secondary suppression at source), which can be larger; where a
+    system contradicts [1, 2] it is redone with source `*` unbounded above (>= 1), which
+    only widens bounds and never publishes more.
+    """
+    try:
+        return apply_disclosure(system, tree, identities, cfg)
+    except ValueError:
+        wide = dataclasses.replace(cfg, quelle_stern_max=10**9)
+        return apply_disclosure(system, tree, identities, wide)
+
+
+def _solve(args: tuple) -> tuple[bytes, bytes]:
+    """Pool entry point: frames travel as Arrow IPC bytes (compact, exact dtypes)."""
+    system, tree, identities, cfg = args
+    result = solve_system(_frame(system), _frame(tree), identities, cfg)
+    return _bytes(result.cells), _bytes(result.log)
+
+
+def solve_systems(
+    cells: pl.DataFrame,
+    tree: pl.DataFrame,
+    identities: list[Identity],
+    cfg: DisclosureConfig,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+) -> tuple[DisclosureResult, dict[str, int]]:
+    """All systems of `cells`, sorted as `apply_disclosure` sorts; plus counts
+    (`systeme`, `aus_zwischenspeicher`, `berechnet`) for the run's metadata."""
+    groups = sorted(
+        cells.partition_by(["tabelle", "periode"], as_dict=True, maintain_order=True).items(),
+        key=lambda kv: (kv[0][0], str(kv[0][1])),
+    )
+    shared = _digest(_bytes(tree), repr(sorted(map(repr, identities))), repr(cfg), _code_digest())
+    digests = [_digest(shared, _bytes(system)) for _, system in groups]
+    results: list[tuple[pl.DataFrame, pl.DataFrame] | None] = [
+        _cached(cache_dir, d) for d in digests
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    tasks = [(_bytes(groups[i][1]), _bytes(tree), identities, cfg) for i in todo]
+    workers = workers if workers is not None else usable_cores()
+    if workers > 1 and len(tasks) >= MIN_SYSTEMS_FOR_POOL:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded Dagster process
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            solved = list(pool.map(_solve, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
+    else:
+        solved = [_solve(t) for t in tasks]
+    for i, (cells_ipc, log_ipc) in zip(todo, solved, strict=True):
+        results[i] = (_frame(cells_ipc), _frame(log_ipc))
+        _store(cache_dir, digests[i], cells_ipc, log_ipc)
+    _prune(cache_dir, set(digests))
+    parts = [r[0] for r in results if r is not None]
+    logs = [r[1] for r in results if r is not None]
+    order = ["tabelle", "merkmal", "periode", "gebiet_id"]
+    stats = {"systeme": len(groups), "berechnet": len(todo), "aus_zwischenspeicher": len(groups) - len(todo)}
+    if not parts:
+        empty = apply_disclosure(cells.clear(), tree, identities, cfg)
+        return empty, stats
+    return DisclosureResult(pl.concat(parts).sort(order), pl.concat(logs).sort(order)), stats
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+def _cached(cache_dir: Path | None, digest: str) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    if cache_dir is None:
+        return None
+    cells_file, log_file = _files(cache_dir, digest)
+    try:
+        return _frame(cells_file.read_bytes()), _frame(log_file.read_bytes())
+    except (OSError, pl.exceptions.PolarsError):
+        return None  # missing or half-written (a killed run): solve again
+
+
+def _store(cache_dir: Path | None, digest: str, cells_ipc: bytes, log_ipc: bytes) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(cache_dir, 0o700)
+    for path, data in zip(_files(cache_dir, digest), (cells_ipc, log_ipc), strict=True):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)  # a reader sees the whole file or none
+
+
+def _prune(cache_dir: Path | None, keep: set[str]) -> None:
+    if cache_dir is None or not cache_dir.exists():
+        return
+    for p in cache_dir.iterdir():
+        if p.name.split(".")[0] not in keep:
+            p.unlink(missing_ok=True)
+
+
+def _files(cache_dir: Path, digest: str) -> tuple[Path, Path]:
+    return cache_dir / f"{digest}.zellen.arrow", cache_dir / f"{digest}.log.arrow"
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _bytes(frame: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.write_ipc(buf, compression="uncompressed")
+    return buf.getvalue()
+
+
+def _frame(data: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(data))
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else p.encode())
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+@cache
+def _code_digest() -> str:
+    """The solver's source: a changed rule must not reuse results of the old one."""
+    here = Path(__file__).resolve()
+    files = [*sorted((here.parents[1] / "disclosure").glob("*.py")), here]
+    return _digest(*(f.read_bytes() for f in files))

@@ -1,0 +1,488 @@
+"""A vectorised XLSX writer for the publish zone's Excel exports.
+
+xlsxwriter writes cell by cell in Python (about 50 000 cells a second). This module builds
+the worksheet XML column-wise with polars string expressions, in row chunks, and streams it
+into the zip. The cell rules are those of the former xlsxwriter loop in `write._write_excel`
+(constant_memory mode: inline strings, formula-like text neutralised, dates as serial numbers
+with the format dd.mm.yyyy); every package part except the worksheet is byte-identical to
+what xlsxwriter 3.x writes for the same sheet, and so is the worksheet unless it holds
+non-integral floats (see `_number_text`).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+# Rows per chunk of worksheet XML: about 40 MB of XML at 15 columns, which bounds memory.
+CHUNK_ROWS = 100_000
+EXCEL_ROWS = 1_048_576
+EXCEL_COLS = 16_384
+# Excel's limit for the text of one cell, in UTF-16 code units (xlsxwriter truncates).
+STRING_MAX = 32_767
+INVALID_SHEET_CHARS = set("[]:*?/\\")
+
+# Zip entry metadata as xlsxwriter writes it from its temp files (mtime 31.01.1980, mode
+# 0600, Unix): fixed, so the same input gives the same bytes on every run and machine.
+ZIP_DATE = (1980, 1, 31, 0, 0, 0)
+ZIP_ATTR = 0o100600 << 16
+
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+BOLD_XF = 1  # header style, first format xlsxwriter hands an index
+DATE_XF = 2  # dd.mm.yyyy, used only if the sheet holds a date
+
+# Control characters that XML 1.0 forbids; Excel (and xlsxwriter) write them as _xHHHH_.
+_CONTROL = [chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))] + ["\ufffe", "\uffff"]
+_CONTROL_ESCAPED = [f"_x{ord(c):04X}_" for c in _CONTROL]
+# A literal "_x0041_" in the text must survive Excel's unescaping: its underscore is escaped.
+_ESCAPE_LIKE = r"_x[0-9a-fA-F]{4}_"
+# Leading/trailing whitespace needs xml:space="preserve" (Python's and Rust's \s agree here:
+# the only difference, U+001C..U+001F, is escaped before the test).
+_EDGE_SPACE = r"^\s|\s$"
+
+
+# --- text rules (Python reference, used for headers and metadata) ---------------------------
+
+
+def utf16_truncate(text: str, limit: int = STRING_MAX) -> str:
+    """Cut text to `limit` UTF-16 units without splitting a character above U+FFFF."""
+    if len(text) <= limit // 2:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
+def escape_text(text: str) -> tuple[str, bool]:
+    """Cell text as XML element content, and whether it needs xml:space="preserve"."""
+    text = re.sub(f"({_ESCAPE_LIKE})", r"_x005F\1", text)
+    for char, escaped in zip(_CONTROL, _CONTROL_ESCAPED, strict=True):
+        text = text.replace(char, escaped)
+    preserve = bool(re.search(_EDGE_SPACE, text))
+    return _escape_data(text), preserve
+
+
+def _escape_data(text: str) -> str:
+    # Element content: quotes need no escaping (xlsxwriter and Excel leave them).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attribute(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        .replace(">", "&gt;").replace("\n", "&#xA;")
+    )  # fmt: skip
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@cache
+def _formula_pattern() -> str:
+    # The rule lives in write.py (FORMULA_START); imported here lazily because write.py
+    # imports this module.
+    from pipelines.publish.write import FORMULA_START
+
+    prefixes = ("".join(f"\\x{{{ord(c):X}}}" for c in start) for start in FORMULA_START)
+    return "^(?:" + "|".join(prefixes) + ")"
+
+
+# --- cell expressions ------------------------------------------------------------------------
+
+
+def _string_cell(name: str, ref: pl.Expr) -> pl.Expr:
+    """<c r=".." t="inlineStr"> of an already neutralised and truncated string column."""
+    text = (
+        pl.col(name)
+        .str.replace_all(_ESCAPE_LIKE, "_x005F$0")
+        .str.replace_many(_CONTROL, _CONTROL_ESCAPED)
+    )
+    open_tag = (
+        pl.when(text.str.contains(_EDGE_SPACE))
+        .then(pl.lit('" t="inlineStr"><is><t xml:space="preserve">'))
+        .otherwise(pl.lit('" t="inlineStr"><is><t>'))
+    )
+    escaped = text.str.replace_many(["&", "<", ">"], ["&amp;", "&lt;", "&gt;"])
+    return pl.concat_str([ref, open_tag, escaped, pl.lit("</t></is></c>")])
+
+
+def _value_cell(value: pl.Expr, ref: pl.Expr, attributes: str) -> pl.Expr:
+    return pl.concat_str([ref, pl.lit(f'"{attributes}><v>'), value, pl.lit("</v></c>")])
+
+
+def _number_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Numbers as text; NaN and infinities become no cell (Excel has no such number).
+
+    Floats are written in their shortest round-trip form ("0.30000000000000004"), integral
+    ones without ".0" as xlsxwriter does; xlsxwriter rounds to 16 significant digits ("0.3"),
+    so non-integral values may differ in the last digit of the text, never in Excel's value
+    beyond its 15 displayed digits.
+    """
+    if dtype.is_integer():
+        return pl.col(name).cast(pl.String)
+    value = pl.col(name).cast(pl.Float64)
+    value = pl.when(value.is_finite()).then(value)
+    return value.cast(pl.String).str.strip_suffix(".0")
+
+
+def _date_serial(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Excel serial day number of the date (1900 date system).
+
+    As xlsxwriter: days since 31.12.1899, plus one from 01.03.1900 on (Excel counts the
+    non-existent 29.02.1900). Datetimes keep only their date, as the former writer did.
+    """
+    day = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        day = day.dt.date()
+    days = day.cast(pl.Int32) + 25_568  # 31.12.1899 -> 01.01.1970
+    return (days + (days > 59).cast(pl.Int32)).cast(pl.String)
+
+
+def _is_date(dtype: pl.DataType) -> bool:
+    return dtype == pl.Date or isinstance(dtype, pl.Datetime)
+
+
+def _cell_expr(name: str, dtype: pl.DataType, letters: str, row_text: pl.Expr) -> pl.Expr:
+    ref = pl.concat_str([pl.lit(f'<c r="{letters}'), row_text])
+    if dtype == pl.String:
+        cell = _string_cell(name, ref)
+    elif dtype == pl.Boolean:
+        cell = _value_cell(pl.col(name).cast(pl.Int8).cast(pl.String), ref, ' t="b"')
+    elif dtype.is_numeric() or isinstance(dtype, pl.Decimal):
+        cell = _value_cell(_number_text(name, dtype), ref, "")
+    elif _is_date(dtype):
+        cell = _value_cell(_date_serial(name, dtype), ref, f' s="{DATE_XF}"')
+    elif dtype == pl.Null:
+        return pl.lit("")
+    else:  # pragma: no cover - guarded by _prepare
+        raise TypeError(dtype)
+    return cell.fill_null("")
+
+
+# --- frame preparation -----------------------------------------------------------------------
+
+
+def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    """Normalise column types; neutralise and truncate strings (both before escaping)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        series = frame.get_column(name)
+        if isinstance(dtype, (pl.Categorical, pl.Enum)):
+            series, dtype = series.cast(pl.String), pl.String
+        if dtype == pl.String:
+            series = _neutralise_truncate(series)
+        elif not (
+            dtype in (pl.Boolean, pl.Date, pl.Null)
+            or dtype.is_numeric()
+            or isinstance(dtype, (pl.Decimal, pl.Datetime))
+        ):
+            raise TypeError(
+                f"Spalte {name!r}: Typ {dtype} kann nicht nach Excel geschrieben werden"
+            )
+        columns.append(series)
+    return pl.DataFrame(columns)
+
+
+def _neutralise_truncate(series: pl.Series) -> pl.Series:
+    series = series.str.replace(_formula_pattern(), "'$0")
+    # Only text longer than half the limit can exceed it: those few go through Python.
+    long = (series.str.len_chars() > STRING_MAX // 2).fill_null(False)
+    if long.any():
+        index = long.arg_true()
+        series = series.scatter(index, [utf16_truncate(v) for v in series.gather(index)])
+    return series
+
+
+def _present(frame: pl.DataFrame) -> pl.Expr:
+    """Per row: does it hold at least one cell? (rows without cells are not written)."""
+    present = [_cell_present(name, dtype) for name, dtype in frame.schema.items()]
+    return pl.any_horizontal(present) if present else pl.lit(False)
+
+
+def _cell_present(name: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype.is_float() or isinstance(dtype, pl.Decimal):
+        return pl.col(name).cast(pl.Float64).is_finite().fill_null(False)
+    return pl.col(name).is_not_null()
+
+
+# --- the worksheet ---------------------------------------------------------------------------
+
+
+def _sheet_rows(frame: pl.DataFrame, present: pl.Series):
+    """Yield the <row> elements of the data rows as UTF-8 bytes, CHUNK_ROWS at a time."""
+    letters = [column_letters(i) for i in range(frame.width)]
+    for offset in range(0, frame.height, CHUNK_ROWS):
+        chunk = frame.slice(offset, CHUNK_ROWS).with_columns(
+            present.slice(offset, CHUNK_ROWS).alias("__present"),
+            pl.int_range(offset + 2, offset + 2 + min(CHUNK_ROWS, frame.height - offset))
+            .cast(pl.String).alias("__row"),
+        )  # fmt: skip
+        row_text = pl.col("__row")
+        cells = [
+            _cell_expr(name, dtype, letters[i], row_text)
+            for i, (name, dtype) in enumerate(frame.schema.items())
+        ]
+        row = pl.concat_str([pl.lit('<row r="'), row_text, pl.lit('">'), *cells, pl.lit("</row>")])
+        xml = chunk.lazy().filter(pl.col("__present")).select(row.str.join("")).collect()
+        yield xml.item().encode("utf-8")
+
+
+def _header_row(headers: list[str]) -> str:
+    cells = []
+    for i, header in enumerate(headers):
+        text, preserve = escape_text(utf16_truncate(header))
+        space = ' xml:space="preserve"' if preserve else ""
+        cells.append(
+            f'<c r="{column_letters(i)}1" s="{BOLD_XF}" t="inlineStr"><is><t{space}>{text}'
+            "</t></is></c>"
+        )
+    return '<row r="1">' + "".join(cells) + "</row>" if cells else ""
+
+
+def _dimension(width: int, last_row: int) -> str:
+    """The used range as xlsxwriter reports it: A1 up to the last column and written row."""
+    if width == 0:
+        return "A1"
+    end = f"{column_letters(width - 1)}{last_row}"
+    return "A1" if end == "A1" else f"A1:{end}"
+
+
+def _sheet_head(dimension: str) -> str:
+    return (
+        f'{XML_HEAD}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+        f'<dimension ref="{dimension}"/><sheetViews><sheetView tabSelected="1" '
+        'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+        'state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+    )
+
+
+SHEET_TAIL = (
+    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    "</worksheet>"
+)
+
+
+# --- the other package parts (as xlsxwriter writes them) -------------------------------------
+
+
+def _content_types() -> str:
+    ct = "application/vnd.openxmlformats-officedocument"
+    overrides = [
+        ("/docProps/app.xml", f"{ct}.extended-properties+xml"),
+        ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+        ("/xl/styles.xml", f"{ct}.spreadsheetml.styles+xml"),
+        ("/xl/theme/theme1.xml", f"{ct}.theme+xml"),
+        ("/xl/workbook.xml", f"{ct}.spreadsheetml.sheet.main+xml"),
+        ("/xl/worksheets/sheet1.xml", f"{ct}.spreadsheetml.worksheet+xml"),
+    ]
+    return (
+        f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
+        + "</Types>"
+    )
+
+
+def _relationships(targets: list[tuple[str, str]]) -> str:
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{kind}" Target="{target}"/>'
+        for i, (kind, target) in enumerate(targets, start=1)
+    )
+    return f'{XML_HEAD}<Relationships xmlns="{NS_PKG_REL}">{rels}</Relationships>'
+
+
+def _root_rels() -> str:
+    return _relationships([
+        (f"{NS_REL}/officeDocument", "xl/workbook.xml"),
+        (f"{NS_PKG_REL}/metadata/core-properties", "docProps/core.xml"),
+        (f"{NS_REL}/extended-properties", "docProps/app.xml"),
+    ])  # fmt: skip
+
+
+def _workbook_rels() -> str:
+    return _relationships([
+        (f"{NS_REL}/worksheet", "worksheets/sheet1.xml"),
+        (f"{NS_REL}/theme", "theme/theme1.xml"),
+        (f"{NS_REL}/styles", "styles.xml"),
+    ])  # fmt: skip
+
+
+def _workbook(sheet_name: str) -> str:
+    return (
+        f'{XML_HEAD}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+        '<fileVersion appName="xl" lastEdited="4" lowestEdited="4" rupBuild="4505"/>'
+        '<workbookPr defaultThemeVersion="124226"/><bookViews><workbookView xWindow="240" '
+        'yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews><sheets>'
+        f'<sheet name="{_escape_attribute(sheet_name)}" sheetId="1" r:id="rId1"/></sheets>'
+        '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
+    )
+
+
+def _styles(bold: bool, date: bool) -> str:
+    font = '<sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/>'
+    font += '<scheme val="minor"/>'
+    fonts = [f"<font>{font}</font>"] + ([f"<font><b/>{font}</font>"] if bold else [])
+    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
+    if bold:
+        xfs.append('<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>')
+    if date:
+        xfs.append(
+            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        )
+    num_fmts = (
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts>'
+        if date else ""
+    )  # fmt: skip
+    return (
+        f'{XML_HEAD}<styleSheet xmlns="{NS_MAIN}">{num_fmts}'
+        f'<fonts count="{len(fonts)}">{"".join(fonts)}</fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+        '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border>'
+        "<left/><right/><top/><bottom/><diagonal/></border></borders>"
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        f'</cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
+        'defaultPivotStyle="PivotStyleLight16"/></styleSheet>'
+    )
+
+
+def _core(title: str) -> str:
+    created = "2000-01-01T00:00:00Z"
+    return (
+        f"{XML_HEAD}<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{_escape_data(title)}</dc:title><dc:creator></dc:creator>"
+        "<cp:lastModifiedBy></cp:lastModifiedBy>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{created}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
+
+
+def _app(sheet_name: str) -> str:
+    return (
+        f"{XML_HEAD}<Properties "
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        "<Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity>"
+        "<ScaleCrop>false</ScaleCrop><HeadingPairs>"
+        '<vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr>'
+        "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+        '<TitlesOfParts><vt:vector size="1" baseType="lpstr">'
+        f"<vt:lpstr>{_escape_data(sheet_name)}</vt:lpstr></vt:vector></TitlesOfParts>"
+        "<Company></Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion>"
+        "</Properties>"
+    )
+
+
+def _theme() -> str:
+    from xlsxwriter.theme import THEME_XML_2007  # the Office 2007 theme xlsxwriter writes
+
+    return THEME_XML_2007
+
+
+# --- the package -----------------------------------------------------------------------------
+
+
+def _check(frame: pl.DataFrame, sheet_name: str, headers: list[str]) -> None:
+    if not sheet_name or len(sheet_name) > 31 or INVALID_SHEET_CHARS & set(sheet_name):
+        raise ValueError(f"ungültiger Tabellenblattname: {sheet_name!r}")
+    if sheet_name.startswith("'") or sheet_name.endswith("'"):
+        raise ValueError(f"ungültiger Tabellenblattname: {sheet_name!r}")
+    if len(headers) != frame.width:
+        raise ValueError(f"{len(headers)} Überschriften für {frame.width} Spalten")
+    if frame.height + 1 > EXCEL_ROWS or frame.width > EXCEL_COLS:
+        raise ValueError(f"{frame.height} Zeilen x {frame.width} Spalten passen nicht in Excel")
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = ZIP_ATTR
+    return info
+
+
+def _needs_zip64(frame: pl.DataFrame) -> bool:
+    """Upper bound of the worksheet size: over 2 GiB needs a Zip64 entry, decided up front
+    (and from the input only, so the bytes stay deterministic)."""
+    bound = 64 * (frame.height + 1) * max(frame.width, 1) + 32 * frame.height
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            bound += 7 * (frame.get_column(name).str.len_bytes().sum() or 0)
+    return bound > zipfile.ZIP64_LIMIT
+
+
+def write_sheet(
+    path: Path, frame: pl.DataFrame, sheet_name: str, headers: list[str], title: str
+) -> None:
+    """Write `frame` as the only worksheet `sheet_name` of a new workbook at `path`.
+
+    Row 1 holds `headers` in bold and is frozen; nulls, NaN and infinities leave the cell
+    empty; text is never a formula or hyperlink. Same input, same bytes.
+    """
+    _check(frame, sheet_name, headers)
+    prepared = _prepare(frame)
+    present = prepared.select(_present(prepared).alias("p")).get_column("p")
+    data_rows = present.arg_true()
+    last_row = int(data_rows[-1]) + 2 if len(data_rows) else 1
+    has_date = any(
+        _is_date(dtype) and prepared.get_column(name).null_count() < prepared.height
+        for name, dtype in prepared.schema.items()
+    )
+    parts_before = [
+        ("[Content_Types].xml", _content_types()),
+        ("_rels/.rels", _root_rels()),
+        ("xl/_rels/workbook.xml.rels", _workbook_rels()),
+    ]
+    parts_after = [
+        ("xl/workbook.xml", _workbook(sheet_name)),
+        ("xl/styles.xml", _styles(bold=frame.width > 0, date=has_date)),
+        ("xl/theme/theme1.xml", _theme()),
+        ("docProps/core.xml", _core(title)),
+        ("docProps/app.xml", _app(sheet_name)),
+    ]
+    header = _header_row(headers)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for name, text in parts_before:
+            package.writestr(_zip_info(name), text.encode("utf-8"))
+        zip64 = _needs_zip64(prepared)
+        with package.open(_zip_info("xl/worksheets/sheet1.xml"), "w", force_zip64=zip64) as sheet:
+            sheet.write(_sheet_head(_dimension(frame.width, last_row)).encode("utf-8"))
+            if header or len(data_rows):
+                sheet.write(b"<sheetData>" + header.encode("utf-8"))
+                if len(data_rows):
+                    for block in _sheet_rows(prepared, present):
+                        sheet.write(block)
+                sheet.write(b"</sheetData>")
+            else:
+                sheet.write(b"<sheetData/>")
+            sheet.write(SHEET_TAIL.encode("utf-8"))
+        for name, text in parts_after:
+            package.writestr(_zip_info(name), text.encode("utf-8"))
