@@ -19,12 +19,15 @@ value) and the suppression log (which cells are primary: planning unit only, as
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -84,9 +87,7 @@ def solve_systems(
     tasks = [(_bytes(groups[i][1]), _bytes(tree), identities, cfg) for i in todo]
     workers = workers if workers is not None else usable_cores()
     if workers > 1 and len(tasks) >= MIN_SYSTEMS_FOR_POOL:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a threaded Dagster process
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            solved = list(pool.map(_solve, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
+        solved = _solve_in_processes(tasks, workers)
     else:
         solved = [_solve(t) for t in tasks]
     for i, (cells_ipc, log_ipc) in zip(todo, solved, strict=True):
@@ -96,11 +97,72 @@ def solve_systems(
     parts = [r[0] for r in results if r is not None]
     logs = [r[1] for r in results if r is not None]
     order = ["tabelle", "merkmal", "periode", "gebiet_id"]
-    stats = {"systeme": len(groups), "berechnet": len(todo), "aus_zwischenspeicher": len(groups) - len(todo)}
+    stats = {
+        "systeme": len(groups),
+        "berechnet": len(todo),
+        "aus_zwischenspeicher": len(groups) - len(todo),
+    }
     if not parts:
         empty = apply_disclosure(cells.clear(), tree, identities, cfg)
         return empty, stats
     return DisclosureResult(pl.concat(parts).sort(order), pl.concat(logs).sort(order)), stats
+
+
+# --- worker processes -------------------------------------------------------------------
+
+
+def _solve_in_processes(tasks: list[tuple], workers: int) -> list[tuple[bytes, bytes]]:
+    """Solve `tasks` in `workers` child processes (`python -m pipelines.publish.systems`).
+
+    Plain subprocesses, not multiprocessing: fork would copy polars' thread pool into the
+    child, and spawn re-imports the caller's main script, which may be anything that
+    calls `run` (a script without a main guard would start a second pipeline).
+    """
+    chunks = [tasks[i::workers] for i in range(workers)]  # interleaved: periods mix
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pipelines.publish.systems"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in chunks
+    ]
+    with ThreadPoolExecutor(len(procs)) as pool:
+        outputs = list(
+            pool.map(
+                lambda pc: pc[0].communicate(pickle.dumps(pc[1])), zip(procs, chunks, strict=True)
+            )
+        )
+    solved: list = [None] * len(tasks)
+    for i, (proc, (out, err)) in enumerate(zip(procs, outputs, strict=True)):
+        if proc.returncode != 0:
+            tail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise RuntimeError(
+                f"Geheimhaltung: Rechenprozess {i + 1} beendet mit Status {proc.returncode}"
+                + (f": {tail[0]}" if tail else "")
+            )
+        for j, result in enumerate(pickle.loads(out)):
+            solved[i + j * workers] = result
+    return solved
+
+
+def _worker_main() -> None:
+    """Child side: a pickled list of tasks on stdin, the pickled results on stdout."""
+    _die_with_parent()
+    tasks = pickle.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(pickle.dumps([_solve(t) for t in tasks]))
+    sys.stdout.buffer.flush()
+
+
+def _die_with_parent() -> None:
+    """A killed run must not leave solvers behind (Linux: PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
 # --- cache -------------------------------------------------------------------------------
@@ -166,3 +228,7 @@ def _code_digest() -> str:
     here = Path(__file__).resolve()
     files = [*sorted((here.parents[1] / "disclosure").glob("*.py")), here]
     return _digest(*(f.read_bytes() for f in files))
+
+
+if __name__ == "__main__":
+    _worker_main()

@@ -129,7 +129,10 @@ def build_dbt_assets():
             (log_dir / "dbt.log").open("a", encoding="utf-8") as log,
             contextlib.redirect_stdout(log),
         ):
-            yield from dbt.cli(args, context=context).stream()
+            # one target folder per warehouse (not one per run): dbt parses only what changed
+            # since the last run (partial parsing), and no run leaves a folder behind
+            target = paths.root / "dbt_ziel"
+            yield from dbt.cli(args, context=context, target_path=target).stream()
 
     return dbt_modelle
 
