@@ -1,7 +1,7 @@
 """`make bench`: the pipeline on the synthetic small/city/berlin cities against floor and peer.
 
     python -m bench.run [--scales small,city,berlin] [--repeat 2] [--no-peer]
-        [--peer-scales small,city] [--ingest-only-scales berlin] [--run-name run]
+        [--peer-scales small,city,berlin] [--ingest-only-scales none] [--run-name run]
 
 Per scale: generate once (bench/cache/<scale>/landing), link the files into a run folder,
 then floor (DuckDB read_csv), full build from an empty warehouse, one more month delivered
@@ -210,9 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scales", default="small,city,berlin")
     ap.add_argument("--repeat", type=int, default=2, help="floor measurements per scale")
     ap.add_argument("--no-peer", action="store_true")
-    ap.add_argument("--peer-scales", default="small,city", help="scales with a peer run")
+    ap.add_argument("--peer-scales", default="small,city,berlin", help="scales with a peer run")
     ap.add_argument(
-        "--ingest-only-scales", default="berlin", help="scales measured without dbt (none: all)"
+        "--ingest-only-scales", default="none", help="scales measured without dbt (none: all)"
     )
     ap.add_argument("--run-name", default="run", help="folder under bench/cache/<scale>/")
     a = ap.parse_args(argv)

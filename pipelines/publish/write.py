@@ -7,7 +7,6 @@ consistent old version (the old inode) and never blocks the pipeline.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,16 +137,13 @@ def neutralise(value):
 
 
 def _write_excel(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
-    import xlsxwriter
+    """One workbook per table: German headers, dates as dates, text never a formula."""
+    from pipelines.publish.xlsx import write_sheet
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        if name == "indikatoren":
+        if name in ("indikatoren", "indikatoren_breit"):
             # Excel holds one million rows: the workbook has the reference dates 31.12.
-            frame = frame.filter(
-                (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
-            )
-        if name == "indikatoren_breit":
             frame = frame.filter(
                 (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
             )
@@ -155,28 +151,8 @@ def _write_excel(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
             frame = frame.drop("geometrie_geojson")
         frame = frame.head(EXCEL_MAX_ROWS)
         tmp = folder / f".{name}.xlsx.tmp"
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True,
-             "default_date_format": "dd.mm.yyyy"},
-        )  # fmt: skip
-        wb.set_properties({"title": f"sozialmonitor: {name}", "created": dt.datetime(2000, 1, 1)})
-        ws = wb.add_worksheet(name[:31])
-        bold = wb.add_format({"bold": True})
-        for c, col in enumerate(frame.columns):
-            ws.write_string(0, c, GERMAN_HEADERS.get(col, col), bold)
-        for r, row in enumerate(frame.iter_rows(), start=1):
-            for c, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, str):
-                    ws.write_string(r, c, neutralise(v))
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day))
-                else:
-                    ws.write(r, c, v)
-        ws.freeze_panes(1, 0)
-        wb.close()
+        headers = [GERMAN_HEADERS.get(col, col) for col in frame.columns]
+        write_sheet(tmp, frame, name[:31], headers, f"sozialmonitor: {name}")
         os.replace(tmp, folder / f"{name}.xlsx")
 
 

@@ -4,9 +4,10 @@ xlsxwriter writes cell by cell in Python (about 50 000 cells a second). This mod
 the worksheet XML column-wise with polars string expressions, in row chunks, and streams it
 into the zip. The cell rules are those of the former xlsxwriter loop in `write._write_excel`
 (constant_memory mode: inline strings, formula-like text neutralised, dates as serial numbers
-with the format dd.mm.yyyy); every package part except the worksheet is byte-identical to
-what xlsxwriter 3.x writes for the same sheet, and so is the worksheet unless it holds
-non-integral floats (see `_number_text`).
+with the format dd.mm.yyyy). Every part of the package is byte-identical to what xlsxwriter
+3.3 writes for the same table, the worksheet included, except for the text of floats whose
+shortest round-trip form differs from xlsxwriter's 16 significant digits (`_number_text`)
+and the date 01.01.1900 (`_date_serial`); only the zip's compression level differs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-# Rows per chunk of worksheet XML: about 40 MB of XML at 15 columns, which bounds memory.
+# Rows per chunk of worksheet XML: 40-70 MB of XML at 10-15 columns, which bounds memory.
 CHUNK_ROWS = 100_000
 EXCEL_ROWS = 1_048_576
 EXCEL_COLS = 16_384
@@ -29,7 +30,8 @@ STRING_MAX = 32_767
 INVALID_SHEET_CHARS = set("[]:*?/\\")
 
 # Zip entry metadata as xlsxwriter writes it from its temp files (mtime 31.01.1980, mode
-# 0600, Unix): fixed, so the same input gives the same bytes on every run and machine.
+# 0600, Unix): fixed, so the same input gives the same bytes on every run (and on every
+# machine with the same zlib).
 ZIP_DATE = (1980, 1, 31, 0, 0, 0)
 ZIP_ATTR = 0o100600 << 16
 # Deflate level: zlib's default (6) costs 11 s for the 430 MB of XML of 1M rows x 10 columns,
@@ -185,7 +187,9 @@ def _date_serial(name: str, dtype: pl.DataType) -> pl.Expr:
     """Excel serial day number of the date (1900 date system).
 
     As xlsxwriter: days since 31.12.1899, plus one from 01.03.1900 on (Excel counts the
-    non-existent 29.02.1900). Datetimes keep only their date, as the former writer did.
+    non-existent 29.02.1900); earlier dates give serials <= 0, as there. Unlike xlsxwriter,
+    01.01.1900 is 1 (xlsxwriter writes 0 for it, taking it for a time of day). Datetimes
+    keep only their date, as the former writer did.
     """
     day = pl.col(name)
     if isinstance(dtype, pl.Datetime):
@@ -223,14 +227,14 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, frozenset[str]]:
     """Normalise column types and turn strings into escaped cell text (see _string_texts);
     also the names of string columns whose values carry the rest of their opening tag."""
     columns, tagged = [], set()
-    for name, dtype in frame.schema.items():
+    for i, (name, dtype) in enumerate(frame.schema.items()):
         series = frame.get_column(name)
         if isinstance(dtype, (pl.Categorical, pl.Enum)):
             series, dtype = series.cast(pl.String), pl.String
         if dtype == pl.String:
             series, has_tag = _string_texts(series)
             if has_tag:
-                tagged.add(name)
+                tagged.add(f"c{i}")
         elif dtype == pl.Null:
             pass
         elif not (
@@ -242,7 +246,7 @@ def _prepare(frame: pl.DataFrame) -> tuple[pl.DataFrame, frozenset[str]]:
             raise TypeError(
                 f"Spalte {name!r}: Typ {dtype} kann nicht nach Excel geschrieben werden"
             )
-        columns.append(series.rename(name))
+        columns.append(series.rename(f"c{i}"))  # own names: no clash with __row
     return pl.DataFrame(columns), frozenset(tagged)
 
 
@@ -487,13 +491,15 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _needs_zip64(frame: pl.DataFrame) -> bool:
-    """Upper bound of the worksheet size: over 2 GiB needs a Zip64 entry, decided up front
-    (and from the input only, so the bytes stay deterministic)."""
-    bound = 64 * (frame.height + 1) * max(frame.width, 1) + 32 * frame.height
-    for name, dtype in frame.schema.items():
+def _needs_zip64(prepared: pl.DataFrame) -> bool:
+    """Can the worksheet XML exceed 2 GiB? Then its entry needs Zip64, which zipfile must
+    know before writing. Decided from an upper bound (at most 104 bytes of markup and number
+    per cell, plus the escaped text), so the bytes still depend on the input only; were the
+    bound ever wrong, zipfile would refuse at close instead of writing a broken file."""
+    bound = 104 * (prepared.height + 1) * max(prepared.width, 1) + 32 * prepared.height
+    for name, dtype in prepared.schema.items():
         if dtype == pl.String:
-            bound += 7 * (frame.get_column(name).str.len_bytes().sum() or 0)
+            bound += prepared.get_column(name).str.len_bytes().sum() or 0
     return bound > zipfile.ZIP64_LIMIT
 
 

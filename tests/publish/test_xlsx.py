@@ -248,6 +248,7 @@ def test_empty_and_degenerate_frames_match_xlsxwriter(tmp_path):
         pl.DataFrame({"a": pl.Series([], dtype=pl.String)}),
         pl.DataFrame({"a": [None, None], "b": [None, "x"]}, schema={"a": pl.Date, "b": pl.String}),
         pl.DataFrame({"n": [None, None]}),  # dtype Null
+        pl.DataFrame({f"k{i}": [i, None, -i] for i in range(30)}),  # columns beyond Z
     ]
     for i, frame in enumerate(frames):
         folder = tmp_path / str(i)
