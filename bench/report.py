@@ -106,30 +106,30 @@ def _check(name: str, value) -> str:
     return "ja" if ok else "**nein**"
 
 
-# cProfile of the ingest (not re-measured by `make bench`; see the report of the helper
-# who wrote the benchmark): where the time of one delivery kind goes
+# profiles taken by hand (cProfile; not re-measured by `make bench`): where the time goes
 PROFILE_NOTES = [
-    "Profil (cProfile, `ingest_kind('sgb12')` ohne Dagster, berlin, 12 Monatsdateien, "
-    "844 103 Zeilen, 56,5 s): `store.replace_period` (DuckDB insert + commit/checkpoint) "
-    "20,2 s = 36 %, `read_table` 8,7 s = 15 %, `pseudonymise` 8,4 s = 15 % (vor der "
-    "Änderung unten), `assign_area` 7,0 s = 12 % (vor der Änderung), Typisierung 5,1 s = 9 %, "
-    "`duplicate_keys` 3,0 s, Vertragsprüfung (pandera) 1,8 s.",
-    "city, alle 72 sgb12-Dateien: `pseudonymise` 15,7 s -> 2,0 s (HMAC-Zustand je Namensraum "
-    "einmal, bereits gesehene Kennungen eines Laufs nicht erneut gehasht); `assign_area` je "
-    "berlin-Datei 0,63 s -> 0,3–0,45 s (Straßen/Hausnummern nur je eindeutigem Wert normalisiert).",
-    "Kleine Dateien (sgb2: 120 Zeilen je Datei) kosten je Datei ~0,1–0,2 s CPU fest: "
-    "pandera-Prüfung (`check_rows`), viele kleine polars-`collect`, eine DuckDB-Transaktion.",
-    "Außerhalb des Ingest: jeder Dagster-Lauf kostet auch ohne neue Datei 4–9 s "
-    "(7 Ingest-Läufe), und `aufbereitung` baut alle dbt-Modelle und -Tests neu (~190 Knoten, "
-    "threads: 1): deshalb ist ein weiterer Monat so teuer wie der Vollaufbau. In city lief "
-    "allein `marts.indikatoren` über 3 Minuten (CPU-gebunden); berlin wurde deshalb nur mit "
-    "Ingest gemessen (`--ingest-only-scales berlin`).",
-    "DuckDB-Schreibpfad (30 × 70 000 sgb12-Zeilen in eine Datei, je Datei eine Transaktion): "
-    "29,8 s; mit `SET checkpoint_threshold='4GB'` und einem CHECKPOINT am Ende 21,0 s.",
-    "Die Messungen liefen bei einem Lastmittel von 4–7 auf 2 Kernen (andere Testläufe): die "
-    "Wanduhrzeiten sind bis zu 2–3× länger als die CPU-Zeiten; die CPU-Verhältnisse sind "
-    "belastbarer. Der erste Bodenlauf je Größe ist oft langsamer (Seitencache, Last): "
-    "verwendet wird das Minimum.",
+    "Ingest je Datei (cProfile, berlin, 12 sgb12-Dateien à ~70 000 Zeilen, seriell ohne "
+    "Dagster, 21,5 s): Lesen und Prüfen 1,1 s (davon ~0,7 s in rund 75 kleinen "
+    "polars-Abfragen: Lesen 0,27 s, Typisierung 0,19 s, Pseudonyme 0,28 s, Adressen 0,13 s, "
+    "Dubletten 0,11 s, Vertragsprüfung 0,07 s), Schreiben (Arrow -> DuckDB, Commit) 0,35 s, "
+    "ein Checkpoint am Ende 3,5 s. Im Lauf bereiten zwei Threads die Dateien vor, während "
+    "der Asset-Thread schreibt; die Python-Anteile konkurrieren um den GIL (Faktor ~1,4 statt 2).",
+    "Seit dem vorigen Lauf geändert: Vertragsprüfung in einer polars-Abfrage, pandera nur bei "
+    "Fehlern (city sgb2: 5,1 s -> 1,25 s); Dateien einer Art in Threads vorbereitet; nur "
+    "Perioden mit neuer oder geänderter Datei in einem Dagster-Lauf (ein weiterer Monat: "
+    "sgb2/sgb12 je 1–3 s statt 9–14 s); Geheimhaltung: eine Schleife über Gebiete × Zellen "
+    "entfernt (berlin 240 s unter cProfile), je (Tabelle, Periode) in zwei Prozessen gelöst "
+    "und zwischengespeichert (berlin 53 s seriell, 36 s parallel, 5 s aus dem Zwischenspeicher); "
+    "Excel spaltenweise geschrieben (berlin 63 s -> 2,6 s); dbt parst nur Geändertes.",
+    "Was bleibt: dbt braucht auch ohne neue Daten ~50 s (187 Knoten: Tabellenmodelle "
+    "`indikatoren`, `sozialindex`, `basiszahlen` je 4–7 s, 156 Tests über alle Daten, die "
+    "Eindeutigkeitstests auf `int_basiszahlen_feinst` und `stg_sgb12` je 3–6 s); `threads: 2` "
+    "brachte 4 % (54,9 s gegen 57,3 s) und bleibt aus. Dagster schreibt jedes Ereignis in "
+    "SQLite (20–50 ms je Ereignis, eine Materialisierung je Partition). Deshalb kostet ein "
+    "weiterer Monat rund ein Drittel des Vollaufbaus, nicht ein Zehntel.",
+    "Die Maschine ist geteilt (Lastmittel in der Tabelle): Wanduhrzeiten schwanken um bis "
+    "zu 30 %; die CPU-Verhältnisse sind belastbarer. Der erste Bodenlauf je Größe ist oft "
+    "langsamer (Seitencache): verwendet wird das Minimum.",
 ]
 
 
