@@ -63,7 +63,13 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
         check_name="keine_fallzahl_1_oder_2",
         passed=small == 0,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"zellen": small, "gesperrte_zellen": result.withheld_cells},
+        metadata={
+            "zellen": small,
+            "gesperrte_zellen": result.withheld_cells,
+            # disclosure systems (table x period) solved in this run vs. reused unchanged
+            "systeme_berechnet": result.systems.get("berechnet", 0),
+            "systeme_aus_zwischenspeicher": result.systems.get("aus_zwischenspeicher", 0),
+        },
         description="Keine veröffentlichte Fallzahl ist 1 oder 2 (Geheimhaltung).",
     )
     yield dg.AssetCheckResult(

@@ -116,15 +116,19 @@ def disclose_counts(
     cfg: DisclosureConfig,
     cache_dir: Path | None = None,
     workers: int | None = None,
+    stats: dict | None = None,
 ) -> DisclosureResult:
     """Disclosure control per (table, period): see `pipelines.publish.systems`.
 
     `cache_dir` keeps each system's result for the next run (None: solve everything);
-    `workers` processes solve in parallel (None: one per usable core).
+    `workers` processes solve in parallel (None: one per usable core); `stats`, if given,
+    receives how many systems were solved and how many came from the cache.
     """
     tree = hierarchy(gebiete)
     cells = count_cells(basiszahlen, tree)
-    result, _stats = solve_systems(cells, tree, identities_for(cells), cfg, cache_dir, workers)
+    result, counts = solve_systems(cells, tree, identities_for(cells), cfg, cache_dir, workers)
+    if stats is not None:
+        stats.update(counts)
     return result
 
 

@@ -47,6 +47,7 @@ class PublishResult:
     tables: dict[str, int] = field(default_factory=dict)
     withheld_cells: int = 0
     small_counts: int = 0
+    systems: dict[str, int] = field(default_factory=dict)  # disclosure: solved / from cache
 
 
 def _read(con, sql: str) -> pl.DataFrame:
@@ -54,7 +55,7 @@ def _read(con, sql: str) -> pl.DataFrame:
 
 
 def build_tables(
-    warehouse_db: Path, config: dict, cache_dir: Path | None = None
+    warehouse_db: Path, config: dict, cache_dir: Path | None = None, stats: dict | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     cfg = DisclosureConfig.from_dict(config.get("offenlegung"))
     con = duckdb.connect(str(warehouse_db), read_only=True)
@@ -68,7 +69,7 @@ def build_tables(
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
     finally:
         con.close()
-    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir)
+    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats)
     published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     tables = {
         "indikatoren": published,
@@ -92,9 +93,10 @@ def build_tables(
 
 
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
-    tables, log = build_tables(paths.warehouse_db, config, paths.disclosure_cache)
+    systems: dict[str, int] = {}
+    tables, log = build_tables(paths.warehouse_db, config, paths.disclosure_cache, systems)
     result = PublishResult(
-        tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height
+        tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height, systems=systems
     )
     tmp = paths.publish_db.with_name(f".publish.{os.getpid()}.duckdb")
     tmp.unlink(missing_ok=True)

@@ -218,22 +218,32 @@ def rebuilt_examples(example_city, tmp_path_factory):
     try:
         outcome = run_pipeline(landing, wh)
         for _ in range(3):  # swap in new versions while the client keeps reading
-            write_publish(WarehousePaths(wh), load_config(), write_excel=False)
+            again = write_publish(WarehousePaths(wh), load_config(), write_excel=False)
             time.sleep(0.3)
     finally:
         (ctl / "stop").write_text("stop")
         reader.wait(60)
     result = json.loads((ctl / "out.json").read_text())
     reads = [tuple(r) for r in result["reads"]]
-    return wh, outcome, reads, result["errors"]
+    return wh, outcome, reads, result["errors"], again.systems
 
 
 def test_bi_client_reads_during_rebuild_without_lock_errors(rebuilt_examples):
-    _wh, outcome, reads, errors = rebuilt_examples
+    _wh, outcome, reads, errors, _systems = rebuilt_examples
     assert outcome.exit_code == 0
     assert not errors
     assert len(reads) > 5
     assert len(set(reads)) == 1  # every read saw one complete version
+
+
+def test_republish_of_unchanged_marts_reuses_every_disclosure_system(rebuilt_examples):
+    wh, *_, systems = rebuilt_examples
+    assert systems["systeme"] > 0
+    assert (systems["berechnet"], systems["aus_zwischenspeicher"]) == (0, systems["systeme"])
+    assert (
+        len(list((wh / "zwischenspeicher" / "geheimhaltung").glob("*.arrow")))
+        == 2 * systems["systeme"]
+    )
 
 
 def test_rebuild_from_same_deliveries_is_bit_identical(rebuilt_examples, example_city):
