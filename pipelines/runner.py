@@ -46,7 +46,7 @@ def prepare_dagster_home(paths: WarehousePaths) -> Path:
     cfg = home / "dagster.yaml"
     if not cfg.exists():
         cfg.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(home.resolve())  # Dagster requires an absolute path
     return home
 
 
