@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets (dagster-dbt): every model an asset, tests as checks."""
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -157,7 +158,10 @@ def dbt_executable() -> str:
         return "dbt"
     folder = Path(tempfile.gettempdir()) / f"sozialmonitor-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
-    exe = folder / "dbt"
+    # one launcher per Python environment: two checkouts on one machine must not rewrite
+    # each other's launcher (each runs dbt from its own environment)
+    env_id = hashlib.sha256(sys.executable.encode()).hexdigest()[:12]
+    exe = folder / f"dbt-{env_id}"
     text = _WRAPPER.format(python=sys.executable)
     if not exe.exists() or exe.read_text() != text:
         tmp = folder / f".dbt.{os.getpid()}"
