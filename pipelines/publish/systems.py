@@ -58,7 +58,7 @@ def solve_system(
 
 
 def _solve(args: tuple) -> tuple[bytes, bytes]:
-    """Pool entry point: frames travel as Arrow IPC bytes (compact, exact dtypes)."""
+    """One task (in a worker or inline): frames travel as Arrow IPC bytes (exact dtypes)."""
     system, tree, identities, cfg = args
     result = solve_system(_frame(system), _frame(tree), identities, cfg)
     return _bytes(result.cells), _bytes(result.log)
