@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.parsing.german import MONTH_NAMES
+
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / "cache"
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")  # fmt: skip
 SEED = 1
 
 
@@ -95,7 +95,9 @@ def add_next_month(landing: Path, enc: dict[str, str]) -> list[tuple[str, str]]:
     codec = enc.get(rel, "utf-8")
     text = path.read_bytes().decode(codec)
     text, n = re.subn(
-        rf"(Berichtsmonat\s*:?\s*){MONTHS[mo - 1]}\s+{y}", rf"\g<1>{MONTHS[nm - 1]} {ny}", text
+        rf"(Berichtsmonat\s*:?\s*){MONTH_NAMES[mo - 1]}\s+{y}",
+        rf"\g<1>{MONTH_NAMES[nm - 1]} {ny}",
+        text,
     )
     if n != 1:
         raise ValueError(f"{rel}: Berichtsmonat im Titelblock nicht gefunden")
