@@ -19,7 +19,6 @@ value) and the suppression log (which cells are primary: planning unit only, as
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import io
@@ -34,7 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
-from pipelines.machine import usable_cores
+from pipelines.machine import die_with_parent, usable_cores
 
 # below this many systems to solve a pool costs more (process start, imports) than it saves
 MIN_SYSTEMS_FOR_POOL = 16
@@ -78,13 +77,15 @@ def solve_systems(
         cells.partition_by(["tabelle", "periode"], as_dict=True, maintain_order=True).items(),
         key=lambda kv: (kv[0][0], str(kv[0][1])),
     )
-    shared = _digest(_bytes(tree), repr(sorted(map(repr, identities))), repr(cfg), _code_digest())
-    digests = [_digest(shared, _bytes(system)) for _, system in groups]
+    tree_ipc = _bytes(tree)
+    systems_ipc = [_bytes(system) for _, system in groups]  # digest input and task payload
+    shared = _digest(tree_ipc, repr(sorted(map(repr, identities))), repr(cfg), _code_digest())
+    digests = [_digest(shared, ipc) for ipc in systems_ipc]
     results: list[tuple[pl.DataFrame, pl.DataFrame] | None] = [
         _cached(cache_dir, d) for d in digests
     ]
     todo = [i for i, r in enumerate(results) if r is None]
-    tasks = [(_bytes(groups[i][1]), _bytes(tree), identities, cfg) for i in todo]
+    tasks = [(systems_ipc[i], tree_ipc, identities, cfg) for i in todo]
     workers = workers if workers is not None else usable_cores()
     if workers > 1 and len(tasks) >= MIN_SYSTEMS_FOR_POOL:
         solved = _solve_in_processes(tasks, workers)
@@ -149,20 +150,10 @@ def _solve_in_processes(tasks: list[tuple], workers: int) -> list[tuple[bytes, b
 
 def _worker_main() -> None:
     """Child side: a pickled list of tasks on stdin, the pickled results on stdout."""
-    _die_with_parent()
+    die_with_parent()
     tasks = pickle.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pickle.dumps([_solve(t) for t in tasks]))
     sys.stdout.buffer.flush()
-
-
-def _die_with_parent() -> None:
-    """A killed run must not leave solvers behind (Linux: PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        with contextlib.suppress(OSError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
 # --- cache -------------------------------------------------------------------------------

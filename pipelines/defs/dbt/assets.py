@@ -139,14 +139,10 @@ def build_dbt_assets():
 
 
 _WRAPPER = """#!{python}
-# dbt, bound to the life of the process that started it: if `sozialmonitor run` is killed
-# (SIGKILL, power cut of the container), the kernel kills dbt too, so no orphan keeps
-# warehouse.duckdb locked for the next run.
-import ctypes, signal, sys
-try:
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-except OSError:
-    pass
+# dbt, bound to the life of the process that started it (pipelines.machine.die_with_parent)
+import sys
+from pipelines.machine import die_with_parent
+die_with_parent()
 from dbt.cli.main import cli
 sys.exit(cli())
 """
