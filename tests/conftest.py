@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-EXAMPLES = SHARED / "spec" / "examples" / "landing"
-REALDATA = SHARED / "realdata"
+# the Musterstadt example deliveries with hand-computed results, and the public real data
+EXAMPLES = REPO / "tests" / "fixtures" / "musterstadt" / "landing"
+REALDATA = REPO / "data" / "realdata"
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipelines.profiles.schema import PROFILES_DIR, REPO
 
-REALDATA = REPO.parent / "shared" / "realdata"
+REALDATA = REPO / "data" / "realdata"
 REFERENCE_DIR = PROFILES_DIR / "reference"
 GEBIETE_HEADER = [
     "gebiet_id",

@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines.contracts import load_contract
 
-EXAMPLES = Path("/work/shared/spec/examples/landing")
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "musterstadt" / "landing"
 
 EXAMPLE_FILES = {
     "gebiete": "reference/gebiete.csv",

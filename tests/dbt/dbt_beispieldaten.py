@@ -19,7 +19,7 @@ import duckdb
 
 from pipelines.warehouse.raw_tables import create_raw_schema_sql
 
-BEISPIELE = Path("/work/shared/spec/examples/landing")
+BEISPIELE = Path(__file__).resolve().parents[1] / "fixtures" / "musterstadt" / "landing"
 
 GEBIETE = [
     ("00", "Musterstadt", "stadt", 0, None, "2000-01-01", None),

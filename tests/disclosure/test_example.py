@@ -11,7 +11,7 @@ import pytest
 from pipelines.disclosure import Identity, apply_disclosure, attack
 from tests.disclosure._helpers import cell
 
-LANDING = Path("/work/shared/spec/examples/landing")
+LANDING = Path(__file__).resolve().parents[1] / "fixtures" / "musterstadt" / "landing"
 STICHTAG = dt.date(2024, 12, 31)
 COLUMNS = {
     "Bedarfsgemeinschaften": "bg",

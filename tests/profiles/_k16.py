@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.profiles.reference import REFERENCE_DIR
 from pipelines.sozialindex.rounding import round_half_away
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[2] / "data" / "realdata"
 T1_2020 = (
     "berlin-lor-population/berlin-lor-population-2020-02/"
     "berlin-lor-population-2020-02-t1-planning-areas.csv"

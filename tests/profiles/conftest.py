@@ -9,7 +9,7 @@ import pytest
 from pipelines.config import load_config
 from pipelines.profiles import city_config, discover_profiled, real_landing
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[2] / "data" / "realdata"
 
 
 @pytest.fixture(scope="session")

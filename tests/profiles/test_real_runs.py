@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import REALDATA, query
 
-pytestmark = pytest.mark.skipif(not REALDATA.exists(), reason="../shared/realdata fehlt")
+pytestmark = pytest.mark.skipif(not REALDATA.exists(), reason="data/realdata fehlt")
 
 
 def test_berlin_register_loads_without_unexpected_quarantine(tmp_path):

@@ -2,7 +2,7 @@
 
 Two area layouts:
 - "example": Musterstadt from the spec's example deliveries (tests/report/data, copied from
-  /work/shared/spec/examples/landing/reference): 4 levels, 5 current statistical areas, one
+  tests/fixtures/musterstadt/landing/reference): 4 levels, 5 current statistical areas, one
   split on 2024-01-01 (older finest values are marked as recast).
 - "grid": a generated city with other level names (bezirk / ortsteil / planungsraum) and ~50
   jittered polygons sharing their vertices, to check that nothing depends on level names.

@@ -1,4 +1,4 @@
-"""Readers for the published Berlin MSS tables in /work/shared/realdata (test helpers only).
+"""Readers for the published Berlin MSS tables in data/realdata (test helpers only).
 
 Sources (realdata/SOURCES.md, sections 1 and 2):
 - open-lifeworlds: MSS 2013-2021 tables as CSV (comma, UTF-8, shares with 5 decimals).
@@ -17,8 +17,7 @@ import pytest
 
 from pipelines.sozialindex import Recipe
 
-# /work/main/tests/sozialindex/_mss.py -> /work/main -> /work/shared/realdata
-REALDATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata").resolve()
+REALDATA = Path(__file__).resolve().parents[2] / "data" / "realdata"
 MSS = REALDATA / "berlin-mss"
 OPEN_LIFEWORLDS = MSS / "open-lifeworlds"
 JASCHA_TABELLE_3 = MSS / "jascha-je" / "mss_2021_index-indikatoren_z-werte_plr.csv"
