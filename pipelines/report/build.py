@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .chapters import (
     controlling_chapter,
-    definitions_chapter,
     disclosure_chapter,
     goals_chapter,
     reading_notes,
@@ -18,57 +17,77 @@ from .chapters import (
 )
 from .context import Context
 from .formatting import esc, fmt_date, fmt_date_long
+from .pdf import TOC_PLACEHOLDER, write_pdf
+from .profiles import profiles_chapter
 from .reader import read_publish
 from .sections import Chapter, domain_chapter, key_figures
+from .sheets import sheets_chapter
 from .styles import stylesheet
+from .summary import summary_chapter
 
 APPENDIX_LETTERS = "ABCDEFGH"
 
 
 def _chapters(ctx: Context) -> list[Chapter]:
-    chapters: list[Chapter] = []
-    number = 0
+    """Chapters in reading order: what a committee needs first, the evidence after it.
+
+    The domain chapters are rendered before the key statements, which link their numbers to
+    the domain tables, and before the profiles and sheets, which link to them too.
+    """
+    domains = ctx.domains()
+    first = 4  # 1 Kernaussagen, 2 Lesehinweise, 3 Kennzahlen
+    domain_chapters = [
+        domain_chapter(ctx, str(first + k), title, inds) for k, (title, inds) in enumerate(domains)
+    ]
+    if not domain_chapters:
+        missing = table_status_note(ctx, "indikatoren", "Indikatoren") or (
+            f'<p class="note">Zum Stichtag {fmt_date(ctx.data.periode)} oder davor liegen '
+            "keine Indikatorwerte vor.</p>"
+        )
+        domain_chapters.append(
+            Chapter(
+                "indikatoren",
+                f"{first} Indikatoren",
+                f'<section class="chapter" id="indikatoren"><h2>{first} Indikatoren</h2>'
+                f"{missing}</section>",
+            )
+        )
+    number = first + len(domain_chapters) - 1
 
     def next_number() -> str:
         nonlocal number
         number += 1
         return str(number)
 
-    chapters.append(reading_notes(ctx, next_number()))
-    chapters.append(key_figures(ctx, next_number()))
-    domains = ctx.domains()
-    if not domains:
-        n = next_number()
-        missing = table_status_note(ctx, "indikatoren", "Indikatoren") or (
-            f'<p class="note">Zum Stichtag {fmt_date(ctx.data.periode)} oder davor liegen '
-            "keine Indikatorwerte vor.</p>"
-        )
-        chapters.append(
-            Chapter(
-                "indikatoren",
-                f"{n} Indikatoren",
-                f'<section class="chapter" id="indikatoren"><h2>{n} Indikatoren</h2>{missing}'
-                "</section>",
-            )
-        )
-    for title, inds in domains:
-        chapters.append(domain_chapter(ctx, next_number(), title, inds))
-    chapters.append(sozialindex_chapter(ctx, next_number()))
-    chapters.append(controlling_chapter(ctx, next_number()))
-    chapters.append(goals_chapter(ctx, next_number()))
-    for letter, make in zip(
-        APPENDIX_LETTERS, (definitions_chapter, disclosure_chapter), strict=False
-    ):
+    chapters = [
+        summary_chapter(ctx, "1"),
+        reading_notes(ctx, "2"),
+        key_figures(ctx, "3"),
+        *domain_chapters,
+        sozialindex_chapter(ctx, next_number()),
+        controlling_chapter(ctx, next_number()),
+        goals_chapter(ctx, next_number()),
+        profiles_chapter(ctx, next_number()),
+    ]
+    for letter, make in zip(APPENDIX_LETTERS, (sheets_chapter, disclosure_chapter), strict=False):
         chapters.append(make(ctx, f"Anhang {letter}:"))
     return chapters
+
+
+def _toc_entry(anchor: str, title: str) -> str:
+    # The page placeholder is filled by pdf.write_pdf; on screen it stays hidden.
+    return (
+        f'<a href="#{anchor}"><span class="toc-title">{esc(title)}</span>'
+        f'<span class="toc-page" data-anchor="{anchor}">{TOC_PLACEHOLDER}</span></a>'
+    )
 
 
 def _toc(chapters: list[Chapter]) -> str:
     items = []
     for ch in chapters:
-        subs = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in ch.subs)
+        subs = "".join(f"<li>{_toc_entry(a, t)}</li>" for a, t in ch.subs)
         sub_list = f"<ol>{subs}</ol>" if subs else ""
-        items.append(f'<li><a href="#{ch.anchor}">{esc(ch.title)}</a>{sub_list}</li>')
+        items.append(f"<li>{_toc_entry(ch.anchor, ch.title)}{sub_list}</li>")
     return f'<nav class="toc" aria-label="Inhalt"><h2>Inhalt</h2><ol>{"".join(items)}</ol></nav>'
 
 
@@ -92,7 +111,8 @@ def render_html(ctx: Context, created: date) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Sozialbericht {esc(city)} – {fmt_date(periode)}</title>"
         '<link rel="icon" href="data:,">'  # no favicon request when opened from disk
-        f"<style>{stylesheet(max_tabs)}</style></head><body>"
+        f"<style>{stylesheet(max_tabs, f'Sozialbericht {city}, Stichtag {fmt_date(periode)}')}"
+        "</style></head><body>"
         f"{ctx.map_base.defs if ctx.map_base else ''}"
         f'<div class="page">{title_page}{_toc(chapters)}<main>'
         f"{''.join(ch.html for ch in chapters)}</main>"
@@ -106,17 +126,29 @@ def report_path(out_dir: Path, periode: date) -> Path:
     return Path(out_dir) / f"sozialbericht_{periode.isoformat()}.html"
 
 
-def build_report(publish_db: Path, out_dir: Path, periode: date | None = None) -> Path:
+def build_report(
+    publish_db: Path, out_dir: Path, periode: date | None = None, *, pdf: bool = False
+) -> Path:
     """Write out_dir/sozialbericht_<YYYY-MM-DD>.html from publish.duckdb and return its path.
 
     periode defaults to the latest 31.12 with data, else the latest period. Missing or empty
-    tables give a German note in the report, never an error.
+    tables give a German note in the report, never an error. pdf: also print
+    sozialbericht_<YYYY-MM-DD>.pdf beside it (needs Chromium; raises pdf.PdfUnavailable
+    after the HTML is written when there is none).
     """
     data = read_publish(Path(publish_db), periode)
     html = render_html(Context.create(data), date.today())
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = report_path(out_dir, data.periode)
+    _write_atomic(html, target)
+    if pdf:
+        write_pdf(html, target.with_suffix(".pdf"))
+    return target
+
+
+def _write_atomic(html: str, target: Path) -> None:
+    out_dir = target.parent
     # Write beside the target and rename: a reader never sees a half-written report.
     fd, tmp = tempfile.mkstemp(prefix=".sozialbericht_", suffix=".html", dir=out_dir)
     try:
@@ -126,4 +158,3 @@ def build_report(publish_db: Path, out_dir: Path, periode: date | None = None) -
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target

@@ -1,5 +1,5 @@
-"""Chapters beyond the indicator domains: reading notes, social index, controlling, goals,
-definitions appendix and the note on disclosure control."""
+"""Chapters beyond the indicator domains: reading notes, social index, controlling, goals
+and the note on disclosure control."""
 
 from __future__ import annotations
 
@@ -486,15 +486,16 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
             "Zieljahres (oder zum letzten verfügbaren Stichtag des Jahres).</p>"
         )
         body = []
+        # ids by delivery order: the key statements link to them (ziel-0, ziel-1, ...)
         rows = sorted(
-            ctx.data.ziele,
-            key=lambda r: (
-                -(r.get("jahr") or 0),
-                str(r.get("indikator_id")),
-                str(r.get("gebiet_id") or ""),
+            enumerate(ctx.data.ziele),
+            key=lambda ir: (
+                -(ir[1].get("jahr") or 0),
+                str(ir[1].get("indikator_id")),
+                str(ir[1].get("gebiet_id") or ""),
             ),
         )
-        for row in rows:
+        for i, row in rows:
             ind = str(row.get("indikator_id"))
             unit = str(ctx.data.catalogue.get(ind, {}).get("einheit") or "")
             dec = decimals_for_unit(unit)
@@ -506,7 +507,7 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
             ist = esc(row["symbol"]) if row.get("symbol") else fmt_number(row.get("istwert"), dec)
             css, text = goal_status(row)
             body.append(
-                f"<tr><td>{esc(ctx.label(ind))}</td><td>{esc(area)}</td>"
+                f'<tr id="ziel-{i}"><td>{esc(ctx.label(ind))}</td><td>{esc(area)}</td>'
                 f'<td class="num">{esc(row.get("jahr"))}</td>'
                 f'<td class="num">{esc(richtung)} {fmt_number(row.get("zielwert"), dec)} '
                 f'{esc(unit_label(unit))}</td><td class="num">{ist}</td>'
@@ -536,63 +537,6 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
 
 
 # --- Anhang -----------------------------------------------------------------------------
-
-FIELD_LABELS = {
-    "indikator_id": "Kennung",
-    "bereich": "Bereich",
-    "einheit": "Einheit",
-    "definition": "Definition",
-    "faktor": "Faktor",
-    "quelle": "Quelle",
-    "polaritaet": "Polarität",
-    "reihenbruch": "Reihenbrüche",
-    "zeitreihenbrueche": "Zeitreihenbrüche",
-    "stichtag_regel": "Stichtagsregel",
-    "berechnung": "Berechnung",
-    "dynamik": "Veränderung berechnet",
-    "zaehler_merkmal": "Zähler (Merkmal)",
-    "nenner_merkmal": "Nenner (Merkmal)",
-}
-SKIP_FIELDS = {"bezeichnung", "reihenfolge"}
-
-
-def _field_label(name: str) -> str:
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
-    for prefix, label in (("zaehler", "Zähler"), ("nenner", "Nenner")):
-        if name.startswith(prefix):
-            rest = name[len(prefix) :].strip("_").replace("_", " ")
-            return f"{label} ({rest})" if rest and rest != "definition" else label
-    return name.replace("_", " ").capitalize()
-
-
-def definitions_chapter(ctx: Context, number: str) -> Chapter:
-    anchor, title = "definitionen", f"{number} Definitionen und Quellen"
-    parts = [f'<section class="chapter appendix" id="{anchor}"><h2>{esc(title)}</h2>']
-    missing = table_status_note(ctx, "indikatorkatalog", "Definitionen")
-    if missing:
-        parts.append(missing)
-    else:
-        groups: dict[str, list[Row]] = defaultdict(list)
-        for row in ctx.data.catalogue.values():
-            groups[
-                ctx.domain_title(row.get("bereich")) if row.get("bereich") else "Weitere"
-            ].append(row)
-        for domain, rows in groups.items():
-            parts.append(f"<h3>{esc(domain)}</h3>")
-            for row in rows:
-                ind = str(row["indikator_id"])
-                items = "".join(
-                    f"<dt>{esc(_field_label(k))}</dt><dd>{esc(v)}</dd>"
-                    for k, v in row.items()
-                    if k not in SKIP_FIELDS and v not in (None, "")
-                )
-                parts.append(
-                    f'<div class="definition-entry" id="def-{esc(ind)}"><h4>'
-                    f"{esc(row.get('bezeichnung') or ind)}</h4><dl>{items}</dl></div>"
-                )
-    parts.append("</section>")
-    return Chapter(anchor, title, "".join(parts), appendix=True)
 
 
 def disclosure_chapter(ctx: Context, number: str) -> Chapter:

@@ -217,3 +217,45 @@ def bar_chart(
         f'<svg class="chart bars" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{esc(label)}">{"".join(parts)}</svg>'
     )
+
+
+def indexed(points: list[tuple[date, float | None]]) -> list[tuple[date, float | None]]:
+    """The series as an index, its first value = 100: counts of a city and of its districts
+    differ by a factor of ten and more; on one axis the districts would be flat lines."""
+    base = next((v for _, v in sorted(points) if v), None)
+    if base is None:
+        return [(d, None) for d, _ in points]
+    return [(d, None if v is None else v / base * 100) for d, v in points]
+
+
+def sparkline(points: list[tuple[date, float | None]], label: str, width: int = 96) -> str:
+    """A small trend line (no axes) for the area profiles; gaps stay gaps."""
+    height, pad = 22, 2.5
+    values = [v for _, v in points if v is not None]
+    if len(values) < 2:
+        return ""
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    dates = sorted(d for d, _ in points)
+    d0, d1 = dates[0].toordinal(), dates[-1].toordinal()
+
+    def xy(d: date, v: float) -> str:
+        x = pad + (d.toordinal() - d0) / ((d1 - d0) or 1) * (width - 2 * pad)
+        y = pad + (hi - v) / span * (height - 2 * pad)
+        return f"{x:.1f},{y:.1f}"
+
+    runs, run = [], []
+    for d, v in sorted(points):
+        if v is None:
+            runs, run = [*runs, run] if run else runs, []
+        else:
+            run.append(xy(d, v))
+    if run:
+        runs.append(run)
+    lines = "".join(f'<polyline points="{" ".join(r)}"/>' if len(r) > 1 else "" for r in runs)
+    last_d, last_v = max((d, v) for d, v in points if v is not None)
+    x, y = xy(last_d, last_v).split(",")
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{esc(label)}">{lines}<circle cx="{x}" cy="{y}" r="1.8"/></svg>'
+    )

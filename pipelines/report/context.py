@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -68,10 +69,48 @@ class Context:
     map_base: MapBase | None
     _ids: itertools.count = field(default_factory=itertools.count)
     _anchors: set[str] = field(default_factory=set)
+    # indicator id -> anchor of the table that shows it (set by the domain chapters, read by
+    # the key statements and the area profiles that link their numbers to it)
+    table_anchors: dict[str, str] = field(default_factory=dict)
+    _current: dict[tuple[str, str], Row] = field(default_factory=dict)
+    _previous: dict[tuple[str, str], Row] = field(default_factory=dict)
+    _series: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
+    _indicators: list[Indicator] | None = None
 
     @classmethod
     def create(cls, data: PublishData) -> Context:
-        return cls(data=data, map_base=build_map_base(data.areas, data.levels))
+        ctx = cls(data=data, map_base=build_map_base(data.areas, data.levels))
+        for row in data.current:
+            ctx._current[(str(row["indikator_id"]), str(row["gebiet_id"]))] = row
+        for row in data.previous:
+            ctx._previous[(str(row["indikator_id"]), str(row["gebiet_id"]))] = row
+        for row in data.series:
+            key = (str(row["indikator_id"]), str(row["gebiet_id"]))
+            ctx._series.setdefault(key, []).append(row)
+        return ctx
+
+    def current(self, indikator_id: str, gebiet_id: object) -> Row | None:
+        return self._current.get((indikator_id, str(gebiet_id)))
+
+    def previous(self, indikator_id: str, gebiet_id: object) -> Row | None:
+        """The published row one year before the indicator's current period."""
+        return self._previous.get((indikator_id, str(gebiet_id)))
+
+    def series(self, indikator_id: str, gebiet_id: object) -> list[Row]:
+        return self._series.get((indikator_id, str(gebiet_id)), [])
+
+    def series_areas(self, indikator_id: str) -> list[str]:
+        return sorted(g for i, g in self._series if i == indikator_id)
+
+    def children(self, gebiet_id: str) -> list[str]:
+        return sorted(a.gebiet_id for a in self.data.areas.values() if a.parent_id == gebiet_id)
+
+    def areas_of(self, level: str) -> list[str]:
+        """Area keys of a level: those with published values, else those in the dimension."""
+        ids = {str(r["gebiet_id"]) for r in self.data.current if r["ebene"] == level}
+        if not ids:
+            ids = {a.gebiet_id for a in self.data.areas.values() if a.ebene == level}
+        return sorted(ids)
 
     # --- areas -------------------------------------------------------------------------
     def name(self, gebiet_id: object) -> str:
@@ -115,9 +154,26 @@ class Context:
         """Levels below the city, coarse -> fine."""
         return [lv for lv in self.data.levels if lv != self.city_level]
 
+    @property
+    def profile_levels(self) -> list[str]:
+        """Levels with an area profile each: every level between the city and the finest."""
+        return self.area_levels[:-1]
+
+    @functools.cached_property
+    def profile_ids(self) -> set[str]:
+        return {gid for level in self.profile_levels for gid in self.areas_of(level)}
+
     # --- indicators ----------------------------------------------------------------------
     def indicators(self) -> list[Indicator]:
         """Indicators with current rows, in catalogue order, then the unknown ones."""
+        if self._indicators is None:
+            self._indicators = self._build_indicators()
+        return self._indicators
+
+    def indicator(self, indikator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators() if i.indikator_id == indikator_id), None)
+
+    def _build_indicators(self) -> list[Indicator]:
         by_id: dict[str, list[Row]] = defaultdict(list)
         for row in self.data.current:
             by_id[str(row["indikator_id"])].append(row)
@@ -173,8 +229,10 @@ class Context:
         self._anchors.add(anchor)
         return anchor
 
-    def tabs(self, items: list[tuple[str, str]], default: int = 0) -> str:
-        """CSS-only tabs (radio buttons): works without JavaScript, prints every panel."""
+    def tabs(self, items: list[tuple[str, str]], default: int = 0, print_all: bool = True) -> str:
+        """CSS-only tabs (radio buttons): works without JavaScript. Print shows every panel,
+        or with print_all=False only the default one (maps: one level per indicator on paper,
+        the area profiles carry the rest)."""
         if not items:
             return ""
         if len(items) == 1:
@@ -187,9 +245,8 @@ class Context:
                 f'<input type="radio" class="tab-input" name="{group}" id="{group}-{i}"{checked}>'
             )
             labels.append(f'<label for="{group}-{i}">{esc(title)}</label>')
-            panels.append(
-                f'<div class="tab-panel"><p class="panel-title">{esc(title)}</p>{body}</div>'
-            )
+            css = "tab-panel" if print_all or i == default else "tab-panel screen-only"
+            panels.append(f'<div class="{css}"><p class="panel-title">{esc(title)}</p>{body}</div>')
         return (
             f'<div class="tabs">{"".join(inputs)}<p class="tab-labels">{"".join(labels)}</p>'
             f"{''.join(panels)}</div>"

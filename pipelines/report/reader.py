@@ -66,9 +66,15 @@ class PublishData:
     levels: list[str] = field(default_factory=list)  # coarse -> fine
     catalogue: dict[str, Row] = field(default_factory=dict)
     current: list[Row] = field(default_factory=list)  # per indicator its latest period <= periode
-    series: list[Row] = field(default_factory=list)  # city + first level, all periods <= periode
+    # every level above the finest (at least two levels), all periods <= periode
+    series: list[Row] = field(default_factory=list)
+    previous: list[Row] = field(default_factory=list)  # per indicator one year before current
+    # indicator -> (first period, last period, number of periods) over the whole table
+    period_range: dict[str, tuple[date, date, int]] = field(default_factory=dict)
     sozialindex: list[Row] = field(default_factory=list)
     sozialindex_periode: date | None = None
+    sozialindex_before: list[Row] = field(default_factory=list)  # the index period before
+    sozialindex_before_periode: date | None = None
     controlling: list[Row] = field(default_factory=list)
     ziele: list[Row] = field(default_factory=list)
 
@@ -241,7 +247,9 @@ def _read_indicators(con: duckdb.DuckDBPyConnection, data: PublishData) -> None:
         """,
     )
     data.levels = order_levels(data.areas, data.current)
-    series_levels = data.levels[:2]
+    # Charts show the city and the first level; the area profiles the trend of every area
+    # above the finest level (the finest would be a page per block: tables cover it).
+    series_levels = data.levels[: max(2, len(data.levels) - 1)]
     if series_levels:
         levels = ", ".join(sql_literal(lv) for lv in series_levels)
         data.series = _fetch(
@@ -253,8 +261,29 @@ def _read_indicators(con: duckdb.DuckDBPyConnection, data: PublishData) -> None:
             order by indikator_id, gebiet_id, periode
             """,
         )
-    for row in data.current + data.series:
+    # The year before each indicator's current period, every level: changes in the key
+    # statements and the area profiles.
+    data.previous = _fetch(
+        con,
+        f"""
+        with src as (select {cols} from indikatoren),
+        latest as (
+            select indikator_id, max(periode) as periode from src
+            where periode <= {sql_literal(data.periode)} group by indikator_id
+        )
+        select src.* from src join latest
+            on src.indikator_id = latest.indikator_id
+            and src.periode = cast(latest.periode - interval 1 year as date)
+        order by src.indikator_id, src.ebene, src.gebiet_id
+        """,
+    )
+    for row in data.current + data.series + data.previous:
         row["periode"] = _as_date(row["periode"])
+    for ind, first, last, n in con.execute(
+        "select indikator_id, min(periode), max(periode), count(distinct periode) "
+        "from indikatoren group by indikator_id"
+    ).fetchall():
+        data.period_range[str(ind)] = (_as_date(first), _as_date(last), int(n))
 
 
 def _read_sozialindex(con: duckdb.DuckDBPyConnection, data: PublishData) -> None:
@@ -271,3 +300,13 @@ def _read_sozialindex(con: duckdb.DuckDBPyConnection, data: PublishData) -> None
         "select * from sozialindex "
         f"where periode = {sql_literal(_as_date(found))} order by gebiet_id",
     )
+    before = con.execute(
+        f"select max(periode) from sozialindex where periode < {sql_literal(_as_date(found))}"
+    ).fetchone()[0]
+    if before is not None:
+        data.sozialindex_before_periode = _as_date(before)
+        data.sozialindex_before = _fetch(
+            con,
+            "select * from sozialindex "
+            f"where periode = {sql_literal(_as_date(before))} order by gebiet_id",
+        )

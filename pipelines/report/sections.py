@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from .charts import LINE_COLOURS, Series, line_chart
+from .charts import LINE_COLOURS, Series, indexed, line_chart
 from .context import (
     Context,
     Indicator,
@@ -18,7 +18,7 @@ from .context import (
     symbol_footnote,
 )
 from .formatting import esc, fmt_date, fmt_number, fmt_signed, plot_value, unit_label
-from .maps import choropleth, palette_for
+from .maps import MAX_LABELS, MapBase, choropleth, palette_for, proportional_map
 from .reader import Row
 
 # Key figures preferred on the first page (ids of the default catalogue); when a city's
@@ -53,12 +53,14 @@ def _year_before(d: date) -> date:
         return d.replace(year=d.year - 1, day=28)
 
 
-def _series_by_area(ctx: Context, indikator_id: str) -> dict[str, list[Row]]:
-    result: dict[str, list[Row]] = defaultdict(list)
-    for row in ctx.data.series:
-        if row["indikator_id"] == indikator_id:
-            result[str(row["gebiet_id"])].append(row)
-    return result
+def is_count(einheit: str) -> bool:
+    return einheit.strip().lower() in ("anzahl", "personen", "fälle", "faelle")
+
+
+def print_level(base: MapBase) -> str:
+    """The level a printed map shows: the finest whose numbers can still be read."""
+    readable = [lv for lv in base.levels if len(base.areas(lv)) <= MAX_LABELS]
+    return readable[-1] if readable else base.levels[0]
 
 
 def change_text(ind: Indicator, now: float, before: float) -> str:
@@ -86,14 +88,7 @@ def key_figures(ctx: Context, number: str) -> Chapter:
         if row is None:
             continue
         value = cell_parts(row, ind.decimals)[0]
-        previous = next(
-            (
-                r
-                for r in _series_by_area(ctx, ind.indikator_id).get(city, [])
-                if r["periode"] == _year_before(ind.periode)
-            ),
-            None,
-        )
+        previous = ctx.previous(ind.indikator_id, city)
         now_v = plot_value(row.get("wert"), row.get("symbol"))
         before_v = plot_value(previous.get("wert"), previous.get("symbol")) if previous else None
         delta = (
@@ -170,7 +165,7 @@ def indicator_map(ctx: Context, ind: Indicator) -> str:
     base = ctx.map_base
     if base is None:
         return note("Keine Gebietsgeometrien veröffentlicht: Karten entfallen.")
-    panels = []
+    panels, levels = [], []
     for level in base.levels:
         rows = [r for r in ind.rows if r["ebene"] == level]
         if not rows:
@@ -179,73 +174,92 @@ def indicator_map(ctx: Context, ind: Indicator) -> str:
             str(r["gebiet_id"]): (plot_value(r["wert"], r["symbol"]), r["symbol"]) for r in rows
         }
         label = f"Karte {ind.label}, {level_title(level)}, {fmt_date(ind.periode)}"
-        panels.append(
-            (
-                level_title(level),
-                choropleth(
-                    base,
-                    level,
-                    cells,
-                    {g: ctx.name(g) for g in cells},
-                    unit=unit_label(ind.einheit),
-                    decimals=ind.decimals,
-                    palette=palette_for(ind.polaritaet),
-                    label=label,
-                ),
+        names = {g: ctx.name(g) for g in base.areas(level)}
+        if is_count(ind.einheit):
+            svg = proportional_map(
+                base, level, cells, names, unit="", decimals=ind.decimals, label=label
             )
-        )
+        else:
+            svg = choropleth(
+                base,
+                level,
+                cells,
+                names,
+                unit=unit_label(ind.einheit),
+                decimals=ind.decimals,
+                palette=palette_for(ind.polaritaet),
+                label=label,
+            )
+        panels.append((level_title(level), svg))
+        levels.append(level)
     if not panels:
         return note("Für die kartierbaren Ebenen liegen keine Werte vor.")
-    tabs = ctx.tabs(panels, default=len(panels) - 1)
+    wanted = print_level(base)
+    default = levels.index(wanted) if wanted in levels else len(panels) - 1
+    tabs = ctx.tabs(panels, default=default, print_all=False)
+    kind = (
+        "Kreisfläche proportional zur Anzahl"
+        if is_count(ind.einheit)
+        else "Farbklassen nach Quantilen"
+    )
     return (
         f'<figure class="map-figure">{tabs}<figcaption>{esc(ind.label)}, Stand '
-        f"{fmt_date(ind.periode)}. Gröbere Ebenen: Teilgebiete in der Farbe des übergeordneten "
-        "Gebiets.</figcaption></figure>"
+        f"{fmt_date(ind.periode)}; {kind}. Dicke Linien: Grenzen der "
+        f"{esc(level_title(base.district_level or ''))}e; Nummern: siehe Schlüssel. "
+        "Gröbere Ebenen: Teilgebiete in der Farbe des übergeordneten Gebiets.</figcaption>"
+        "</figure>"
     )
 
 
 def indicator_chart(ctx: Context, ind: Indicator) -> str:
-    by_area = _series_by_area(ctx, ind.indikator_id)
+    chart_levels = ctx.data.levels[:2]
+    by_area = {
+        gid: rows
+        for gid in ctx.series_areas(ind.indikator_id)
+        if (rows := ctx.series(ind.indikator_id, gid)) and rows[0]["ebene"] in chart_levels
+    }
     if not by_area:
         return note("Keine Zeitreihe verfügbar.")
+    count = is_count(ind.einheit)
+
+    def points(rows: list[Row]) -> list:
+        values = [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in rows]
+        return indexed(values) if count else values
+
     series = []
     city = ctx.city_id
     others = sorted(g for g in by_area if g != city)
     if city in by_area:
-        series.append(
-            Series(
-                ctx.name(city),
-                [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[city]],
-                emphasis=True,
-            )
-        )
+        series.append(Series(ctx.name(city), points(by_area[city]), emphasis=True))
     extra = ""
     if len(others) > MAX_SERIES_AREAS:
         extra = note(f"{len(others)} Gebiete: nur die Gesamtstadt wird als Linie gezeigt.")
         others = []
     for i, gid in enumerate(others):
         series.append(
-            Series(
-                ctx.name(gid),
-                [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in by_area[gid]],
-                colour=LINE_COLOURS[i % len(LINE_COLOURS)],
-            )
+            Series(ctx.name(gid), points(by_area[gid]), colour=LINE_COLOURS[i % len(LINE_COLOURS)])
         )
     periods = {d for s in series for d, _ in s.points}
     svg = line_chart(
         series,
-        unit=unit_label(ind.einheit),
-        decimals=ind.decimals,
+        unit="" if count else unit_label(ind.einheit),
+        decimals=1 if count else ind.decimals,
         label=f"Zeitreihe {ind.label}",
     )
     if not svg:
         return note("Die Zeitreihe enthält nur geheimgehaltene oder fehlende Werte.")
     if len(periods) == 1:
         extra += note("Bisher liegt nur ein Zeitpunkt vor.")
-    levels = " und ".join(level_title(lv) for lv in ctx.data.levels[:2])
+    levels = " und ".join(level_title(lv) for lv in chart_levels)
+    scale = (
+        "Index, erster Wert jedes Gebiets = 100 (Anzahlen von Stadt und Teilgebieten auf "
+        "einer Achse vergleichbar)"
+        if count
+        else unit_label(ind.einheit) or "Anzahl"
+    )
     return (
         f'<figure class="chart-figure">{svg}<figcaption>Zeitreihe {esc(ind.label)} '
-        f"({esc(unit_label(ind.einheit) or 'Anzahl')}), {esc(levels)}; Lücken: Wert "
+        f"({esc(scale)}), {esc(levels)}; Lücken: Wert "
         f"geheimgehalten oder nicht veröffentlicht.</figcaption>{extra}</figure>"
     )
 
@@ -282,6 +296,8 @@ def domain_chapter(ctx: Context, number: str, title: str, inds: list[Indicator])
     levels = ctx.area_levels or ctx.data.levels
     table_anchor = f"{anchor}-tabelle"
     table_title = f"{number}.1 Übersicht nach Gebieten"
+    for ind in inds:
+        ctx.table_anchors[ind.indikator_id] = table_anchor
     subs.append((table_anchor, table_title))
     panels = [(level_title(lv), level_table(ctx, inds, lv)) for lv in levels]
     parts.append(f'<h3 id="{table_anchor}">{esc(table_title)}</h3>{ctx.tabs(panels)}')

@@ -35,7 +35,46 @@ nav.toc > ol { columns: 2; column-gap: 48px; }
 nav.toc > ol > li { break-inside: avoid; }
 nav.toc ol ol { padding-left: 1.6rem; font-size: .92rem; }
 nav.toc li { margin: .2rem 0; }
-nav.toc a { text-decoration: none; color: var(--ink); }
+nav.toc a { text-decoration: none; color: var(--ink); display: flex; gap: 6px; }
+nav.toc .toc-title { flex: 1; }
+nav.toc .toc-page { display: none; font-variant-numeric: tabular-nums; white-space: pre; }
+a.ref { color: inherit; text-decoration: underline dotted var(--accent); text-underline-offset: 2px; }
+.summary .lead { font-size: 1.05rem; }
+ul.statements { padding-left: 1.1rem; margin: .3rem 0 .8rem; }
+ul.statements li { margin: .25rem 0; }
+.verdict { font-weight: 700; }
+.verdict.met { color: #1e5a1e; } .verdict.missed { color: #8a1c1c; } .verdict.open { color: #555; }
+svg.map text.area-no { text-anchor: middle; font-weight: 700; fill: #1d2733;
+  paint-order: stroke; stroke: #fff; stroke-width: 2.6px; stroke-linejoin: round;
+  font-family: inherit; }
+svg.map .outline.district { stroke: #111; stroke-width: 2.2; }
+svg.map circle.prop, svg.prop-legend circle.prop { fill: rgba(31, 78, 121, .55); stroke: #1f4e79;
+  stroke-width: .8; }
+svg.prop-legend text { font-size: 11px; fill: var(--ink); }
+.legend-apart { margin-top: 6px !important; }
+ol.map-key { list-style: none; padding: 0; margin: 6px 0 0; columns: 3; column-gap: 14px;
+  font-size: .75rem; }
+ol.map-key li { break-inside: avoid; }
+.map-key-note { font-size: .75rem; color: var(--muted); margin: 4px 0 0; }
+.profile { border-top: 1px solid var(--line); margin-top: 1.4rem; padding-top: .4rem; }
+.profile-title { font-size: 1.4rem; margin: .4rem 0 .2rem; }
+.profile-facts { color: var(--muted); margin: 0 0 .5rem; }
+.profile-top { display: flex; gap: 18px; align-items: flex-start; margin-bottom: .5rem; }
+.locator-figure { flex: 0 0 240px; }
+.locator-figure svg.map { width: 240px; height: auto; }
+.profile-side { flex: 1; font-size: .85rem; }
+.profile-side ul { margin: .2rem 0; padding-left: 1.1rem; }
+.profile-children { margin: 0 0 .5rem; }
+table.profile-table { font-size: .8rem; }
+table.profile-table tr.group th { background: #fff; color: var(--accent); padding-top: 8px;
+  border-bottom: 1px solid var(--accent); }
+table.profile-table th .th-unit { display: inline; margin-left: 6px; }
+.spark-cell { width: 100px; }
+svg.spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.4; }
+svg.spark circle { fill: var(--accent); }
+.profile-index-list { font-size: .85rem; }
+.sheet h4 .key { font-weight: 400; margin-left: 6px; }
+.sheet-link { font-size: .8rem; font-weight: 400; margin-left: 8px; }
 nav.toc a:hover { color: var(--accent); text-decoration: underline; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
   gap: 14px; }
@@ -129,9 +168,23 @@ footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); border-top: 1p
 @media (min-width: 1000px) {
   .figures { grid-template-columns: minmax(0, 1.05fr) minmax(0, 1fr); align-items: start; }
 }
-@page { size: A4; margin: 16mm 14mm 18mm; }
-@page { @bottom-right { content: counter(page); font-size: 9pt; color: #5b6775; } }
 @media print {
+  nav.toc .toc-page { display: inline; }
+  nav.toc > ol { columns: 1; }
+  nav.toc .toc-title { border-bottom: 1px dotted #b8c0c8; }
+  .tab-panel.screen-only { display: none !important; }
+  .figures { grid-template-columns: 1fr !important; }
+  .map-wrap { display: grid; grid-template-columns: 62% 1fr; gap: 12px;
+    align-items: start; }
+  .map-wrap svg.map { width: 100%; max-height: 112mm; }
+  ol.map-key { columns: 2; }
+  svg.chart { max-height: 62mm; }
+  .profile { break-before: page; border: 0; margin: 0; }
+  .profile-level { break-before: page; }
+  .profile-level + .profile-index-list + .profile { break-before: avoid; }
+  .profile-top { margin-bottom: .3rem; }
+  .summary h3 { margin-top: 1rem; }
+  .sheet { break-inside: avoid; }
   html { font-size: 10pt; }
   body { background: #fff; }
   .page { box-shadow: none; padding: 0; max-width: none; }
@@ -170,5 +223,18 @@ def tab_css(max_tabs: int) -> str:
     return "\n".join(rules)
 
 
-def stylesheet(max_tabs: int) -> str:
-    return BASE_CSS + tab_css(max_tabs)
+def page_css(running_title: str) -> str:
+    """A4 pages with the report's title and 'Seite n von m' in the margin boxes; none on the
+    title page."""
+    title = running_title.replace("\\", "").replace('"', "'")
+    return (
+        "@page { size: A4; margin: 16mm 14mm 18mm; "
+        f'@bottom-left {{ content: "{title}"; font-size: 8pt; color: #5b6775; }} '
+        '@bottom-right { content: "Seite " counter(page) " von " counter(pages); '
+        "font-size: 8pt; color: #5b6775; } }\n"
+        "@page :first { @bottom-left { content: none; } @bottom-right { content: none; } }\n"
+    )
+
+
+def stylesheet(max_tabs: int, running_title: str = "Sozialbericht") -> str:
+    return BASE_CSS + page_css(running_title) + tab_css(max_tabs)

@@ -1,6 +1,6 @@
 """The report in headless Chromium: no console errors, maps and charts really rendered.
 
-Chromium is driven through the DevTools protocol over a pipe (cdp_pipe.py). Screenshots go to
+Chromium is driven through the DevTools protocol over a pipe (pipelines/report/browser.py). Screenshots go to
 tests/artifacts/ (gitignored) for a human look at the layout.
 """
 
@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from cdp_pipe import Browser, find_chromium
 
 from pipelines.report import build_report
+from pipelines.report.browser import Browser, find_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = find_chromium()

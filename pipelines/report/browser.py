@@ -1,7 +1,8 @@
 """A minimal Chrome DevTools Protocol client over --remote-debugging-pipe (stdlib only).
 
 Chromium reads JSON commands, each terminated by a NUL byte, from file descriptor 3 and writes
-responses and events to file descriptor 4. No websocket, no port, no Playwright download.
+responses and events to file descriptor 4. No websocket, no port, no Playwright download. The
+report prints its PDF through it; the browser tests drive the same client.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Browser:
     def __init__(self, binary: str, timeout: float = 30.0) -> None:
         self.binary, self.timeout = binary, timeout
         self.events: list[dict[str, Any]] = []
+        self.targets: dict[str, str] = {}  # session id -> target id
         self._next_id = 0
         self._buffer = b""
 
@@ -160,11 +162,15 @@ class Browser:
         """New tab with console/log capture, navigated to url; returns the session id."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.targets[session] = target
         for domain in ("Page", "Runtime", "Log"):
             self.send(f"{domain}.enable", session)
         self.send("Page.navigate", session, url=url)
         self.wait_for("Page.loadEventFired", session=session)
         return session
+
+    def close_page(self, session: str) -> None:
+        self.send("Target.closeTarget", targetId=self.targets.pop(session))
 
     def evaluate(self, session: str, expression: str) -> Any:
         result = self.send(
@@ -195,6 +201,24 @@ class Browser:
                 errors.append(str(params["entry"].get("text")))
         return errors
 
+    def print_pdf(self, session: str, path: Path) -> Path:
+        """The page as PDF in its own @page size and margins (A4 from the stylesheet)."""
+        import base64
+
+        data = self.send(
+            "Page.printToPDF",
+            session,
+            preferCSSPageSize=True,
+            printBackground=True,
+            displayHeaderFooter=False,
+            generateDocumentOutline=True,  # PDF bookmarks from the headings
+            generateTaggedPDF=True,
+            transferMode="ReturnAsBase64",
+        )["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
     def screenshot(
         self, session: str, path: Path, *, full_page: bool = True, clip: dict | None = None
     ) -> Path:
@@ -206,8 +230,10 @@ class Browser:
         elif full_page:
             metrics = self.send("Page.getLayoutMetrics", session)
             size = metrics.get("cssContentSize") or metrics["contentSize"]
+            # capped: a capture of a report's whole length takes Chromium minutes
+            height = min(size["height"], 9000)
             params.update(
-                clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+                clip={"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1},
                 captureBeyondViewport=True,
             )
         data = self.send("Page.captureScreenshot", session, **params)["data"]
