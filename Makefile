@@ -23,13 +23,15 @@ setup:
 demo: setup
 	$(RUN) sozialmonitor demo --scale $(SCALE)
 
-# headless Chromium for the report test (Debian package; root on CI and dev machines)
+# headless Chromium for the report's PDF and the browser tests (Debian package; root on CI and
+# dev machines). In CI (CI set) a missing Chromium fails here instead of skipping the tests.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium konnte nicht installiert werden: Browsertest wird übersprungen"; \
-	  else echo "chromium fehlt: Browsertest wird übersprungen"; fi; }
+	      || { echo "chromium konnte nicht installiert werden: Browser- und PDF-Tests werden übersprungen"; \
+	           [ -z "$$CI" ] || exit 1; }; \
+	  else echo "chromium fehlt: Browser- und PDF-Tests werden übersprungen"; [ -z "$$CI" ] || exit 1; fi; }
 
 test: setup browser
 	$(RUN) pytest -q -n 2 --dist loadgroup

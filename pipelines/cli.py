@@ -192,6 +192,8 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
     )
     if reports:
         lines.append(f"  Bericht:     {reports[-1]}")
+        if reports[-1].with_suffix(".pdf").exists():
+            lines.append(f"  PDF:         {reports[-1].with_suffix('.pdf')}")
     lines.append(f"  Protokoll:   Tabelle audit.loads; Dagster-Läufe in {paths.dagster_home}")
     click.echo("\n".join(lines))
 

@@ -82,22 +82,44 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
     )
 
 
+# "0" switches the PDF off (the test suite's many pipeline runs; a server without Chromium
+# needs nothing: the asset then writes the HTML and says why the PDF is missing).
+PDF_ENV = "SOZIALMONITOR_BERICHT_PDF"
+
+
 @dg.asset(
     key=["report", "sozialbericht"],
     deps=[dg.AssetKey(["publish", t]) for t in PUBLISHED],
     group_name="report",
-    kinds={"html"},
-    description="Sozialbericht (HTML, eigenständig), nur aus publish.duckdb",
+    kinds={"html", "pdf"},
+    description="Sozialbericht (HTML, eigenständig, und PDF in A4), nur aus publish.duckdb",
 )
 def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
+    import os
+
     from pipelines.report import build_report
+    from pipelines.report.browser import find_chromium
 
     paths = sozialmonitor.paths()
-    path = build_report(paths.publish_db, paths.reports_dir)
+    metadata: dict = {}
+    if os.environ.get(PDF_ENV, "1") == "0":
+        want_pdf, metadata["pdf"] = False, f"ausgeschaltet ({PDF_ENV}=0)"
+    elif find_chromium() is None:
+        want_pdf, metadata["pdf"] = (
+            False,
+            "nicht erzeugt: Chromium fehlt (apt-get install chromium)",
+        )
+        context.log.warning("Sozialbericht nur als HTML: Chromium für das PDF fehlt.")
+    else:
+        want_pdf = True
+    path = build_report(paths.publish_db, paths.reports_dir, pdf=want_pdf)
+    if want_pdf:
+        metadata["pdf"] = dg.MetadataValue.path(str(path.with_suffix(".pdf")))
     return dg.MaterializeResult(
         metadata={
             "datei": dg.MetadataValue.path(str(path)),
             "groesse_kb": path.stat().st_size // 1024,
+            **metadata,
         }
     )
 
