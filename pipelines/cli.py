@@ -102,6 +102,7 @@ def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -
 
 def _run(landing: Path, warehouse: Path, config_file: Path | None, wait: float = 0.0) -> int:
     from pipelines.config import ConfigError
+    from pipelines.deliveries.landing import LandingError
     from pipelines.protection.pseudonym import MissingKeyError
     from pipelines.runner import run_pipeline
     from pipelines.warehouse.lock import WarehouseBusy
@@ -110,7 +111,7 @@ def _run(landing: Path, warehouse: Path, config_file: Path | None, wait: float =
     start = time.perf_counter()
     try:
         outcome = run_pipeline(landing, warehouse, config_file, wait)
-    except (WarehouseBusy, ConfigError, MissingKeyError) as exc:
+    except (WarehouseBusy, ConfigError, MissingKeyError, LandingError) as exc:
         click.echo(f"Abbruch: {exc}", err=True)
         return 1
     finally:
@@ -174,10 +175,8 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
         f"sozialmonitor: Lauf beendet in {seconds:,.0f} s.".replace(",", "."),
         f"  geladen:     {files} Dateien, {_fmt_int(loaded)} Zeilen",
         f"  Quarantäne:  {_fmt_int(quarantined)} Zeilen (Gründe in {paths.quarantine_db})",
-        f"  abgewiesen:  {len(outcome.rejected_files)} Dateien",
+        *_file_lines(getattr(outcome, "files", [])),
     ]
-    for datei, meldung in outcome.rejected_files[:20]:
-        lines.append(f"     - {datei}: {meldung}")
     for note in getattr(outcome, "skipped", []):
         lines.append(f"  übersprungen: {note}")
     for check in outcome.failed_checks:
@@ -196,6 +195,33 @@ def _print_summary(warehouse: Path, outcome, seconds: float) -> None:
             lines.append(f"  PDF:         {reports[-1].with_suffix('.pdf')}")
     lines.append(f"  Protokoll:   Tabelle audit.loads; Dagster-Läufe in {paths.dagster_home}")
     click.echo("\n".join(lines))
+
+
+def _file_lines(entries, shown: int = 30) -> list[str]:
+    """Every file of the landing folder by outcome; refused files and non-deliveries in full."""
+    groups = {
+        "geladen": ("geladen", "ersetzt"), "unverändert": ("unveraendert",),
+        "abgewiesen": ("abgewiesen",), "keine Lieferung": ("keine_lieferung",),
+        "nicht verarbeitet": ("nicht_verarbeitet",),
+    }  # fmt: skip
+    lines = [f"  Eingangsordner: {len(entries)} Dateien (jede in Tabelle audit.eingang)"]
+    for label, statuses in groups.items():
+        mine = [e for e in entries if e.status in statuses]
+        if not mine and label not in ("abgewiesen",):
+            continue
+        lines.append(f"    {label + ':':<19}{len(mine)} Dateien")
+        full = label in ("abgewiesen", "keine Lieferung", "nicht verarbeitet")
+        for e in mine if full else mine[:shown]:
+            if label == "geladen" or label == "unverändert":
+                lines.append(f"       {e.relpath}")
+                continue
+            text = f"       - {e.relpath}: {e.reason}: {e.message}"
+            if e.resembles:
+                text += f" (ähnelt {e.resembles})"
+            lines.append(text)
+        if not full and len(mine) > shown:
+            lines.append(f"       ... und {len(mine) - shown} weitere")
+    return lines
 
 
 @main.command()

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines.deliveries import ALL_KINDS, PERIOD_KINDS
-from pipelines.deliveries.landing import discover
+from pipelines.deliveries import ALL_KINDS, PERIOD_KINDS, inventory
+from pipelines.deliveries.landing import LandingError, discover
+from pipelines.warehouse.audit import write_inventory
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.store import init_warehouse
@@ -36,6 +38,11 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     rejected_files: list[tuple[str, str]] = field(default_factory=list)
+    # near misses: files that resemble a delivery but are none (misnamed, misplaced)
+    near_misses: list[tuple[str, str]] = field(default_factory=list)
+    # every file of the landing folder and what this run made of it (audit.eingang)
+    files: list = field(default_factory=list)
+    lauf_id: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per run
     skipped: list[str] = field(default_factory=list)
 
@@ -72,13 +79,17 @@ def run_pipeline(
     wait_seconds: float = 0.0,
     ingest_only: bool = False,
 ) -> RunOutcome:
-    paths = WarehousePaths(Path(warehouse)).ensure()
-    set_environment(landing, paths, config_file)
-    prepare_dagster_home(paths)
     from pipelines.config import load_config
 
     config = load_config(config_file)  # fail early on a broken city config
-    if any(ALL_KINDS[f.kind].person_level for f in discover(landing, config=config).files):
+    discovery = discover(landing, config=config)
+    problem = discovery.problem()
+    if problem:  # before anything is written: no empty warehouse, no report dated today
+        raise LandingError(f"Eingangsordner {landing}: {problem}")
+    paths = WarehousePaths(Path(warehouse)).ensure()
+    set_environment(landing, paths, config_file)
+    prepare_dagster_home(paths)
+    if any(ALL_KINDS[f.kind].person_level for f in discovery.files):
         from pipelines.protection.pseudonym import key_from_env
 
         key_from_env()  # person-level deliveries present: refuse to start without a key
@@ -124,18 +135,53 @@ def _run_locked(
                 outcome.failed_steps.append(f"{ev.step_key}: {msg}")
         return result.success
 
-    ok = execute(dg.AssetSelection.assets(*REFERENCE_KEYS), label="referenz")
+    from pipelines.defs.ingest import progress
+
+    results: list = []
+    collect = lambda r, _seconds: results.append(r)  # noqa: E731
+    progress.subscribe(collect)
+    try:
+        ok = _ingest(execute, instance, discovery, paths, PARTITIONS, REFERENCE_KEYS)
+    finally:
+        progress.unsubscribe(collect)
     state = _loaded_state(paths)
-    changed = False
-    for kind_name, pdef in PARTITIONS.items():
-        # only periods whose file is new, changed or newly refused: one more month
-        # delivered is a run over one partition, not over the whole series
+    outcome.lauf_id = uuid.uuid4().hex
+    outcome.files = inventory.build(discovery, results, state["current"])
+    write_inventory(paths.warehouse_db, outcome.lauf_id, outcome.files)
+    stamp = _build_stamp(config)
+    if ok and _stamp_matches(paths, stamp, state):
+        outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
+    elif not ingest_only and ok:
+        downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
+        ok = execute(downstream, label="aufbereitung") and ok
+        if ok and not outcome.failed_checks:
+            _write_stamp(paths, stamp, _loaded_state(paths))
+    outcome.rejected_files = [
+        (e.relpath, f"{e.reason}: {e.message}")
+        for e in outcome.files
+        if e.status == inventory.REFUSED
+    ]
+    outcome.near_misses = [
+        (e.relpath, e.describe()) for e in outcome.files if e.status == inventory.NOT_DELIVERY
+        and e.resembles
+    ]  # fmt: skip
+    if not ok or outcome.failed_checks:
+        outcome.exit_code = EXIT_FAILED
+    elif outcome.rejected_files or outcome.near_misses:
+        outcome.exit_code = EXIT_REJECTED
+    return outcome
+
+
+def _ingest(execute, instance, discovery, paths, partitions, reference_keys) -> bool:
+    """Reference data, then one Dagster run per delivery kind over its periods that need one."""
+    ok = execute(dg.AssetSelection.assets(*reference_keys), label="referenz")
+    state = _loaded_state(paths)
+    for kind_name, pdef in partitions.items():
+        # only periods whose file is not loaded as it is (new, changed, refused now or
+        # before): one more month delivered is a run over one partition, not the series
         keys = _changed_periods(kind_name, discovery, state)
-        if keys is None:
-            continue  # every file of this kind is loaded as it is: no Dagster run needed
-        changed = True
         if not keys:
-            continue  # only refusals without a period: logged by the reference run
+            continue  # every file of this kind is loaded as it is: no Dagster run needed
         known = set(instance.get_dynamic_partitions(pdef.name))
         new = [k for k in sorted(keys) if k not in known]
         if new:
@@ -150,62 +196,35 @@ def _run_locked(
         }
         selection = dg.AssetSelection.assets(dg.AssetKey(["raw", kind_name]))
         ok = execute(selection, tags, label=kind_name) and ok
-    stamp = _build_stamp(config)
-    if not changed and ok and _stamp_matches(paths, stamp, state):
-        outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
-    elif not ingest_only and ok:
-        downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
-        ok = execute(downstream, label="aufbereitung") and ok
-        if ok and not outcome.failed_checks:
-            _write_stamp(paths, stamp, _loaded_state(paths))
-    outcome.rejected_files = _rejections(paths, outcome.run_ids)
-    if not ok or outcome.failed_checks:
-        outcome.exit_code = EXIT_FAILED
-    elif outcome.rejected_files:
-        outcome.exit_code = EXIT_REJECTED
-    return outcome
+    return ok
 
 
 def _loaded_state(paths: WarehousePaths) -> dict:
-    """What the warehouse holds: current sha per (kind, period), refused files, reference shas."""
+    """What the warehouse holds: the current sha256 per (kind, period)."""
     con = duckdb.connect(str(paths.warehouse_db), read_only=True)
     try:
         current = con.execute(
             """select quelle, periode, arg_max(sha256, beendet_am) from audit.loads
                where status in ('geladen', 'ersetzt') group by 1, 2"""
         ).fetchall()
-        refused = con.execute(
-            "select distinct quelle, datei, sha256 from audit.loads where status = 'abgewiesen'"
-        ).fetchall()
     finally:
         con.close()
-    return {
-        "current": {(q, p): sha for q, p, sha in current},
-        "refused": {(q, d) for q, d, _ in refused},
-        "refused_sha": {(q, d, sha) for q, d, sha in refused},
-    }
+    return {"current": {(q, p): sha for q, p, sha in current}}
 
 
-def _changed_periods(kind_name: str, discovery, state: dict) -> set[str] | None:
-    """Period keys of `kind_name` that need loading; None if nothing of the kind changed.
+def _changed_periods(kind_name: str, discovery, state: dict) -> set[str]:
+    """Period keys of `kind_name` whose load must be decided again in this run.
 
-    An empty set means only refusals without a period are new (the reference run logs them).
+    Decided from the folder as it is, never from earlier refusals: a file refused before
+    (its twin since deleted, its date since come, its content unchanged) is read again.
+    Refusals without a period are logged by the reference run, which always runs.
     """
     keys = {
         f.period.key
         for f in discovery.by_kind(kind_name)
         if state["current"].get((kind_name, f.period.key)) != f.sha256()
-        # these very bytes were rejected before: the audit says so already
-        and (kind_name, f.relpath, f.sha256()) not in state["refused_sha"]
     }
-    new_refusals = [
-        r for r in discovery.refused
-        if r.kind == kind_name and (r.kind, r.relpath) not in state["refused"]
-    ]  # fmt: skip
-    keys |= {r.period_key for r in new_refusals if r.period_key}
-    if not keys and not new_refusals:
-        return None
-    return keys
+    return keys | {r.period_key for r in discovery.refused if r.kind == kind_name and r.period_key}
 
 
 def _build_stamp(config: dict) -> str:
@@ -240,21 +259,6 @@ def _stamp_matches(paths: WarehousePaths, stamp: str, state: dict) -> bool:
 
 def _write_stamp(paths: WarehousePaths, stamp: str, state: dict) -> None:
     _stamp_file(paths).write_text(f"{stamp} {_state_digest(state)}\n", encoding="utf-8")
-
-
-def _rejections(paths: WarehousePaths, run_ids: list[str]) -> list[tuple[str, str]]:
-    if not run_ids:
-        return []
-    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
-    try:
-        rows = con.execute(
-            f"select datei, meldung from audit.loads where status = 'abgewiesen' and run_id in "
-            f"({', '.join('?' for _ in run_ids)}) order by datei",
-            run_ids,
-        ).fetchall()
-    finally:
-        con.close()
-    return [(r[0], r[1]) for r in rows]
 
 
 __all__ = ["PERIOD_KINDS", "RunOutcome", "run_pipeline"]

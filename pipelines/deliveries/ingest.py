@@ -47,11 +47,14 @@ def ingest_reference(
                 or refused.kind == "reference"
                 or (refused.period_key is None)
             ):
-                results.append(record_refusal(refused, session, run_id))
-        ctx = None
+                r = record_refusal(refused, session, run_id)
+                results.append(r)
+                if progress:
+                    progress(r, 0.0)
         for name in REFERENCE_KINDS:  # gebiete first: the others are checked against it
             for f in discovery.by_kind(name):
-                ctx = ctx or build_context(session.warehouse, None)
+                # built per file: the street directory is checked against the areas just loaded
+                ctx = build_context(session.warehouse, None)
                 t0 = time.perf_counter()
                 r = load_file(
                     f, ctx, session, run_id, kind=discovery.kinds.get((f.kind, f.relpath))
@@ -73,13 +76,16 @@ def ingest_kind(
     kind = ALL_KINDS[kind_name]
     wanted = set(partition_keys) if partition_keys is not None else None
     files = [f for f in discovery.by_kind(kind_name) if wanted is None or f.period.key in wanted]
+    # refusals without a period (bad name, future period) are logged by the reference run
     refused = [
         r for r in discovery.refused
-        if r.kind == kind_name and (wanted is None or r.period_key is None or r.period_key in wanted)
+        if r.kind == kind_name and r.period_key and (wanted is None or r.period_key in wanted)
     ]  # fmt: skip
     key = key_from_env() if kind.person_level and files else None  # refuse before any write
     with Session(paths.warehouse_db, paths.quarantine_db) as session:
         results = [record_refusal(r, session, run_id) for r in refused]
+        for r in results if progress else ():
+            progress(r, 0.0)
         if not files:
             return results
         ctx = build_context(session.warehouse, key)

@@ -1,20 +1,35 @@
-"""Finding the deliveries in a landing folder, and refusing what does not belong there."""
+"""Finding the deliveries in a landing folder, and accounting for everything else there.
+
+Every decision is taken from what lies in the folder now (a file's name, its neighbours,
+later its bytes), never from what an earlier run decided: a file refused as a duplicate
+loads once its twin is gone, a future period loads once its date has come.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind
+from pipelines.deliveries.periods import period_from_name
 
 FOLDERS = ("reference", "einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
 # a budget (Haushaltsplan) is delivered before its year starts; every other kind
 # describes something that has happened, so a period after today is a typo or a test file
 FUTURE_ALLOWED = {"finanzen"}
+# a double budget (Doppelhaushalt) is adopted in the year before its first year: plans
+# reach at most two years ahead; `finanzen_2999.csv` is a typo, not a budget year
+BUDGET_YEARS_AHEAD = 2
+# no municipal series in this warehouse reaches back further; `einwohner_1024-...` is a typo
+EARLIEST_YEAR = 1950
+PERIOD_FORMS = {"stichtag": "JJJJ-MM-TT", "monat": "JJJJ-MM", "jahr": "JJJJ"}
+GENERATOR_MANIFEST = "manifest.json"  # the synthetic city's list of deliberate defects
 
 
 @dataclass(frozen=True)
@@ -27,16 +42,63 @@ class RefusedFile:
     period_key: str | None = None
 
 
+@dataclass(frozen=True)
+class NotDelivery:
+    """A file in the landing folder that is no delivery: the rule it missed, what it resembles."""
+
+    relpath: str
+    path: Path
+    rule: str  # code: kein_quellordner | unterordner | dateiname_unbekannt | versteckt | link
+    message: str  # the rule in German
+    resembles: str | None = None  # e.g. 'sgb12/sgb12_2025-01-31.csv' for a near miss
+
+    def describe(self) -> str:
+        text = f"{self.relpath}: keine Lieferung ({self.rule}): {self.message}"
+        if self.resembles:
+            text += f"; ähnelt {self.resembles}"
+        return text
+
+
 @dataclass
 class Discovery:
     files: list[DeliveryFile] = field(default_factory=list)
     refused: list[RefusedFile] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    others: list[NotDelivery] = field(default_factory=list)
     # delivery kind per profiled file (source profiles read foreign formats)
     kinds: dict[tuple[str, str], DeliveryKind] = field(default_factory=dict)
 
     def by_kind(self, kind: str) -> list[DeliveryFile]:
         return sorted((f for f in self.files if f.kind == kind), key=lambda f: f.period)
+
+    @property
+    def near_misses(self) -> list[NotDelivery]:
+        """Files that look like a delivery but are none: a misnamed or misplaced delivery."""
+        return [o for o in self.others if o.resembles]
+
+    def problem(self) -> str | None:
+        """Why this folder cannot be a landing folder (German), or None.
+
+        Without an area hierarchy every count is quarantined; without any delivery the run
+        would build an empty warehouse and a report dated today.
+        """
+        kinds = {f.kind for f in self.files} | {r.kind for r in self.refused}
+        hints = "".join(f"\n  - {o.describe()}" for o in self.near_misses[:10])
+        if "gebiete" not in kinds:
+            return (
+                "keine Referenzdaten: reference/gebiete.csv fehlt (ohne Gebietsgliederung kann "
+                "nichts zugeordnet werden). Richtiger Eingangsordner?" + hints
+            )
+        if not kinds - {"gebiete", *_reference_kinds()} - {"reference"}:
+            return (
+                "keine Lieferung erkannt (nur Referenzdaten; erwartet z. B. "
+                "einwohner/einwohner_JJJJ-MM-TT.csv, sgb2/sgb2_JJJJ-MM.csv). "
+                "Richtiger Eingangsordner?" + hints
+            )
+        return None
+
+
+def _reference_kinds() -> set[str]:
+    return {k.name for k in ALL_KINDS.values() if k.folder == "reference"}
 
 
 def _kinds_for_folder(folder: str) -> list[DeliveryKind]:
@@ -44,7 +106,8 @@ def _kinds_for_folder(folder: str) -> list[DeliveryKind]:
 
 
 def discover(landing: Path, today: date | None = None, config: dict | None = None) -> Discovery:
-    """Deliveries in `landing`; refuses links, special files and impossible periods.
+    """Deliveries in `landing`; refuses links, special files and impossible periods, and
+    lists every other file as no delivery (with the rule it missed).
 
     `today` (default: the current date) is the latest period start accepted.
     """
@@ -52,16 +115,28 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
     landing = landing.resolve()
     out = Discovery()
     seen: dict[tuple[str, str], list[DeliveryFile]] = defaultdict(list)
+    claimed: set[str] = set()
+    if config and config.get("quellprofile"):
+        from pipelines.profiles import discover_profiled
+
+        profiled = discover_profiled(landing, config)
+        out.refused += profiled.refused
+        claimed = set(profiled.claimed)
+        for f, k in profiled.files:
+            seen[(f.kind, f.period.key)].append(f)
+            out.kinds[(f.kind, f.relpath)] = k
     for folder in FOLDERS:
         base = landing / folder
         if not base.is_dir():
             continue
         for entry in sorted(os.scandir(base), key=lambda e: e.name):
             rel = f"{folder}/{entry.name}"
-            if entry.name.startswith("."):
+            if rel in claimed:
                 continue
             path = Path(entry.path)
             kind = next((k for k in _kinds_for_folder(folder) if k.matches(path)), None)
+            if entry.name.startswith(".") or (kind is None and not entry.is_symlink()):
+                continue  # not a delivery: accounted for by the walk below
             kind_name = kind.name if kind else folder
             if entry.is_symlink() or not path.resolve().is_relative_to(landing):
                 out.refused.append(
@@ -71,12 +146,8 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
                     )
                 )  # fmt: skip
                 continue
-            if entry.is_dir():
-                out.ignored.append(rel + "/")
-                continue
-            if kind is None:
-                out.ignored.append(rel)
-                continue
+            if entry.is_dir(follow_symlinks=False):
+                continue  # a folder named like a delivery: the walk lists what is inside
             if not _is_regular_file(entry):
                 # a FIFO or device would block or never end when read
                 out.refused.append(
@@ -92,31 +163,15 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
                     RefusedFile(
                         kind.name, rel, path, "dateiname_ungueltig",
                         f"Dateiname ohne gültigen Zeitraum (erwartet {kind.file_stem}_"
-                        + {"stichtag": "JJJJ-MM-TT", "monat": "JJJJ-MM", "jahr": "JJJJ"}[
-                            kind.period_kind
-                        ]
-                        + ")",
+                        f"{PERIOD_FORMS[kind.period_kind]})",
                     )
                 )  # fmt: skip
                 continue
-            if kind.name not in FUTURE_ALLOWED and period.first_day and period.first_day > today:
-                out.refused.append(
-                    RefusedFile(
-                        kind.name, rel, path, "periode_zukunft",
-                        f"Zeitraum {period.label()} liegt in der Zukunft (heute ist "
-                        f"{today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
-                    )
-                )  # fmt: skip
+            refusal = _implausible_period(kind, period, today)
+            if refusal:
+                out.refused.append(RefusedFile(kind.name, rel, path, *refusal))
                 continue
             seen[(kind.name, period.key)].append(DeliveryFile(kind.name, path, rel, period))
-    if config and config.get("quellprofile"):
-        from pipelines.profiles import discover_profiled
-
-        profiled = discover_profiled(landing, config)
-        out.refused += profiled.refused
-        for f, k in profiled.files:
-            seen[(f.kind, f.period.key)].append(f)
-            out.kinds[(f.kind, f.relpath)] = k
     for (kind_name, period_key), files in sorted(seen.items()):
         if len(files) == 1:
             out.files.append(files[0])
@@ -130,11 +185,35 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
                     period_key,
                 )
             )  # fmt: skip
-    for entry in sorted(os.scandir(landing), key=lambda e: e.name) if landing.is_dir() else []:
-        # files next to the source folders are not deliveries (only reported)
-        if entry.is_file() and entry.name != "manifest.json" and not entry.name.startswith("."):
-            out.ignored.append(entry.name)
+    accounted = claimed | {f.relpath for f in out.files} | {r.relpath for r in out.refused}
+    out.others = [o for o in _others(landing) if o.relpath not in accounted]
     return out
+
+
+def _implausible_period(kind: DeliveryKind, period, today: date) -> tuple[str, str] | None:
+    first = period.first_day
+    if first is None:
+        return None
+    if first.year < EARLIEST_YEAR:
+        return (
+            "periode_unplausibel",
+            f"Zeitraum {period.label()} liegt vor {EARLIEST_YEAR}: Tippfehler im Dateinamen?",
+        )
+    if kind.name in FUTURE_ALLOWED:
+        if first.year > today.year + BUDGET_YEARS_AHEAD:
+            return (
+                "periode_zukunft",
+                f"Haushaltsjahr {period.label()} liegt mehr als {BUDGET_YEARS_AHEAD} Jahre in "
+                f"der Zukunft (heute ist {today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
+            )
+        return None
+    if first > today:
+        return (
+            "periode_zukunft",
+            f"Zeitraum {period.label()} liegt in der Zukunft (heute ist "
+            f"{today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
+        )
+    return None
 
 
 def _is_regular_file(entry: os.DirEntry) -> bool:
@@ -142,3 +221,131 @@ def _is_regular_file(entry: os.DirEntry) -> bool:
         return stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode)
     except OSError:
         return False
+
+
+# --- everything that is not a delivery ------------------------------------------------------
+
+
+def _walk(landing: Path):
+    """(relpath, DirEntry) of every non-directory entry below `landing`; links not followed."""
+    stack = [("", str(landing))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((rel + "/", entry.path))
+            elif prefix == "" and entry.name in FOLDERS and entry.is_symlink():
+                # a source folder that is a link: its files are refused one by one above
+                continue
+            else:
+                yield rel, entry
+
+
+def _others(landing: Path) -> list[NotDelivery]:
+    out = []
+    for rel, entry in _walk(landing):
+        if rel == GENERATOR_MANIFEST:
+            out.append(NotDelivery(rel, Path(entry.path), "kein_quellordner",
+                                   "Fehlerliste des Generators (synthetische Stadt)"))  # fmt: skip
+            continue
+        out.append(_classify(rel, Path(entry.path), entry.is_symlink()))
+    return sorted(out, key=lambda o: o.relpath)
+
+
+def _fold(text: str) -> str:
+    """Compare names as a person reads them: NFC, case, surrounding blanks."""
+    return unicodedata.normalize("NFC", text).strip().casefold()
+
+
+_SEPARATORS = re.compile(r"^[\s_.\-–—]+")
+
+
+def _resembles(parts: list[str]) -> tuple[DeliveryKind, str] | None:
+    """The delivery kind and canonical relpath a misnamed or misplaced file resembles."""
+    name = parts[-1]
+    stem, suffix = os.path.splitext(name)
+    stem_f, suffix_f = _fold(stem), _fold(suffix)
+    folders = [_fold(p) for p in parts[:-1]]
+    # longest stem first: 'gebiete_umschluessel' before 'gebiete'
+    kinds = sorted(ALL_KINDS.values(), key=lambda k: -len(k.file_stem))
+    for kind in kinds:
+        if not stem_f.startswith(kind.file_stem):
+            continue
+        rest = _SEPARATORS.sub("", stem_f[len(kind.file_stem) :])
+        ext = suffix_f if suffix_f in kind.suffixes else kind.suffixes[0]
+        if kind.period_kind is None:
+            if rest == "" and (suffix_f in kind.suffixes or not suffix_f):
+                return kind, f"{kind.folder}/{kind.file_stem}{ext}"
+            continue
+        period = period_from_name("_" + rest.replace("_", "-"), kind.period_kind)
+        if period is None and rest:
+            continue
+        shown = period.key if period else PERIOD_FORMS[kind.period_kind]
+        return kind, f"{kind.folder}/{kind.file_stem}_{shown}{ext}"
+    for folder in reversed(folders):
+        candidates = _kinds_for_folder(folder)
+        if not candidates:
+            continue
+        kind = next((k for k in candidates if suffix_f in k.suffixes), None)
+        if kind is None:
+            return None
+        if kind.period_kind is None:
+            return kind, f"{folder}/{'|'.join(k.file_stem for k in candidates)}{suffix_f}"
+        return kind, f"{folder}/{kind.file_stem}_{PERIOD_FORMS[kind.period_kind]}{suffix_f}"
+    return None
+
+
+def _classify(rel: str, path: Path, is_link: bool) -> NotDelivery:
+    parts = rel.split("/")
+    name = parts[-1]
+    found = _resembles(parts)
+    resembles = found[1] if found else None
+    if is_link:
+        return NotDelivery(rel, path, "link", "symbolischer Link: nicht gefolgt", resembles)
+    if any(p.startswith(".") for p in parts):
+        return NotDelivery(rel, path, "versteckt", "versteckte Datei (beginnt mit '.')")
+    folder = parts[0] if len(parts) > 1 else None
+    if folder is None:
+        return NotDelivery(
+            rel, path, "kein_quellordner",
+            "liegt nicht in einem Quellordner (" + ", ".join(f + "/" for f in FOLDERS) + ")",
+            resembles,
+        )  # fmt: skip
+    if folder not in FOLDERS:
+        similar = next((f for f in FOLDERS if _fold(folder) == f), None)
+        hint = f" (Groß-/Kleinschreibung zählt: {similar}/)" if similar else ""
+        return NotDelivery(
+            rel, path, "kein_quellordner", f"Ordner {folder}/ ist kein Quellordner{hint}",
+            resembles,
+        )  # fmt: skip
+    if len(parts) > 2:
+        return NotDelivery(
+            rel, path, "unterordner",
+            f"liegt in einem Unterordner von {folder}/ (Lieferungen liegen direkt im Quellordner)",
+            resembles,
+        )  # fmt: skip
+    expected = " oder ".join(
+        f"{k.file_stem}" + (f"_{PERIOD_FORMS[k.period_kind]}" if k.period_kind else "")
+        + "/".join(k.suffixes)
+        for k in _kinds_for_folder(folder)
+    )  # fmt: skip
+    folded = Path(_fold(name))
+    case_hint = (
+        " (Groß-/Kleinschreibung zählt)"
+        if _fold(name) != name and any(k.matches(folded) for k in _kinds_for_folder(folder))
+        else ""
+    )
+    return NotDelivery(
+        rel, path, "dateiname_unbekannt",
+        f"Dateiname passt zu keiner Lieferung in {folder}/ (erwartet {expected}){case_hint}",
+        resembles,
+    )  # fmt: skip
+
+
+class LandingError(ValueError):
+    """The folder given as landing folder cannot be one (German message, exit 1)."""

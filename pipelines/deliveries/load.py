@@ -123,8 +123,9 @@ def record_refusal(refused: RefusedFile, session: store.Session, run_id: str | N
 
 def _log_rejection(result: LoadResult, session, run_id, contract_version, path: Path) -> None:
     con = session.warehouse
-    if store.last_rejection(con, result.kind, result.relpath, result.sha256):
-        return  # the same file was refused for the same reason before: nothing new
+    meldung = f"{result.reason}: {result.message}"
+    if _same_as_last(con, result):
+        return  # these bytes were refused for this very reason last time: nothing new
     ts = store.now()
     store.insert_audit(
         con,
@@ -136,9 +137,23 @@ def _log_rejection(result: LoadResult, session, run_id, contract_version, path: 
             "zeilen_quarantaene": 0, "zeilen_abgewiesen": result.rows_rejected,
             "vertrag_version": contract_version, "code_version": code_version(),
             "gestartet_am": ts, "beendet_am": ts, "status": "abgewiesen",
-            "meldung": f"{result.reason}: {result.message}",
+            "meldung": meldung,
         },
     )  # fmt: skip
+
+
+def _same_as_last(con, result: LoadResult) -> bool:
+    """The file's newest audit row is this refusal of these bytes (a rerun adds no row)."""
+    row = con.execute(
+        """select status, sha256, meldung from audit.loads where quelle = ? and datei = ?
+           order by beendet_am desc, load_id desc limit 1""",
+        [result.kind, result.relpath],
+    ).fetchone()
+    return (
+        row is not None
+        and row[:2] == ("abgewiesen", result.sha256)
+        and (row[2] or "").split(":")[0] == result.reason
+    )
 
 
 def _size(path: Path) -> int | None:

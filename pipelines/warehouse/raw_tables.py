@@ -102,6 +102,20 @@ create table if not exists audit.loads (
     status varchar not null,           -- geladen | unveraendert | abgewiesen | ersetzt
     meldung varchar                    -- German message for rejections
 );
+-- every file of the landing folder and what one `run` made of it (one inventory per run)
+create table if not exists audit.eingang (
+    lauf_id varchar not null,          -- one `sozialmonitor run`
+    datei varchar not null,            -- path relative to the landing folder
+    quelle varchar,                    -- delivery kind; empty for files that are no delivery
+    periode varchar,
+    status varchar not null,           -- geladen | ersetzt | unveraendert | abgewiesen | keine_lieferung | nicht_verarbeitet
+    grund varchar,                     -- refusal code, or the rule a non-delivery missed
+    meldung varchar,                   -- German message
+    aehnelt varchar,                   -- near misses: the delivery the file resembles
+    sha256 varchar,                    -- deliveries only (other files are not read)
+    groesse_bytes bigint,
+    erfasst_am timestamp
+);
 """
 
 QUARANTINE_DDL = """
