@@ -577,6 +577,22 @@ CASES: list[Hostile] = [
         _w("einwohner/..\\..\\einwohner_2024-06-30.csv", einwohner),
         Expect("ignoriert"),
     ),
+    Hostile(
+        "haushaltsjahr_2999",
+        "Haushaltsjahr 2999 (Tippfehler, kein Haushaltsplan)",
+        "finanzen",
+        "finanzen/finanzen_2999.csv",
+        _w("finanzen/finanzen_2999.csv", lambda c: finanzen(c, 2999)),
+        Expect("abgewiesen", "periode_zukunft", message_has=("2999", "Zukunft")),
+    ),
+    Hostile(
+        "periode_vor_1950",
+        "Stichtag 1024 (Tippfehler)",
+        "einwohner",
+        "einwohner/einwohner_1024-12-31.csv",
+        _w("einwohner/einwohner_1024-12-31.csv", lambda c: einwohner(c, "31.12.1024")),
+        Expect("abgewiesen", "periode_unplausibel", message_has=("1950",)),
+    ),
 ]
 
 assert len({c.name for c in CASES}) == len(CASES)
