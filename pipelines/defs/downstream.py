@@ -1,43 +1,46 @@
 """Publish zone and report: the assets after dbt.
 
-`publish` reads the marts, applies disclosure control and swaps in a new publish.duckdb;
-its checks block the report when a published count is 1 or 2 or a table breaks the
-dbt contract of its mart. `sozialbericht` reads only publish.duckdb.
+`publish` reads the marts, applies disclosure control and swaps in a new publish.duckdb
+(one asset per published table of `pipelines.publish.tables`, each depending on the marts
+it is built from). Its blocking checks stop the report when a published count is 1 or 2,
+when unit-level columns reached the publish zone, or when a published table or column
+lacks its German comment. `sozialbericht` reads only publish.duckdb.
 """
 
 import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import Sozialmonitor
+from pipelines.publish.tables import TABLES
 
-PUBLISHED = (
-    "indikatoren", "indikatoren_breit", "sozialindex", "controlling", "zielerreichung", "gebiete",
-    "indikatorkatalog",
-)  # fmt: skip
-MART_DEPS = [dg.AssetKey(["marts", t]) for t in PUBLISHED]
+PUBLISHED = tuple(TABLES)
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            ["publish", t],
-            deps=MART_DEPS,
+            ["publish", t.name],
+            deps=[dg.AssetKey(["marts", m]) for m in t.reads],
             group_name="publish",
             kinds={"duckdb", "parquet"},
-            description=f"publish.duckdb: `{t}` mit Geheimhaltung (BI-Werkzeuge, Excel, Bericht)",
+            description=f"publish.duckdb: `{t.name}` ({t.title}). {t.comment}",
         )
-        for t in PUBLISHED
+        for t in TABLES.values()
     ],
     check_specs=[
         dg.AssetCheckSpec(
             "keine_fallzahl_1_oder_2", asset=["publish", "indikatoren"], blocking=True
         ),
         dg.AssetCheckSpec("keine_einzeldaten", asset=["publish", "indikatoren"], blocking=True),
+        *[
+            dg.AssetCheckSpec("spalten_erlaeutert", asset=["publish", t], blocking=True)
+            for t in PUBLISHED
+        ],
     ],
     name="veroeffentlichung",
 )
 def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
-    from pipelines.publish.write import write_publish
+    from pipelines.publish.write import uncommented_columns, write_publish
 
     paths = sozialmonitor.paths()
     result = write_publish(paths, sozialmonitor.config())
@@ -80,6 +83,17 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
         metadata={"spalten": dg.MetadataValue.json(unit_level)},
         description="Die Veröffentlichungszone enthält keine Einzeldaten (Pseudonyme, Personenmerkmale).",
     )
+    # read back from the written file: what a BI tool shows, not what we meant to write
+    missing = uncommented_columns(paths.publish_db)
+    for t in PUBLISHED:
+        yield dg.AssetCheckResult(
+            asset_key=["publish", t],
+            check_name="spalten_erlaeutert",
+            passed=not missing.get(t),
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"ohne_erlaeuterung": dg.MetadataValue.json(missing.get(t, []))},
+            description="Tabelle und jede Spalte tragen in publish.duckdb eine deutsche Erläuterung.",
+        )
 
 
 # "0" switches the PDF off (the test suite's many pipeline runs; a server without Chromium

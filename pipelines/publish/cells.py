@@ -8,6 +8,7 @@ import polars as pl
 
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity
 from pipelines.publish.systems import solve_systems
+from pipelines.publish.tables import TABLES
 
 # measures that are not counts of persons/cases: no primary suppression of their own
 NOT_COUNTS = {"hze_kosten", "wanderungssaldo"}
@@ -234,18 +235,13 @@ def publish_indicators(
         rule.alias("regel"),
         pl.lit(None, pl.String).alias("ausgeloest_durch"),
     )
-    cols = [
-        "indikator_id", "gebiet_id", "ebene", "ebene_rang", "periode", "zaehler", "nenner", "wert",
-        "symbol", "einheit", "nenner_stichtag", "gebietsstand", "umgerechnet", "unsicher",
-        "untergrenze", "obergrenze", "dynamik_vergleichsperiode", "dynamik",
-    ]  # fmt: skip
     out = out.with_columns(
         pl.when(pl.col("symbol").is_in(SUPPRESSED))
         .then(None)
         .otherwise(pl.col("dynamik"))
         .alias("dynamik")
     )
-    return out.select([c for c in cols if c in out.columns]).sort(
+    return out.select(TABLES["indikatoren"].column_names).sort(
         "indikator_id", "periode", "gebiet_id"
     ), log
 

@@ -15,29 +15,20 @@ import duckdb
 import polars as pl
 
 from pipelines.disclosure import DisclosureConfig
-from pipelines.publish import cells
+from pipelines.publish import cells, series
+from pipelines.publish.tables import (
+    TABLES,
+    DeclarationError,
+    TableDocs,
+    check_columns,
+    resolve_docs,
+)
 from pipelines.warehouse.files import WarehousePaths
 
 # DuckDB storage format of publish.duckdb: readable by every DuckDB >= 1.0 (the JDBC/ODBC
 # drivers of BI tools lag behind the Python package)
 STORAGE_VERSION = "v1.0.0"
 
-GERMAN_HEADERS = {
-    "indikator_id": "Indikator", "gebiet_id": "Gebiet", "ebene": "Ebene", "ebene_rang": "Ebenenrang",
-    "periode": "Stichtag", "zaehler": "Zähler", "nenner": "Nenner", "wert": "Wert", "symbol": "Zeichen",
-    "einheit": "Einheit", "nenner_stichtag": "Stichtag Nenner", "gebietsstand": "Gebietsstand",
-    "umgerechnet": "umgerechnet", "unsicher": "unsicher", "untergrenze": "Untergrenze",
-    "obergrenze": "Obergrenze", "dynamik": "Veränderung (Prozentpunkte)",
-    "dynamik_vergleichsperiode": "Vergleichsstichtag", "name": "Name", "parent_id": "übergeordnet",
-    "gueltig_ab": "gültig ab", "gueltig_bis": "gültig bis", "bezeichnung": "Bezeichnung",
-    "bereich": "Bereich", "definition": "Definition", "quelle": "Quelle", "haushaltsjahr": "Haushaltsjahr",
-    "kennzahl": "Kennzahl", "schluessel": "Schlüssel", "schluessel_art": "Art", "jahr": "Jahr",
-    "istwert": "Istwert", "zielwert": "Zielwert", "abstand": "Abstand", "richtung": "Richtung",
-    "erreicht": "erreicht", "beschluss": "Beschluss", "einwohner": "Einwohner",
-    "status_index": "Status-Index", "dynamik_index": "Dynamik-Index", "status_klasse": "Statusklasse",
-    "dynamik_klasse": "Dynamikklasse", "gesamtindex": "Gesamtindex", "gruppe": "Gruppe",
-    "ausschluss_grund": "Ausschlussgrund", "statussumme": "Statussumme", "dynamiksumme": "Dynamiksumme",
-}  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_000_000
 
@@ -71,6 +62,8 @@ def build_tables(
         con.close()
     counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats)
     published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
+    # complete before the tables built from it: a missing period is a gap in all of them
+    published = series.complete(published, TABLES["indikatoren"], gebiete)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -82,6 +75,7 @@ def build_tables(
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
     }
+    tables = declared(tables, gebiete)
     log = pl.concat(
         [
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),
@@ -95,6 +89,7 @@ def build_tables(
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
     systems: dict[str, int] = {}
     tables, log = build_tables(paths.warehouse_db, config, paths.disclosure_cache, systems)
+    docs = table_docs(paths.warehouse_db, tables)
     result = PublishResult(
         tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height, systems=systems
     )
@@ -103,32 +98,128 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
     con = duckdb.connect(":memory:")
     try:
         con.execute(f"attach '{tmp}' as neu (storage_version '{STORAGE_VERSION}')")
-        for name, frame in tables.items():
-            con.register("frame", frame.to_arrow())
-            con.execute(f"create table neu.main.{name} as select * from frame")
-            con.unregister("frame")
+        _create_tables(con, "neu", tables, docs)
         con.execute("checkpoint neu")
         con.execute("detach neu")
     finally:
         con.close()
     os.chmod(tmp, 0o644)
     os.replace(tmp, paths.publish_db)  # the atomic swap
-    _write_parquet(paths.parquet_dir, tables)
+    _write_parquet(paths.parquet_dir, tables, docs)
     if write_excel:
-        _write_excel(paths.excel_dir, tables)
+        _write_excel(paths.excel_dir, tables, docs)
     _store_log(paths.warehouse_db, log)
     return result
 
 
-def _write_parquet(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
+def declared(tables: dict[str, pl.DataFrame], gebiete: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The tables in declared order, each checked against its declaration; series completed."""
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise DeclarationError(
+            f"Veröffentlichung: Tabelle(n) {', '.join(unknown)} nicht deklariert "
+            "(pipelines/publish/tables.py)"
+        )
+    out = {}
+    for name, table in TABLES.items():
+        if name not in tables:
+            raise DeclarationError(f"Veröffentlichung: die deklarierte Tabelle {name} fehlt")
+        frame = tables[name]
+        check_columns(table, frame.columns)
+        if table.series is not None:
+            frame = series.complete(frame, table, gebiete)
+        out[name] = frame
+    return out
+
+
+def mart_comments(warehouse_db: Path) -> dict[str, dict[str, str]]:
+    """Column comments of the marts (dbt persist_docs): mart -> column -> comment."""
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where schema_name = 'marts' and comment is not null and comment <> ''"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[str, dict[str, str]] = {}
+    for table, column, comment in rows:
+        out.setdefault(table, {})[column] = comment.strip()
+    return out
+
+
+def table_docs(warehouse_db: Path, tables: dict[str, pl.DataFrame]) -> dict[str, TableDocs]:
+    comments = mart_comments(warehouse_db)
+    return {
+        name: resolve_docs(TABLES[name], frame.columns, comments) for name, frame in tables.items()
+    }
+
+
+def uncommented_columns(publish_db: Path) -> dict[str, list[str]]:
+    """Per published table: its columns without a comment in publish.duckdb (`(Tabelle)`:
+    the table's own comment is missing; `(fehlt)`: the declared table is not there)."""
+    con = duckdb.connect(str(publish_db), read_only=True)
+    try:
+        own = "database_name = current_database() and schema_name = 'main' and not internal"
+        rows = con.execute(
+            f"select table_name, column_name, comment from duckdb_columns() where {own}"
+        ).fetchall()
+        comments = dict(
+            con.execute(f"select table_name, comment from duckdb_tables() where {own}").fetchall()
+        )
+    finally:
+        con.close()
+    out: dict[str, list[str]] = {}
+    for name in TABLES:
+        if name not in comments:
+            out[name] = ["(fehlt)"]
+        elif not (comments[name] or "").strip():
+            out[name] = ["(Tabelle)"]
+    for table, column, comment in rows:
+        if not (comment or "").strip():
+            out.setdefault(table, []).append(column)
+    return out
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _create_tables(con, schema: str, tables: dict[str, pl.DataFrame], docs) -> None:
+    """Each table with its German table and column comments (what BI tools show)."""
+    for name, frame in tables.items():
+        con.register("frame", frame.to_arrow())
+        con.execute(f"create table {schema}.main.{name} as select * from frame")
+        con.unregister("frame")
+        con.execute(f"comment on table {schema}.main.{name} is {_sql_text(docs[name].comment)}")
+        for column, text in docs[name].columns.items():
+            con.execute(f'comment on column {schema}.main.{name}."{column}" is {_sql_text(text)}')
+
+
+def _write_parquet(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
+    """Parquet with the German comments: each field's `description`, the table's in the schema."""
+    import pyarrow.parquet as pq
+
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         tmp = folder / f".{name}.parquet.tmp"
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        table = _described(frame.to_arrow(), docs[name])
+        pq.write_table(table, tmp, compression="zstd", write_statistics=True)
         os.replace(tmp, folder / f"{name}.parquet")
     for stale in folder.glob("*.parquet"):
         if stale.stem not in tables:
             stale.unlink()
+
+
+def _described(table, doc: TableDocs):
+    import pyarrow as pa
+
+    fields = [
+        f.with_metadata({**(f.metadata or {}), b"description": doc.columns[f.name].encode()})
+        for f in table.schema
+    ]
+    meta = {**(table.schema.metadata or {}), b"description": doc.comment.encode()}
+    return table.cast(pa.schema(fields, metadata=meta))
 
 
 def neutralise(value):
@@ -138,24 +229,38 @@ def neutralise(value):
     return value
 
 
-def _write_excel(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
-    """One workbook per table: German headers, dates as dates, text never a formula."""
+def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
+    """One workbook per table: German headers, dates as dates, text never a formula, and a
+    sheet "Erläuterungen" with the table's and every column's German comment."""
     from pipelines.publish.xlsx import write_sheet
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        if name in ("indikatoren", "indikatoren_breit"):
-            # Excel holds one million rows: the workbook has the reference dates 31.12.
+        table = TABLES[name]
+        if table.excel_year_end_only:
             frame = frame.filter(
                 (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
             )
-        if "geometrie_geojson" in frame.columns:
-            frame = frame.drop("geometrie_geojson")
-        frame = frame.head(EXCEL_MAX_ROWS)
+        frame = frame.drop([c.name for c in table.columns if not c.excel]).head(EXCEL_MAX_ROWS)
         tmp = folder / f".{name}.xlsx.tmp"
-        headers = [GERMAN_HEADERS.get(col, col) for col in frame.columns]
-        write_sheet(tmp, frame, name[:31], headers, f"sozialmonitor: {name}")
+        headers = [table.header(col) for col in frame.columns]
+        write_sheet(
+            tmp, frame, name[:31], headers, f"sozialmonitor: {table.title}",
+            notes=explanations(table, docs[name], frame.columns, headers),
+        )  # fmt: skip
         os.replace(tmp, folder / f"{name}.xlsx")
+
+
+def explanations(table, doc: TableDocs, columns: list[str], headers: list[str]) -> pl.DataFrame:
+    """The "Erläuterungen" sheet: what the table is, then each column of the data sheet."""
+    rows = [
+        ("Tabelle", table.title, doc.comment),
+        *[("Spalte", h, f"{c}: {doc.columns[c]}") for c, h in zip(columns, headers, strict=True)],
+    ]
+    if table.excel_year_end_only:
+        rows.insert(1, ("Hinweis", "Stichtage", "Die Arbeitsmappe enthält nur die Stichtage 31.12.; "
+                        "alle Stichtage in publish.duckdb und parquet/."))  # fmt: skip
+    return pl.DataFrame(rows, schema=["Art", "Name", "Erläuterung"], orient="row")
 
 
 def _store_log(warehouse_db: Path, log: pl.DataFrame) -> None:

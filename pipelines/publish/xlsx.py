@@ -326,10 +326,11 @@ def _dimension(width: int, last_row: int) -> str:
     return "A1" if end == "A1" else f"A1:{end}"
 
 
-def _sheet_head(dimension: str) -> str:
+def _sheet_head(dimension: str, selected: bool = True) -> str:
+    tab = 'tabSelected="1" ' if selected else ""
     return (
         f'{XML_HEAD}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
-        f'<dimension ref="{dimension}"/><sheetViews><sheetView tabSelected="1" '
+        f'<dimension ref="{dimension}"/><sheetViews><sheetView {tab}'
         'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
         'state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
@@ -345,7 +346,7 @@ SHEET_TAIL = (
 # --- the other package parts (as xlsxwriter writes them) -------------------------------------
 
 
-def _content_types() -> str:
+def _content_types(sheets: int = 1) -> str:
     ct = "application/vnd.openxmlformats-officedocument"
     overrides = [
         ("/docProps/app.xml", f"{ct}.extended-properties+xml"),
@@ -353,7 +354,10 @@ def _content_types() -> str:
         ("/xl/styles.xml", f"{ct}.spreadsheetml.styles+xml"),
         ("/xl/theme/theme1.xml", f"{ct}.theme+xml"),
         ("/xl/workbook.xml", f"{ct}.spreadsheetml.sheet.main+xml"),
-        ("/xl/worksheets/sheet1.xml", f"{ct}.spreadsheetml.worksheet+xml"),
+        *[
+            (f"/xl/worksheets/sheet{i}.xml", f"{ct}.spreadsheetml.worksheet+xml")
+            for i in range(1, sheets + 1)
+        ],
     ]
     return (
         f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -381,21 +385,25 @@ def _root_rels() -> str:
     ])  # fmt: skip
 
 
-def _workbook_rels() -> str:
+def _workbook_rels(sheets: int = 1) -> str:
     return _relationships([
-        (f"{NS_REL}/worksheet", "worksheets/sheet1.xml"),
+        *[(f"{NS_REL}/worksheet", f"worksheets/sheet{i}.xml") for i in range(1, sheets + 1)],
         (f"{NS_REL}/theme", "theme/theme1.xml"),
         (f"{NS_REL}/styles", "styles.xml"),
     ])  # fmt: skip
 
 
-def _workbook(sheet_name: str) -> str:
+def _workbook(sheet_names: list[str]) -> str:
+    sheets = "".join(
+        f'<sheet name="{_escape_attribute(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheet_names, start=1)
+    )
     return (
         f'{XML_HEAD}<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
         '<fileVersion appName="xl" lastEdited="4" lowestEdited="4" rupBuild="4505"/>'
         '<workbookPr defaultThemeVersion="124226"/><bookViews><workbookView xWindow="240" '
         'yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews><sheets>'
-        f'<sheet name="{_escape_attribute(sheet_name)}" sheetId="1" r:id="rId1"/></sheets>'
+        f"{sheets}</sheets>"
         '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
     )
 
@@ -445,7 +453,9 @@ def _core(title: str) -> str:
     )
 
 
-def _app(sheet_name: str) -> str:
+def _app(sheet_names: list[str]) -> str:
+    n = len(sheet_names)
+    titles = "".join(f"<vt:lpstr>{_escape_data(name)}</vt:lpstr>" for name in sheet_names)
     return (
         f"{XML_HEAD}<Properties "
         'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
@@ -453,9 +463,9 @@ def _app(sheet_name: str) -> str:
         "<Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity>"
         "<ScaleCrop>false</ScaleCrop><HeadingPairs>"
         '<vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr>'
-        "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
-        '<TitlesOfParts><vt:vector size="1" baseType="lpstr">'
-        f"<vt:lpstr>{_escape_data(sheet_name)}</vt:lpstr></vt:vector></TitlesOfParts>"
+        f"</vt:variant><vt:variant><vt:i4>{n}</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+        f'<TitlesOfParts><vt:vector size="{n}" baseType="lpstr">'
+        f"{titles}</vt:vector></TitlesOfParts>"
         "<Company></Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
         "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion>"
         "</Properties>"
@@ -503,52 +513,84 @@ def _needs_zip64(prepared: pl.DataFrame) -> bool:
     return bound > zipfile.ZIP64_LIMIT
 
 
+NOTES_SHEET = "Erläuterungen"
+
+
 def write_sheet(
-    path: Path, frame: pl.DataFrame, sheet_name: str, headers: list[str], title: str
+    path: Path,
+    frame: pl.DataFrame,
+    sheet_name: str,
+    headers: list[str],
+    title: str,
+    notes: pl.DataFrame | None = None,
 ) -> None:
-    """Write `frame` as the only worksheet `sheet_name` of a new workbook at `path`.
+    """Write `frame` as the worksheet `sheet_name` of a new workbook at `path`.
 
     Row 1 holds `headers` in bold and is frozen; nulls, NaN and infinities leave the cell
-    empty; text is never a formula or hyperlink. Same input, same bytes.
+    empty; text is never a formula or hyperlink. Same input, same bytes. `notes`, if given,
+    becomes a second sheet "Erläuterungen" (its column names as headers).
     """
     _check(frame, sheet_name, headers)
-    prepared, tagged = _prepare(frame)
-    present = prepared.select(_present(prepared).alias("p")).get_column("p")
-    data_rows = present.arg_true()
-    last_row = int(data_rows[-1]) + 2 if len(data_rows) else 1
+    sheets = [(sheet_name, frame, headers)]
+    if notes is not None:
+        if sheet_name == NOTES_SHEET:
+            raise ValueError(f"ungültiger Tabellenblattname: {sheet_name!r}")
+        _check(notes, NOTES_SHEET, notes.columns)
+        sheets.append((NOTES_SHEET, notes, notes.columns))
+    prepared = [(*_prepare(f), h) for _, f, h in sheets]
     has_date = any(
-        _is_date(dtype) and prepared.get_column(name).null_count() < prepared.height
-        for name, dtype in prepared.schema.items()
+        _is_date(dtype) and p.get_column(name).null_count() < p.height
+        for p, _, _ in prepared
+        for name, dtype in p.schema.items()
     )
+    names = [name for name, _, _ in sheets]
     parts_before = [
-        ("[Content_Types].xml", _content_types()),
+        ("[Content_Types].xml", _content_types(len(sheets))),
         ("_rels/.rels", _root_rels()),
-        ("xl/_rels/workbook.xml.rels", _workbook_rels()),
+        ("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets))),
     ]
     parts_after = [
-        ("xl/workbook.xml", _workbook(sheet_name)),
-        ("xl/styles.xml", _styles(bold=frame.width > 0, date=has_date)),
+        ("xl/workbook.xml", _workbook(names)),
+        ("xl/styles.xml", _styles(bold=any(f.width > 0 for _, f, _ in sheets), date=has_date)),
         ("xl/theme/theme1.xml", _theme()),
         ("docProps/core.xml", _core(title)),
-        ("docProps/app.xml", _app(sheet_name)),
+        ("docProps/app.xml", _app(names)),
     ]
-    header = _header_row(headers)
     with zipfile.ZipFile(
         path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
     ) as package:
         for name, text in parts_before:
             package.writestr(_zip_info(name), text.encode("utf-8"))
-        zip64 = _needs_zip64(prepared)
-        with package.open(_zip_info("xl/worksheets/sheet1.xml"), "w", force_zip64=zip64) as sheet:
-            sheet.write(_sheet_head(_dimension(frame.width, last_row)).encode("utf-8"))
-            if header or len(data_rows):
-                sheet.write(b"<sheetData>" + header.encode("utf-8"))
-                if len(data_rows):
-                    for block in _sheet_rows(prepared, tagged, present):
-                        sheet.write(block)
-                sheet.write(b"</sheetData>")
-            else:
-                sheet.write(b"<sheetData/>")
-            sheet.write(SHEET_TAIL.encode("utf-8"))
+        for i, (sheet_prepared, tagged, sheet_headers) in enumerate(prepared, start=1):
+            _write_worksheet(
+                package, f"xl/worksheets/sheet{i}.xml", sheet_prepared, tagged, sheet_headers,
+                selected=i == 1,
+            )  # fmt: skip
         for name, text in parts_after:
             package.writestr(_zip_info(name), text.encode("utf-8"))
+
+
+def _write_worksheet(
+    package: zipfile.ZipFile,
+    part: str,
+    prepared: pl.DataFrame,
+    tagged: frozenset[str],
+    headers: list[str],
+    selected: bool,
+) -> None:
+    present = prepared.select(_present(prepared).alias("p")).get_column("p")
+    data_rows = present.arg_true()
+    last_row = int(data_rows[-1]) + 2 if len(data_rows) else 1
+    header = _header_row(headers)
+    zip64 = _needs_zip64(prepared)
+    with package.open(_zip_info(part), "w", force_zip64=zip64) as sheet:
+        sheet.write(_sheet_head(_dimension(prepared.width, last_row), selected).encode("utf-8"))
+        if header or len(data_rows):
+            sheet.write(b"<sheetData>" + header.encode("utf-8"))
+            if len(data_rows):
+                for block in _sheet_rows(prepared, tagged, present):
+                    sheet.write(block)
+            sheet.write(b"</sheetData>")
+        else:
+            sheet.write(b"<sheetData/>")
+        sheet.write(SHEET_TAIL.encode("utf-8"))

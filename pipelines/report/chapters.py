@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from pipelines.publish.tables import TABLES
+
 from .charts import bar_chart
 from .context import Context, level_title, note
 from .formatting import (
@@ -39,15 +41,6 @@ KENNZAHL_LABELS = {
     "grusi_kosten_je_empfaenger": "Grundsicherungskosten je Empfängerin/Empfänger",
     "hze_kosten_je_fall": "Kosten je Fall der Hilfen zur Erziehung",
     "hze_kosten_abgleich": "Abgleich Fallkosten und Haushalt (HzE, Inobhutnahme)",
-}
-TABLE_LABELS = {
-    "indikatoren": "Indikatoren",
-    "indikatoren_breit": "Indikatoren (breit)",
-    "sozialindex": "Sozialindex",
-    "controlling": "Controlling",
-    "zielerreichung": "Zielerreichung",
-    "gebiete": "Gebiete und Geometrien",
-    "indikatorkatalog": "Indikatorkatalog",
 }
 
 
@@ -89,7 +82,7 @@ def reading_notes(ctx: Context, number: str) -> Chapter:
     for table in PUBLISH_TABLES:
         n = ctx.data.present.get(table)
         state = "fehlt" if n is None else ("leer" if n == 0 else f"{fmt_number(n, 0)} Zeilen")
-        tables.append(f"<li>{esc(TABLE_LABELS[table])} ({esc(table)}): {state}</li>")
+        tables.append(f"<li>{esc(TABLES[table].title)} ({esc(table)}): {state}</li>")
     levels = ", ".join(level_title(lv) for lv in ctx.data.levels) or "keine"
     html = (
         f'<section class="chapter" id="{anchor}"><h2>{esc(title)}</h2>'

@@ -15,35 +15,13 @@ from typing import Any
 
 import duckdb
 
+from pipelines.publish.tables import TABLES
+
 Row = dict[str, Any]
 
-PUBLISH_TABLES = (
-    "indikatoren",
-    "indikatoren_breit",
-    "sozialindex",
-    "controlling",
-    "zielerreichung",
-    "gebiete",
-    "indikatorkatalog",
-)
-
-INDICATOR_COLUMNS = (
-    "indikator_id",
-    "gebiet_id",
-    "ebene",
-    "periode",
-    "zaehler",
-    "nenner",
-    "wert",
-    "symbol",
-    "einheit",
-    "nenner_stichtag",
-    "gebietsstand",
-    "umgerechnet",
-    "unsicher",
-    "untergrenze",
-    "obergrenze",
-)
+# the published tables and the indicator columns the report reads: from the one declaration
+PUBLISH_TABLES = tuple(TABLES)
+INDICATOR_COLUMNS = TABLES["indikatoren"].column_names
 
 
 @dataclass(frozen=True)

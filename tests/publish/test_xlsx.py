@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.publish import xlsx
-from pipelines.publish.write import GERMAN_HEADERS, neutralise
+from pipelines.publish.tables import HEADERS as GERMAN_HEADERS
+from pipelines.publish.write import neutralise
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 PARTS = [

@@ -70,12 +70,36 @@ def ensure_manifest() -> Path:
     return MANIFEST
 
 
+AUDIT_LOADS = dg.AssetKey(["audit", "loads"])
+
+
+def _ingest_keys() -> list[dg.AssetKey]:
+    from pipelines.deliveries import PERIOD_KINDS, REFERENCE_KINDS
+
+    return [dg.AssetKey(["raw", k]) for k in (*REFERENCE_KINDS, *PERIOD_KINDS)]
+
+
 class Translator(DagsterDbtTranslator):
-    """raw sources are the ingestion assets; models are keyed by layer (staging/marts/...)."""
+    """raw sources are the ingestion assets; models are keyed by layer (staging/marts/...).
+
+    The load log `audit.loads` is no asset of its own: every ingestion asset writes its rows
+    in the transaction of its load, so a model reading it depends on every ingestion asset.
+    """
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not any(dep.asset_key == AUDIT_LOADS for dep in spec.deps):
+            return spec
+        deps = [dep for dep in spec.deps if dep.asset_key != AUDIT_LOADS]
+        have = {dep.asset_key for dep in deps}
+        deps += [dg.AssetDep(key) for key in _ingest_keys() if key not in have]
+        return spec.replace_attributes(deps=deps)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         rtype = dbt_resource_props["resource_type"]
         if rtype == "source":
+            if dbt_resource_props.get("source_name") == "audit":
+                return dg.AssetKey(["audit", dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         fqn = dbt_resource_props.get("fqn", [])
         layer = fqn[1] if len(fqn) > 2 else ("seeds" if rtype == "seed" else "dbt")

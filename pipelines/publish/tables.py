@@ -1,0 +1,412 @@
+"""The published tables, declared once.
+
+Everything that knows a published table reads it from here: the publish assets (their
+names and the marts they depend on), the writer (order of tables, German comments in
+publish.duckdb, Parquet field descriptions, the Excel headers and "Erläuterungen" sheet,
+the complete period grid of a series), the report (which tables exist and their titles) and
+`explain` (the grain of a table). A table missing here is not published; a published
+column without a German comment stops the publish with a German message.
+
+Column comments come from the marts in warehouse.duckdb (dbt `persist_docs` writes the
+descriptions of the models' YAML), so a column's meaning is written once, in dbt. The
+declaration only says what differs in the publish zone (the meaning of `symbol` after
+disclosure control, columns the publish step adds) and, for columns that follow a pattern
+(`z_<indicator>` in the social index), how their comment is derived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The symbols of official statistics that stand in the publish zone instead of a number.
+SYMBOLS: dict[str, str] = {
+    "-": "nichts vorhanden (genau null)",
+    "*": "gesperrt: Fallzahl unter der Mindestfallzahl oder daraus rückrechenbar",
+    ".": "nicht veröffentlicht: Gebiet mit zu wenigen Einwohnerinnen und Einwohnern, "
+    "oder Wert unbekannt (nicht geliefert)",
+    "x": "nicht berechenbar: Bezugsgröße ist null",
+    "/": "nur eingegrenzt bekannt: der Wert liegt zwischen Untergrenze und Obergrenze",
+}
+SYMBOL_COMMENT = "Zeichen statt einer Zahl (leer bei einer Zahl): " + "; ".join(
+    f"`{s}` {text}" for s, text in SYMBOLS.items()
+)
+# the symbol of a period row the publish step adds where a series has no value
+MISSING_SYMBOL = "."
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str  # German column heading (Excel)
+    comment: str | None = None  # None: the mart's comment (dbt persist_docs)
+    excel: bool = True  # False: not in the Excel workbook (e.g. geometries)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A table whose rows form time series: every period exists for every key."""
+
+    period: str  # the time column
+    keys: tuple[str, ...]  # one series per combination (besides the area)
+    area: str | None  # the area column: series exist for every area of the table's levels
+    symbol: str | None  # where the symbol of an added row goes (None: values stay empty)
+    constant: tuple[str, ...] = ()  # columns with one value per series (carried to added rows)
+    # True: periods missing in the series' rhythm are added (series.regular_periods);
+    # False: only the areas are completed for the periods the table has
+    regular: bool = True
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    name: str
+    title: str  # German title (report, Excel)
+    description: str  # German table comment
+    disclosure: str  # German: which disclosure rules hold in this table
+    mart: str  # the mart it is published from (and whose column comments it reuses)
+    reads: tuple[str, ...]  # marts the publish step reads for it (asset dependencies)
+    grain: tuple[str, ...]  # one row per combination of these columns
+    columns: tuple[Column, ...]  # fixed columns, in this order
+    # further columns that follow the data (one per indicator, per recipe indicator)
+    open_columns: bool = False
+    # comments of open columns are looked up in these marts too
+    comment_marts: tuple[str, ...] = ()
+    series: Series | None = None
+    excel_year_end_only: bool = False  # Excel holds one million rows: only the 31.12.
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def header(self, name: str) -> str:
+        col = self.column(name)
+        return col.header if col else HEADERS.get(name, name)
+
+    @property
+    def comment(self) -> str:
+        return f"{self.description} Geheimhaltung: {self.disclosure}"
+
+
+def _c(name: str, comment: str | None = None, excel: bool = True) -> Column:
+    return Column(name, HEADERS[name], comment, excel)
+
+
+# German headings of columns that occur in several tables.
+HEADERS = {
+    "indikator_id": "Indikator", "gebiet_id": "Gebiet", "ebene": "Ebene", "ebene_rang": "Ebenenrang",
+    "periode": "Stichtag", "zaehler": "Zähler", "nenner": "Nenner", "wert": "Wert", "symbol": "Zeichen",
+    "einheit": "Einheit", "nenner_stichtag": "Stichtag Nenner", "gebietsstand": "Gebietsstand",
+    "umgerechnet": "umgerechnet", "unsicher": "unsicher", "untergrenze": "Untergrenze",
+    "obergrenze": "Obergrenze", "dynamik": "Veränderung (Prozentpunkte)",
+    "dynamik_vergleichsperiode": "Vergleichsstichtag", "name": "Name", "parent_id": "übergeordnet",
+    "pfad": "Pfad", "gueltig_ab": "gültig ab", "gueltig_bis": "gültig bis",
+    "ist_aktuell": "aktuell", "ist_feinste_ebene": "feinste Ebene",
+    "geometrie_geojson": "Geometrie (GeoJSON)", "bezeichnung": "Bezeichnung", "bereich": "Bereich",
+    "definition": "Definition", "quelle": "Quelle", "haushaltsjahr": "Haushaltsjahr",
+    "kennzahl": "Kennzahl", "schluessel": "Schlüssel", "schluessel_art": "Art", "jahr": "Jahr",
+    "istwert": "Istwert", "zielwert": "Zielwert", "abstand": "Abstand", "richtung": "Richtung",
+    "erreicht": "erreicht", "beschluss": "Beschluss", "einwohner": "Einwohner",
+    "status_index": "Status-Index", "dynamik_index": "Dynamik-Index", "status_klasse": "Statusklasse",
+    "dynamik_klasse": "Dynamikklasse", "gesamtindex": "Gesamtindex", "gruppe": "Gruppe",
+    "ausschluss_grund": "Ausschlussgrund", "statussumme": "Statussumme", "dynamiksumme": "Dynamiksumme",
+    "hinweis": "Hinweis", "reihenfolge": "Reihenfolge", "berechnung": "Berechnung",
+    "zaehler_merkmal": "Zählgröße Zähler", "nenner_merkmal": "Zählgröße Nenner", "faktor": "Faktor",
+    "stichtag_regel": "Stichtagsregel", "polaritaet": "Polarität",
+    "zeitreihenbrueche": "Zeitreihenbrüche", "zaehler_definition": "Definition Zähler",
+    "nenner_definition": "Definition Nenner",
+}  # fmt: skip
+
+_COUNTS = (
+    "Anzahlen unter der Mindestfallzahl (offenlegung.min_fallzahl) und Werte, aus denen sie "
+    "sich zurückrechnen ließen, stehen als `*`; Quoten von Gebieten unter "
+    "offenlegung.min_einwohner Einwohnern als `.`; an der Quelle gesperrte Zellen der BA "
+    "machen Summen zu `/` mit Unter- und Obergrenze."
+)
+_INDICATOR_TABLES = ("indikatoren", "basiszahlen", "gebiete")
+
+INDIKATOREN = PublishedTable(
+    name="indikatoren",
+    title="Indikatoren",
+    description=(
+        "Alle Indikatoren im Langformat je Gebiet (jede Ebene) und Stichtag im heutigen "
+        "Gebietsstand: Zähler, Nenner, Wert, Zeichen. Quoten gröberer Gebiete aus summierten "
+        "Zählern und Nennern. Jeder Stichtag einer Reihe steht für jedes Gebiet, ohne Wert mit "
+        "Zeichen, so dass eine Zeitreihe eine Lücke zeigt statt zu interpolieren."
+    ),
+    disclosure=_COUNTS,
+    mart="indikatoren",
+    reads=_INDICATOR_TABLES,
+    grain=("indikator_id", "gebiet_id", "periode"),
+    columns=(
+        _c("indikator_id"),
+        _c("gebiet_id"),
+        _c("ebene"),
+        _c("ebene_rang"),
+        _c("periode"),
+        _c("zaehler"),
+        _c("nenner"),
+        _c("wert"),
+        _c("symbol", SYMBOL_COMMENT),
+        _c("einheit"),
+        _c("nenner_stichtag"),
+        _c("gebietsstand"),
+        _c("umgerechnet"),
+        _c("unsicher"),
+        _c("untergrenze"),
+        _c("obergrenze"),
+        _c("dynamik_vergleichsperiode"),
+        _c("dynamik"),
+    ),
+    series=Series(
+        period="periode",
+        keys=("indikator_id",),
+        area="gebiet_id",
+        symbol="symbol",
+        constant=("einheit", "gebietsstand"),
+    ),
+    excel_year_end_only=True,
+)
+
+INDIKATOREN_BREIT = PublishedTable(
+    name="indikatoren_breit",
+    title="Indikatoren (breit)",
+    description=(
+        "Die Werte der Tabelle indikatoren breit: eine Zeile je Gebiet und Stichtag, eine "
+        "Spalte je Indikator. Zeichen und Grenzen stehen nur in der Tabelle indikatoren."
+    ),
+    disclosure="wie indikatoren; ein gesperrter Wert ist hier leer.",
+    mart="indikatoren_breit",
+    reads=_INDICATOR_TABLES,
+    grain=("gebiet_id", "periode"),
+    columns=(_c("gebiet_id"), _c("ebene"), _c("ebene_rang"), _c("periode")),
+    open_columns=True,
+    series=Series(period="periode", keys=(), area="gebiet_id", symbol=None, regular=False),
+    excel_year_end_only=True,
+)
+
+SOZIALINDEX = PublishedTable(
+    name="sozialindex",
+    title="Sozialindex",
+    description=(
+        "Sozialindex (Standard: Berliner Monitoring Soziale Stadtentwicklung) je feinstem "
+        "Gebiet und Stichtag: Anteile, Veränderungen, z-Werte, Indizes, Klassen, Gruppe und "
+        "Ausschlussgrund."
+    ),
+    disclosure=(
+        "Anteile, Veränderungen und z-Werte eines Gebiets stehen nur, wo der Indikator in der "
+        "Tabelle indikatoren veröffentlicht ist; sonst leer."
+    ),
+    mart="sozialindex",
+    reads=(*_INDICATOR_TABLES, "sozialindex"),
+    grain=("periode", "gebiet_id"),
+    columns=(_c("periode"), _c("gebiet_id"), _c("einwohner")),
+    open_columns=True,
+    comment_marts=("indikatoren_breit",),
+    series=Series(period="periode", keys=(), area="gebiet_id", symbol=None, regular=False),
+)
+
+CONTROLLING = PublishedTable(
+    name="controlling",
+    title="Controlling",
+    description=(
+        "Finanzcontrolling je Haushaltsjahr, Kennzahl und Schlüssel (Produkt, Bereich, Stadt, "
+        "Gebiet): Budgetausschöpfung und -abweichung, Kosten je Fall bzw. Empfänger."
+    ),
+    disclosure=(
+        "Beträge sind öffentlich; Kosten je Fall über weniger Fälle als die Mindestfallzahl "
+        "stehen als `*`."
+    ),
+    mart="controlling",
+    reads=("controlling",),
+    grain=("haushaltsjahr", "kennzahl", "schluessel_art", "schluessel"),
+    columns=(
+        _c("haushaltsjahr"),
+        _c("kennzahl"),
+        _c("schluessel_art"),
+        _c("schluessel"),
+        _c("bezeichnung"),
+        _c("ebene"),
+        _c("zaehler"),
+        _c("nenner"),
+        _c("wert"),
+        _c("einheit"),
+        _c("symbol", SYMBOL_COMMENT),
+        _c("unsicher"),
+        _c("hinweis"),
+    ),
+)
+
+ZIELERREICHUNG = PublishedTable(
+    name="zielerreichung",
+    title="Zielerreichung",
+    description=(
+        "Jedes beschlossene Ziel (reference/ziele.csv) mit Istwert im Zieljahr, Zielwert, "
+        "Abstand und ob es erreicht ist."
+    ),
+    disclosure=(
+        "Istwert, Abstand und Erreichung stehen nur, soweit der Indikator in der Tabelle "
+        "indikatoren veröffentlicht ist; sonst steht dessen Zeichen."
+    ),
+    mart="zielerreichung",
+    reads=(*_INDICATOR_TABLES, "zielerreichung"),
+    grain=("indikator_id", "gebiet_id", "jahr"),
+    columns=(
+        _c("indikator_id"),
+        _c("gebiet_id"),
+        _c("ebene"),
+        _c("jahr"),
+        _c("periode"),
+        _c("istwert"),
+        _c("zielwert"),
+        _c("abstand"),
+        _c("richtung"),
+        _c("erreicht"),
+        _c("beschluss"),
+        _c("symbol", SYMBOL_COMMENT),
+        _c("unsicher"),
+        _c("einheit"),
+        _c("gebietsstand"),
+    ),
+)
+
+GEBIETE = PublishedTable(
+    name="gebiete",
+    title="Gebiete und Geometrien",
+    description=(
+        "Gebietsdimension: jedes Gebiet jedes Gebietsstands mit Ebene, übergeordnetem Gebiet, "
+        "Gültigkeit und GeoJSON-Geometrie (WGS84) der feinsten Gebiete."
+    ),
+    disclosure="keine Fallzahlen; unverändert veröffentlicht.",
+    mart="gebiete",
+    reads=("gebiete",),
+    grain=("gebiet_id", "gueltig_ab"),
+    columns=(
+        _c("gebiet_id"),
+        _c("name"),
+        _c("ebene"),
+        _c("ebene_rang"),
+        _c("parent_id"),
+        _c("pfad"),
+        _c("gueltig_ab"),
+        _c("gueltig_bis"),
+        _c("ist_aktuell"),
+        _c("ist_feinste_ebene"),
+        _c("geometrie_geojson", excel=False),
+    ),
+)
+
+INDIKATORKATALOG = PublishedTable(
+    name="indikatorkatalog",
+    title="Indikatorkatalog",
+    description=(
+        "Der Indikatorenkatalog: Bezeichnung, Bereich, Formel aus Zähl- und Nennergröße, "
+        "Einheit, Quelle, Definition und Zeitreihenbrüche mit den geltenden Parametern der Stadt."
+    ),
+    disclosure="keine Fallzahlen; unverändert veröffentlicht.",
+    mart="indikatorkatalog",
+    reads=("indikatorkatalog",),
+    grain=("indikator_id",),
+    columns=(
+        _c("indikator_id"),
+        _c("reihenfolge"),
+        _c("bezeichnung"),
+        _c("bereich"),
+        _c("berechnung"),
+        _c("zaehler_merkmal"),
+        _c("nenner_merkmal"),
+        _c("faktor"),
+        _c("einheit"),
+        _c("stichtag_regel"),
+        _c("dynamik"),
+        _c("polaritaet"),
+        _c("quelle"),
+        _c("definition"),
+        _c("zeitreihenbrueche"),
+        _c("zaehler_definition"),
+        _c("nenner_definition"),
+    ),
+)
+
+# in publish order; the report lists them in this order too
+TABLES: dict[str, PublishedTable] = {
+    t.name: t
+    for t in (
+        INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, ZIELERREICHUNG, GEBIETE,
+        INDIKATORKATALOG,
+    )
+}  # fmt: skip
+
+
+class DeclarationError(ValueError):
+    """A published table does not match its declaration (a defect of the code, not the data)."""
+
+
+@dataclass
+class TableDocs:
+    """The German comments of one published table as written."""
+
+    table: str
+    comment: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def check_columns(table: PublishedTable, columns: list[str]) -> None:
+    """The frame to publish has the declared columns, in order, and no others (unless open)."""
+    fixed = [c for c in columns if c in table.column_names]
+    missing = [c for c in table.column_names if c not in columns]
+    if missing:
+        raise DeclarationError(
+            f"Veröffentlichung: der Tabelle {table.name} fehlen die deklarierten Spalten "
+            f"{', '.join(missing)} (pipelines/publish/tables.py)"
+        )
+    if fixed != list(table.column_names) or columns[: len(fixed)] != fixed:
+        raise DeclarationError(
+            f"Veröffentlichung: die Spalten der Tabelle {table.name} stehen nicht in der "
+            f"deklarierten Reihenfolge ({', '.join(table.column_names)})"
+        )
+    extra = columns[len(fixed) :]
+    if extra and not table.open_columns:
+        raise DeclarationError(
+            f"Veröffentlichung: die Tabelle {table.name} hat nicht deklarierte Spalten "
+            f"{', '.join(extra)} (pipelines/publish/tables.py)"
+        )
+
+
+def resolve_docs(
+    table: PublishedTable, columns: list[str], mart_comments: dict[str, dict[str, str]]
+) -> TableDocs:
+    """German comment of every column: declared, else the mart's, else by pattern.
+
+    `mart_comments`: mart name -> column -> comment (from warehouse.duckdb). A column that
+    gets no comment is a DeclarationError naming it.
+    """
+    sources = [mart_comments.get(m, {}) for m in (table.mart, *table.comment_marts)]
+
+    def lookup(name: str) -> str | None:
+        col = table.column(name)
+        if col is not None and col.comment:
+            return col.comment
+        for source in sources:
+            if source.get(name):
+                return source[name]
+        if name.startswith("z_") and (base := lookup(name[2:])):
+            return f"z-Wert (standardisiert über die einbezogenen Gebiete) von: {base}"
+        return None
+
+    docs = TableDocs(table.name, table.comment)
+    missing = []
+    for name in columns:
+        text = lookup(name)
+        if text is None:
+            missing.append(name)
+        else:
+            docs.columns[name] = text
+    if missing:
+        raise DeclarationError(
+            f"Veröffentlichung: Spalte(n) {', '.join(missing)} der Tabelle {table.name} ohne "
+            "deutsche Erläuterung: Beschreibung im dbt-Modell marts."
+            f"{table.mart} ergänzen oder in pipelines/publish/tables.py deklarieren"
+        )
+    return docs
