@@ -10,7 +10,10 @@ from pathlib import Path
 
 import click
 
+from pipelines import cli_german
 from pipelines.protection.pseudonym import KEY_ENV
+
+cli_german.install()
 
 
 def _interactive() -> bool:
@@ -21,15 +24,32 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# click's metavars are no gettext texts: named here in German
+OPTIONS = "[OPTIONEN]"
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar=OPTIONS,
+    subcommand_metavar="BEFEHL [ARGUMENTE]...",
+)
 @click.version_option(package_name="sozialmonitor")
 def main() -> None:
-    """sozialmonitor: Data Warehouse für die kommunale Sozialplanung."""
+    """sozialmonitor: Data Warehouse für die kommunale Sozialplanung.
+
+    Exit-Codes: 0 erfolgreich; 1 Abbruch oder fehlgeschlagene Prüfung; 2 falscher Aufruf
+    (unbekannte Option, fehlendes Argument, ungültiger Wert); 3 (nur run/demo) fertig,
+    aber einzelne Dateien abgewiesen. Hilfe zu einem Befehl: sozialmonitor BEFEHL --help
+    """
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.option(
-    "--scale", type=click.Choice(["small", "city", "berlin"]), default="small", show_default=True
+    "--scale",
+    type=click.Choice(["small", "city", "berlin"]),
+    default="small",
+    show_default=True,
+    help="Größe der Stadt: small (50.000 Einwohner), city (600.000), berlin (3,8 Mio.)",
 )
 @click.option(
     "--out",
@@ -38,7 +58,14 @@ def main() -> None:
     required=True,
     help="Eingangsordner, der entsteht",
 )
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    metavar="ZAHL",
+    help="Startwert: gleicher Seed, gleiche Stadt",
+)
 @click.option("--ohne-fehler", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen")
 def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
     """Erzeugt die Lieferungen einer synthetischen Stadt (nur den Eingangsordner)."""
@@ -80,22 +107,51 @@ def _generate_into(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
     return gen(out_dir, scale=scale, seed=seed, defects=defects)
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.option(
-    "--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True
+    "--landing",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    required=True,
+    help="Eingangsordner mit den Lieferungen (reference/, einwohner/, sgb2/, ...)",
 )
-@click.option("--warehouse", type=click.Path(path_type=Path), required=True)
 @click.option(
-    "--config", "config_file", type=click.Path(path_type=Path, exists=True, dir_okay=False)
+    "--warehouse",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Ordner des Warehouse (entsteht beim ersten Lauf): warehouse.duckdb, publish.duckdb, "
+    "parquet/, excel/, reports/",
 )
 @click.option(
-    "--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten"
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Stadtkonfiguration (YAML, nur die geänderten Schlüssel; Vorgaben in "
+    "pipelines/config/default.yaml)",
+)
+@click.option(
+    "--warten",
+    "wait",
+    type=float,
+    metavar="SEKUNDEN",
+    default=0.0,
+    show_default=True,
+    help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
 )
 def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -> None:
     """Lädt alle Lieferungen des Eingangsordners und baut Marts, Veröffentlichung und Bericht.
 
-    Exit-Code 0: alles geladen und alle blockierenden Prüfungen bestanden; 3: fertig, aber
-    einzelne Dateien abgewiesen; 1: eine blockierende Prüfung oder ein Schritt ist fehlgeschlagen.
+    \b
+    Pseudonymisierungsschlüssel: die Umgebungsvariable SOZIALMONITOR_PSEUDONYM_KEY
+    (mindestens 16 Zeichen, für eine Stadt immer derselbe, geheim) muss gesetzt sein;
+    ohne sie beginnt kein Lauf mit personenbezogenen Lieferungen.
+
+    \b
+    Exit-Codes:
+      0  alles geladen, alle blockierenden Prüfungen bestanden
+      3  fertig, aber einzelne Dateien abgewiesen (sie werden genannt)
+      1  eine blockierende Prüfung oder ein Schritt ist fehlgeschlagen, oder der Lauf
+         konnte nicht beginnen (kein Schlüssel, Warehouse belegt, Konfiguration fehlerhaft)
+      2  falscher Aufruf (unbekannte Option, fehlender oder ungültiger Wert)
     """
     sys.exit(_run(landing, warehouse, config_file, wait))
 
@@ -224,7 +280,7 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
     return lines
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.argument("indikator")
 @click.argument("gebiet")
 @click.argument("periode")
@@ -233,39 +289,66 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
     type=click.Path(path_type=Path),
     default=Path("demo/warehouse"),
     show_default=True,
+    help="Ordner des Warehouse",
 )
-def explain(indikator: str, gebiet: str, periode: str, warehouse: Path) -> None:
-    """Woher eine Zahl kommt: Formel, Werte, gelieferte Dateien, Modellkette.
+@click.option(
+    "--tabelle",
+    type=click.Choice(["indikatoren", "controlling", "sozialindex", "zielerreichung"]),
+    help="veröffentlichte Tabelle der Zahl (Vorgabe: aus INDIKATOR erschlossen)",
+)
+def explain(
+    indikator: str, gebiet: str, periode: str, warehouse: Path, tabelle: str | None
+) -> None:
+    """Woher eine Zahl kommt: Formel, Werte, gelieferte Dateien, Modellkette, und warum sie
+    gesperrt (`*`), nicht veröffentlicht (`.`) oder nur eingegrenzt (`/`) ist.
 
-    Beispiel: sozialmonitor explain sgb2_quote 010201 2024-12-31
+    \b
+    INDIKATOR  Kennung des Indikatorkatalogs, eine Kennzahl des Controllings oder
+               sozialindex
+    GEBIET     Gebietsschlüssel (Controlling: Produkt, Bereich, gesamt oder Gebiet)
+    PERIODE    Stichtag JJJJ-MM-TT oder TT.MM.JJJJ (Controlling, Ziele: das Jahr)
+
+    \b
+    Beispiele:
+      sozialmonitor explain sgb2_quote 010201 2024-12-31
+      sozialmonitor explain budget_ausschoepfung 31.2.01 2024
+      sozialmonitor explain hze_kosten_je_fall 00 2024 --tabelle controlling
+      sozialmonitor explain sozialindex 010101 2024-12-31
+      sozialmonitor explain sgb2_kinderarmut 00 2024 --tabelle zielerreichung
     """
-    import polars as pl
+    from pipelines.lineage.explain import ExplainError, explain_text
 
-    from pipelines.lineage.explain import ExplainError, render
-    from pipelines.lineage.explain import explain as run_explain
-    from pipelines.parsing.german import parse_date
-
-    day = pl.select(parse_date(pl.lit(periode))).item()
-    if day is None:
-        click.echo(
-            f"Ungültiger Stichtag '{periode}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)", err=True
-        )
-        sys.exit(2)
     try:
-        click.echo(render(run_explain(warehouse, indikator, gebiet, day)))
+        click.echo(explain_text(warehouse, indikator, gebiet, periode, tabelle))
     except ExplainError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.option(
-    "--scale", type=click.Choice(["small", "city", "berlin"]), default="city", show_default=True
+    "--scale",
+    type=click.Choice(["small", "city", "berlin"]),
+    default="city",
+    show_default=True,
+    help="Größe der synthetischen Stadt",
 )
 @click.option(
-    "--dir", "base", type=click.Path(path_type=Path), default=Path("demo"), show_default=True
+    "--dir",
+    "base",
+    type=click.Path(path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Ordner für Eingangsordner und Warehouse der Demo",
 )
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    metavar="ZAHL",
+    help="Startwert: gleicher Seed, gleiche Stadt",
+)
 @click.option(
     "--real",
     type=click.Choice(["berlin", "hamburg"]),
@@ -302,17 +385,24 @@ def demo(scale: str, base: Path, seed: int, real: str | None) -> None:
     sys.exit(code)
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.option(
     "--warehouse",
     type=click.Path(path_type=Path),
     default=Path("demo/warehouse"),
     show_default=True,
+    help="Ordner des Warehouse",
 )
 @click.option(
-    "--landing", type=click.Path(path_type=Path), default=Path("demo/landing"), show_default=True
+    "--landing",
+    type=click.Path(path_type=Path),
+    default=Path("demo/landing"),
+    show_default=True,
+    help="Eingangsordner, den der Sensor beobachtet",
 )
-@click.option("--port", type=int, default=3000, show_default=True)
+@click.option(
+    "--port", type=int, default=3000, show_default=True, metavar="PORT", help="Port auf 127.0.0.1"
+)
 def ui(warehouse: Path, landing: Path, port: int) -> None:
     """Startet die Dagster-Oberfläche für dieses Projekt auf localhost."""
     import subprocess

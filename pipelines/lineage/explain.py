@@ -1,11 +1,21 @@
-"""`sozialmonitor explain INDIKATOR GEBIET PERIODE`: the lineage of one figure.
+"""`sozialmonitor explain INDIKATOR GEBIET PERIODE`: the lineage of one published figure.
 
-Everything printed comes from the warehouse itself (marts, raw load ids, audit.loads)
-and the dbt manifest; no personal data is involved at any step, so nothing needs hiding.
+Works for every published table with figures: `indikatoren` (and its wide form),
+`controlling`, `sozialindex` and `zielerreichung`. For a figure it shows the formula with
+its values, the finest areas summed, the delivered files (name, sha256, load time, run),
+the dbt model chain, and what was published: for `/` the bounds and the finest areas whose
+source cell was `*`, for `*` and `.` the reason (from the disclosure log
+`audit.geheimhaltung`). An unknown area or date names the closest keys and the dates that
+exist.
+
+Everything printed comes from the warehouse itself (marts, raw load ids, audit.loads,
+audit.geheimhaltung) and the dbt manifest; no personal data is involved at any step.
+This is the planning unit's view: it shows unsuppressed values beside the published ones.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,11 +23,39 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.tables import SYMBOLS
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.raw_tables import PERIOD_COLUMN
 
 MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
 SOURCE_TABLES = {"transfer": ["sgb2", "sgb12"]}
+# delivery kinds behind a controlling figure (finance plus the case counts it divides by)
+CONTROLLING_SOURCES = {
+    "kdu_je_bg": ["finanzen", "sgb2"],
+    "grusi_kosten_je_empfaenger": ["finanzen", "sgb12"],
+    "hze_kosten_je_fall": ["finanzen", "sgb8"],
+    "hze_kosten_abgleich": ["finanzen", "sgb8"],
+}
+EXPLAINED_TABLES = (
+    "indikatoren",
+    "indikatoren_breit",
+    "controlling",
+    "sozialindex",
+    "zielerreichung",
+)
+# the disclosure log's rules in words
+RULES = {
+    "primaer": "primär gesperrt: Anzahl unter der Mindestfallzahl (offenlegung.min_fallzahl)",
+    "sekundaer_hierarchie": "sekundär gesperrt: sonst aus übergeordnetem Gebiet minus "
+    "Teilgebieten rückrechenbar",
+    "sekundaer_identitaet": "sekundär gesperrt: sonst aus einer Summenbeziehung rückrechenbar",
+    "quelle": "an der Quelle gesperrt (`*` in der Lieferung)",
+    "einwohner_unter_min": "Gebiet unter der Mindesteinwohnerzahl (offenlegung.min_einwohner): "
+    "Quoten werden nicht veröffentlicht",
+    "unbekannt_an_der_quelle": "Zähler oder Nenner an der Quelle unbekannt (`.` in der Lieferung)",
+    "zaehler_oder_nenner_gesperrt": "Zähler oder Nenner ist gesperrt (siehe Anzahlen)",
+    "nur_grenzen": "nur eingegrenzt bekannt: Summe über an der Quelle gesperrte Zellen",
+}
 
 
 class ExplainError(LookupError):
@@ -51,11 +89,15 @@ class Explanation:
     faktor: float
     nenner_stichtag: date | None
     umgerechnet: bool
-    veroeffentlicht: tuple | None
+    veroeffentlicht: tuple | None  # (wert, symbol, untergrenze, obergrenze) in publish.duckdb
     summiert: list[tuple] = field(default_factory=list)  # (gebiet_id, name, zaehler, nenner)
     dateien: list[SourceFile] = field(default_factory=list)
     modelle: list[str] = field(default_factory=list)
     definition: str = ""
+    untergrenze: float | None = None
+    obergrenze: float | None = None
+    gruende: list[str] = field(default_factory=list)  # why withheld / not published
+    quelle_gesperrt: list[tuple] = field(default_factory=list)  # (gebiet_id, name, merkmal)
 
 
 def _num(v, digits=4) -> str:
@@ -66,52 +108,144 @@ def _num(v, digits=4) -> str:
     return f"{v:,.{digits}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Explanation:
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _paths(warehouse: Path) -> WarehousePaths:
     paths = WarehousePaths(Path(warehouse))
     if not paths.warehouse_db.exists():
         raise ExplainError(f"Kein Warehouse unter {paths.root}")
-    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+    return paths
+
+
+def _published(paths: WarehousePaths, sql: str, params: list) -> tuple | None:
+    if not paths.publish_db.exists():
+        return None
+    con = _connect(paths.publish_db)
+    try:
+        return con.execute(sql, params).fetchone()
+    finally:
+        con.close()
+
+
+# --- unknown keys and dates -----------------------------------------------------------------
+
+
+def _closest(value: str, candidates: dict[str, str]) -> str:
+    """The keys closest to `value`, by key and by name: '0102 (Nord), 0103 (Süd)'."""
+    keys = difflib.get_close_matches(value, list(candidates), n=5, cutoff=0.4)
+    lowered = value.lower()
+    keys += [k for k, name in candidates.items() if name and lowered in name.lower()][:5]
+    keys = list(dict.fromkeys(keys))[:6] or sorted(candidates)[:6]
+    return ", ".join(f"{k} ({candidates[k]})" if candidates[k] else k for k in keys)
+
+
+def _area_names(con) -> dict[str, str]:
+    return {
+        str(g): n or ""
+        for g, n in con.execute(
+            "select gebiet_id, any_value(name order by ist_aktuell desc) from marts.gebiete "
+            "group by 1 order by 1"
+        ).fetchall()
+    }
+
+
+def _check_area(con, gebiet: str) -> dict[str, str]:
+    names = _area_names(con)
+    if gebiet not in names:
+        raise ExplainError(f"Unbekanntes Gebiet '{gebiet}'. Am nächsten: {_closest(gebiet, names)}")
+    return names
+
+
+def _dates_text(days: list, show=lambda d: f"{d:%d.%m.%Y}") -> str:
+    days = sorted(days)
+    if len(days) <= 8:
+        return ", ".join(show(d) for d in days)
+    return f"{show(days[0])} bis {show(days[-1])} ({len(days)} Stichtage)"
+
+
+def _unknown_date(what: str, wanted, days: list, show=lambda d: f"{d:%d.%m.%Y}") -> ExplainError:
+    if not days:
+        return ExplainError(f"Für {what} gibt es im Warehouse keinen Stichtag.")
+
+    def distance(d):
+        return abs((d - wanted).days) if isinstance(wanted, date) else abs(d - wanted)
+
+    nearest = sorted(days, key=distance)[:2]
+    return ExplainError(
+        f"Kein Stichtag {show(wanted)} für {what}. Vorhanden: {_dates_text(days, show)}; "
+        f"am nächsten: {', '.join(show(d) for d in sorted(nearest))}"
+    )
+
+
+# --- indikatoren ----------------------------------------------------------------------------
+
+
+def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Explanation:
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
     try:
         kat = con.execute(
-            "select bezeichnung, zaehler_merkmal, nenner_merkmal, faktor, einheit, definition "
-            "from marts.indikatorkatalog where indikator_id = ?",
+            "select bezeichnung, zaehler_merkmal, nenner_merkmal, faktor, einheit, definition, "
+            "berechnung from marts.indikatorkatalog where indikator_id = ?",
             [indikator],
         ).fetchone()
         if kat is None:
-            known = [
-                r[0]
-                for r in con.execute(
-                    "select indikator_id from marts.indikatorkatalog order by 1"
-                ).fetchall()
-            ]
-            raise ExplainError(f"Unbekannter Indikator '{indikator}'. Bekannt: {', '.join(known)}")
-        bezeichnung, z_m, n_m, faktor, einheit, definition = kat
+            known = {
+                r[0]: "" for r in con.execute("select indikator_id from marts.indikatorkatalog")
+            }
+            raise ExplainError(
+                f"Unbekannter Indikator '{indikator}'. Am nächsten: {_closest(indikator, known)}"
+            )
+        bezeichnung, z_m, n_m, faktor, einheit, definition, berechnung = kat
+        if berechnung == "controlling":
+            raise ExplainError(
+                f"{indikator} ist eine Kennzahl des Controllings (je Haushaltsjahr): "
+                f"sozialmonitor explain {indikator} SCHLUESSEL JAHR --tabelle controlling"
+            )
+        names = _check_area(con, gebiet)
         row = con.execute(
-            """select ebene, zaehler, nenner, wert, symbol, nenner_stichtag, umgerechnet, gebietsstand
+            """select ebene, zaehler, nenner, wert, symbol, nenner_stichtag, umgerechnet,
+                      gebietsstand, untergrenze, obergrenze
                from marts.indikatoren where indikator_id = ? and gebiet_id = ? and periode = ?
                order by aktueller_gebietsstand desc limit 1""",
             [indikator, gebiet, periode],
         ).fetchone()
         if row is None:
+            days = [
+                r[0]
+                for r in con.execute(
+                    "select distinct periode from marts.indikatoren "
+                    "where indikator_id = ? and gebiet_id = ?",
+                    [indikator, gebiet],
+                ).fetchall()
+            ]
+            if days:
+                raise _unknown_date(f"{indikator} in Gebiet {gebiet}", periode, days)
+            levels = [
+                r[0]
+                for r in con.execute(
+                    "select distinct ebene from marts.indikatoren where indikator_id = ? order by 1",
+                    [indikator],
+                ).fetchall()
+            ]
             raise ExplainError(
-                f"Kein Wert für {indikator} in Gebiet {gebiet} zum {periode:%d.%m.%Y} im Warehouse."
+                f"{indikator} hat für Gebiet {gebiet} ({names[gebiet]}) keinen Wert; "
+                f"berechnet wird er auf den Ebenen {', '.join(levels) or 'keiner'}."
             )
-        ebene, zaehler, nenner, wert, symbol, n_date, umgerechnet, gebietsstand = row
-        name = con.execute(
-            "select name from marts.gebiete where gebiet_id = ? order by ist_aktuell desc limit 1",
-            [gebiet],
-        ).fetchone()
+        (ebene, zaehler, nenner, wert, symbol, n_date, umgerechnet, gebietsstand, low, high) = row
         quellen = dict(
             con.execute(
-                "select merkmal, any_value(quelle) from marts.basiszahlen where merkmal in (?, ?) group by 1",
+                "select merkmal, any_value(quelle) from marts.basiszahlen "
+                "where merkmal in (?, ?) group by 1",
                 [z_m, n_m],
             ).fetchall()
         )
+        leaves_sql = """select gebiet_id, name from marts.gebiete
+             where ist_feinste_ebene and (pfad like '%' || ? || '%')"""
         summiert = con.execute(
-            """with leaves as (
-                 select gebiet_id, name from marts.gebiete
-                 where ist_feinste_ebene and (pfad like '%' || ? || '%') and gebiet_id <> ?
-               )
+            f"""with leaves as ({leaves_sql} and gebiet_id <> ?)
                select l.gebiet_id, l.name,
                  max(case when b.merkmal = ? and b.periode = ? then b.wert end),
                  max(case when b.merkmal = ? and b.periode = ? then b.wert end)
@@ -120,56 +254,115 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
                group by all order by 1""",
             [gebiet, gebiet, z_m, periode, n_m, n_date or periode, gebietsstand],
         ).fetchall()
-        files = []
-        for merkmal, per in ((z_m, periode), (n_m, n_date)):
-            if merkmal is None or per is None:
-                continue
-            for table in SOURCE_TABLES.get(quellen.get(merkmal, ""), [quellen.get(merkmal)]):
-                if table not in PERIOD_COLUMN or PERIOD_COLUMN[table] is None:
-                    continue
-                pcol = PERIOD_COLUMN[table]
-                value = per.year if pcol in ("jahr", "haushaltsjahr") else per
-                for r in con.execute(
-                    f"""select a.quelle, a.datei, a.sha256, strftime(a.beendet_am, '%d.%m.%Y %H:%M:%S'),
-                               a.run_id, a.periode
-                        from audit.loads a
-                        where a.load_id in (select distinct load_id from raw.{table} where {pcol} = ?)
-                        order by a.datei""",
-                    [value],
-                ).fetchall():
-                    files.append(SourceFile(*r))
+        starred = con.execute(
+            f"""with leaves as ({leaves_sql})
+               select distinct l.gebiet_id, l.name, b.merkmal from leaves l
+               join marts.basiszahlen b on b.gebiet_id = l.gebiet_id and b.gebietsstand = ?
+               where b.quell_symbol = '*' and ((b.merkmal = ? and b.periode = ?)
+                 or (b.merkmal = ? and b.periode = ?))
+               order by 1, 3""",
+            [gebiet, gebietsstand, z_m, periode, n_m, n_date or periode],
+        ).fetchall()
+        files = _files(con, [(quellen.get(z_m), periode), (quellen.get(n_m), n_date)])
+        published = _published(
+            paths,
+            "select wert, symbol, untergrenze, obergrenze from indikatoren "
+            "where indikator_id = ? and gebiet_id = ? and periode = ?",
+            [indikator, gebiet, periode],
+        )
+        gruende = _reasons(con, indikator, gebiet, periode, n_date, z_m, n_m, published, symbol)
     finally:
         con.close()
-    published = None
-    if paths.publish_db.exists():
-        pcon = duckdb.connect(str(paths.publish_db), read_only=True)
-        try:
-            published = pcon.execute(
-                "select wert, symbol from indikatoren where indikator_id = ? and gebiet_id = ? and periode = ?",
-                [indikator, gebiet, periode],
-            ).fetchone()
-        finally:
-            pcon.close()
     formel = (
         f"{bezeichnung} = {z_m}"
         if n_m is None
         else f"{bezeichnung} = {z_m} / {n_m} × {_num(faktor)}"
     )
-    seen = set()
-    unique_files = []
-    for f in files:
-        if (f.datei, f.sha256) not in seen:
-            seen.add((f.datei, f.sha256))
-            unique_files.append(f)
     return Explanation(
-        indikator, bezeichnung, gebiet, name[0] if name else "", ebene, periode, formel, zaehler, nenner,
-        wert, symbol, einheit, faktor, n_date, bool(umgerechnet), published,
-        [tuple(r) for r in summiert if r[2] is not None or r[3] is not None], unique_files,
+        indikator, bezeichnung, gebiet, names.get(gebiet, ""), ebene, periode, formel, zaehler,
+        nenner, wert, symbol, einheit, faktor, n_date, bool(umgerechnet), published,
+        [tuple(r) for r in summiert if r[2] is not None or r[3] is not None], files,
         model_chain("indikatoren", {q for q in quellen.values() if q}), definition or "",
+        low, high, gruende, [tuple(r) for r in starred],
     )  # fmt: skip
 
 
-def model_chain(model: str, quellen: set[str]) -> list[str]:
+def _files(con, wanted: list[tuple[str | None, date | int | None]]) -> list[SourceFile]:
+    """Delivered files of each (kind, period), once each."""
+    out: list[SourceFile] = []
+    seen = set()
+    for quelle, per in wanted:
+        if quelle is None or per is None:
+            continue
+        for table in SOURCE_TABLES.get(quelle, [quelle]):
+            pcol = PERIOD_COLUMN.get(table)
+            if pcol is None:
+                continue
+            if isinstance(per, date):
+                value = per.year if pcol in ("jahr", "haushaltsjahr") else per
+            else:
+                value = per
+            for r in con.execute(
+                f"""select a.quelle, a.datei, a.sha256,
+                           strftime(a.beendet_am, '%d.%m.%Y %H:%M:%S'), a.run_id, a.periode
+                    from audit.loads a
+                    where a.load_id in (select distinct load_id from raw.{table} where {pcol} = ?)
+                    order by a.datei""",
+                [value],
+            ).fetchall():
+                f = SourceFile(*r)
+                if (f.datei, f.sha256) not in seen:
+                    seen.add((f.datei, f.sha256))
+                    out.append(f)
+    return out
+
+
+def _log(con, tabelle: str | None, merkmale: list, gebiet: str, periods: list) -> list[tuple]:
+    if not con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' "
+        "and table_name = 'geheimhaltung'"
+    ).fetchone()[0]:
+        return []
+    marks = ", ".join("?" for _ in merkmale)
+    pmarks = ", ".join("?" for _ in periods)
+    where = "tabelle = ? and " if tabelle else ""
+    return con.execute(
+        f"""select merkmal, periode, regel, ausgeloest_durch from audit.geheimhaltung
+            where {where}merkmal in ({marks}) and gebiet_id = ? and periode in ({pmarks})
+            order by 1, 2, 3""",
+        [*([tabelle] if tabelle else []), *merkmale, gebiet, *periods],
+    ).fetchall()
+
+
+def _reasons(con, indikator, gebiet, periode, n_date, z_m, n_m, published, symbol) -> list[str]:
+    """Why the published figure is a symbol, in words."""
+    if published is None:
+        return []
+    _, pub_symbol, _, _ = published
+    if pub_symbol not in ("*", ".", "/", "x"):
+        return []
+    out = [f"`{pub_symbol}` {SYMBOLS[pub_symbol]}."]
+    own = _log(con, "indikatoren", [indikator], gebiet, [periode])
+    out += [f"Regel: {RULES.get(regel, regel)}" for _, _, regel, _ in own]
+    if pub_symbol == "." and not own:
+        if symbol == ".":
+            out.append(
+                "Im Warehouse ohne Wert: kein Nenner-Stichtag innerhalb der erlaubten Monate "
+                "(indikatoren.nenner_max_alter_monate) oder Zähler/Nenner unbekannt."
+            )
+        elif symbol is None and published[0] is None:
+            out.append("Für diesen Stichtag wurde kein Wert geliefert.")
+    counts = [m for m in (z_m, n_m) if m]
+    periods = [p for p in (periode, n_date) if p is not None]
+    for merkmal, per, regel, by in _log(con, None, counts, gebiet, periods):
+        cause = f", ausgelöst durch {by}" if by else ""
+        out.append(f"Anzahl {merkmal} ({per:%d.%m.%Y}): {RULES.get(regel, regel)}{cause}")
+    if pub_symbol == "x":
+        out.append("Der Nenner ist null.")
+    return out
+
+
+def model_chain(model: str, quellen: set[str], published: str = "indikatoren") -> list[str]:
     """dbt nodes between the raw sources of `quellen` and `model`, upstream first."""
     if not MANIFEST.exists():
         return []
@@ -191,7 +384,6 @@ def model_chain(model: str, quellen: set[str]) -> list[str]:
         memo[node] = node in wanted_sources or any(reaches_source(p) for p in parents.get(node, []))
         return memo[node]
 
-    order: list[str] = []
     depth: dict[str, int] = {}
 
     def walk(node: str, d: int) -> None:
@@ -212,8 +404,16 @@ def model_chain(model: str, quellen: set[str]) -> list[str]:
             out.append(
                 f"{node.get('schema', '')}.{node['name']} ({node.get('original_file_path', '')})"
             )
-    out.append("publish.indikatoren (Geheimhaltung: pipelines/publish, pipelines/disclosure)")
+    out.append(f"publish.{published} (Geheimhaltung: pipelines/publish, pipelines/disclosure)")
     return out
+
+
+def _published_text(wert, symbol, low=None, high=None) -> str:
+    if symbol == "/" and low is not None and high is not None:
+        return f"/ (zwischen {_num(low)} und {_num(high)})"
+    if symbol:
+        return symbol
+    return _num(wert)
 
 
 def render(e: Explanation) -> str:
@@ -232,6 +432,8 @@ def render(e: Explanation) -> str:
         lines.append(calc)
     if e.symbol:
         lines.append(f"Zeichen im Warehouse: {e.symbol}")
+    if e.untergrenze is not None and e.obergrenze is not None and e.untergrenze != e.obergrenze:
+        lines.append(f"Grenzen im Warehouse: {_num(e.untergrenze)} bis {_num(e.obergrenze)}")
     if e.nenner_stichtag and e.nenner_stichtag != e.periode:
         lines.append(
             f"Nenner vom Stichtag {e.nenner_stichtag:%d.%m.%Y} (letzter Bevölkerungsstand davor)"
@@ -241,8 +443,13 @@ def render(e: Explanation) -> str:
             "Umgerechnet auf den heutigen Gebietsstand (Umschlüsselung mit Bevölkerungsanteilen)."
         )
     if e.veroeffentlicht is not None:
-        w, s = e.veroeffentlicht
-        lines.append(f"Veröffentlicht (publish.duckdb): {s or _num(w)}")
+        lines.append(f"Veröffentlicht (publish.duckdb): {_published_text(*e.veroeffentlicht)}")
+    else:
+        lines.append("Veröffentlicht (publish.duckdb): keine Zeile")
+    lines += [f"  {g}" for g in e.gruende]
+    if e.quelle_gesperrt:
+        lines += ["", "Feinste Gebiete mit an der Quelle gesperrter Zelle (`*`):"]
+        lines += [f"  {gid:<12} {name[:30]:<30} {m}" for gid, name, m in e.quelle_gesperrt]
     if e.summiert:
         lines += [
             "",
@@ -250,14 +457,313 @@ def render(e: Explanation) -> str:
         ]
         for gid, name, z, n in e.summiert:
             lines.append(f"  {gid:<12} {name[:30]:<30} {_num(z):>10} / {_num(n):>10}")
-    lines += ["", "Gelieferte Dateien (Datei, SHA-256, geladen am, Lauf):"]
-    for f in e.dateien:
-        lines.append(
-            f"  {f.datei}\n      sha256 {f.sha256}\n      geladen {f.geladen_am}, Lauf {f.run_id}"
-        )
-    if e.modelle:
-        lines += ["", "Modellkette (dbt, von den Rohdaten zur Veröffentlichung):"]
-        lines += [f"  {i + 1:>2}. {m}" for i, m in enumerate(e.modelle)]
+    lines += _files_lines(e.dateien)
+    lines += _chain_lines(e.modelle)
     if e.definition:
         lines += ["", f"Definition: {e.definition}"]
     return "\n".join(lines)
+
+
+def _files_lines(files: list[SourceFile]) -> list[str]:
+    lines = ["", "Gelieferte Dateien (Datei, SHA-256, geladen am, Lauf):"]
+    for f in files:
+        lines.append(
+            f"  {f.datei}\n      sha256 {f.sha256}\n      geladen {f.geladen_am}, Lauf {f.run_id}"
+        )
+    return lines
+
+
+def _chain_lines(models: list[str]) -> list[str]:
+    if not models:
+        return []
+    return [
+        "",
+        "Modellkette (dbt, von den Rohdaten zur Veröffentlichung):",
+        *[f"  {i + 1:>2}. {m}" for i, m in enumerate(models)],
+    ]
+
+
+# --- controlling ----------------------------------------------------------------------------
+
+
+def explain_controlling(warehouse: Path, kennzahl: str, schluessel: str, jahr: int) -> str:
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        known = {
+            k: ""
+            for (k,) in con.execute(
+                "select distinct kennzahl from marts.controlling order by 1"
+            ).fetchall()
+        }
+        if kennzahl not in known:
+            raise ExplainError(
+                f"Keine Kennzahl '{kennzahl}' im Controlling. Am nächsten: "
+                f"{_closest(kennzahl, known)}"
+            )
+        keys = {
+            str(k): f"{art}{', ' + b if b else ''}"
+            for k, art, b in con.execute(
+                "select schluessel, any_value(schluessel_art), any_value(bezeichnung) "
+                "from marts.controlling where kennzahl = ? group by 1 order by 1",
+                [kennzahl],
+            ).fetchall()
+        }
+        if schluessel not in keys:
+            raise ExplainError(
+                f"Unbekannter Schlüssel '{schluessel}' für {kennzahl}. Am nächsten: "
+                f"{_closest(schluessel, keys)}"
+            )
+        years = [
+            r[0]
+            for r in con.execute(
+                "select distinct haushaltsjahr from marts.controlling "
+                "where kennzahl = ? and schluessel = ? order by 1",
+                [kennzahl, schluessel],
+            ).fetchall()
+        ]
+        if jahr not in years:
+            raise _unknown_date(f"{kennzahl} / {schluessel}", jahr, years, show=str)
+        rows = con.execute(
+            """select schluessel_art, bezeichnung, ebene, zaehler, nenner, wert, einheit, symbol,
+                      unsicher, hinweis
+               from marts.controlling
+               where kennzahl = ? and schluessel = ? and haushaltsjahr = ? order by 1""",
+            [kennzahl, schluessel, jahr],
+        ).fetchall()
+        kat = con.execute(
+            "select bezeichnung, definition, zaehler_definition, nenner_definition "
+            "from marts.indikatorkatalog where indikator_id = ?",
+            [kennzahl],
+        ).fetchone() or (kennzahl, "", "", "")
+        sources = CONTROLLING_SOURCES.get(kennzahl, ["finanzen"])
+        files = _files(con, [(s, jahr) for s in sources])
+    finally:
+        con.close()
+    lines = [f"{kat[0]} ({kennzahl}), Schlüssel {schluessel}, Haushaltsjahr {jahr}", ""]
+    for art, bez, ebene, z, n, w, einheit, symbol, unsicher, hinweis in rows:
+        lines.append(
+            f"Art: {art}{' (' + bez + ')' if bez else ''}{', Ebene ' + ebene if ebene else ''}"
+        )
+        lines.append(
+            f"Formel:  Wert = Zähler / Nenner  ({kat[2] or 'Zähler'} / {kat[3] or 'Nenner'})"
+        )
+        lines.append(f"         = {_num(z)} / {_num(n)} -> {_num(w)} {einheit or ''}".rstrip())
+        if symbol:
+            lines.append(f"Zeichen im Warehouse: {symbol} ({SYMBOLS.get(symbol, '')})")
+        if unsicher:
+            lines.append("Fallzahl nur eingegrenzt (an der Quelle gesperrte Zellen).")
+        if hinweis:
+            lines.append(f"Hinweis: {hinweis}")
+        pub = _published(
+            paths,
+            "select wert, symbol from controlling where kennzahl = ? and schluessel = ? "
+            "and haushaltsjahr = ? and schluessel_art = ?",
+            [kennzahl, schluessel, jahr, art],
+        )
+        if pub is None:
+            lines.append("Veröffentlicht (publish.duckdb): keine Zeile")
+        else:
+            lines.append(f"Veröffentlicht (publish.duckdb): {_published_text(*pub)}")
+            if pub[1] == "*":
+                lines.append(
+                    "  `*`: Kosten je Fall über weniger Fälle als die Mindestfallzahl "
+                    "(offenlegung.min_fallzahl) werden nicht veröffentlicht."
+                )
+    lines += _files_lines(files)
+    lines += _chain_lines(model_chain("controlling", set(sources), "controlling"))
+    if kat[1]:
+        lines += ["", f"Definition: {kat[1]}"]
+    return "\n".join(lines)
+
+
+# --- sozialindex ----------------------------------------------------------------------------
+
+
+def explain_sozialindex(warehouse: Path, gebiet: str, periode: date) -> str:
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        names = _check_area(con, gebiet)
+        finest = {
+            r[0]: names.get(r[0], "")
+            for r in con.execute("select distinct gebiet_id from marts.sozialindex").fetchall()
+        }
+        if gebiet not in finest:
+            raise ExplainError(
+                f"Der Sozialindex steht nur für Gebiete der feinsten Ebene; {gebiet} "
+                f"({names[gebiet]}) ist keines. Am nächsten: {_closest(gebiet, finest)}"
+            )
+        cur = con.execute(
+            "select * from marts.sozialindex where gebiet_id = ? and periode = ?",
+            [gebiet, periode],
+        )
+        cols = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        if row is None:
+            days = [
+                r[0]
+                for r in con.execute(
+                    "select distinct periode from marts.sozialindex where gebiet_id = ?", [gebiet]
+                ).fetchall()
+            ]
+            raise _unknown_date(f"den Sozialindex in Gebiet {gebiet}", periode, days)
+        values = dict(zip(cols, row, strict=True))
+    finally:
+        con.close()
+    pub = None
+    if paths.publish_db.exists():
+        pcon = _connect(paths.publish_db)
+        try:
+            cur = pcon.execute(
+                "select * from sozialindex where gebiet_id = ? and periode = ?", [gebiet, periode]
+            )
+            pcols = [d[0] for d in cur.description]
+            prow = cur.fetchone()
+            pub = dict(zip(pcols, prow, strict=True)) if prow else None
+        finally:
+            pcon.close()
+    lines = [f"Sozialindex, {names[gebiet] or gebiet} [{gebiet}], Stichtag {periode:%d.%m.%Y}", ""]
+    fixed = ("periode", "gebiet_id")
+    for col in cols:
+        if col in fixed:
+            continue
+        w = values[col]
+        shown = _num(w) if isinstance(w, int | float) and not isinstance(w, bool) else (w or "–")
+        public = ""
+        if pub is not None and col in pub and pub[col] != w:
+            public = "   veröffentlicht: leer (Indikator dort nicht veröffentlicht)"
+        lines.append(f"  {col:<36} {shown}{public}")
+    if values.get("ausschluss_grund"):
+        lines += ["", f"Ohne Index: {values['ausschluss_grund']}"]
+    if pub is None:
+        lines += ["", "Veröffentlicht (publish.duckdb): keine Zeile"]
+    lines += [
+        "",
+        "Berechnung: pipelines/sozialindex (Rezept aus der Stadtkonfiguration, Schlüssel "
+        "sozialindex): z-Werte der Anteile über die einbezogenen Gebiete, Summen, Indizes, "
+        "Klassen. Herkunft eines Anteils: sozialmonitor explain INDIKATOR GEBIET PERIODE.",
+    ]
+    lines += _chain_lines(model_chain("sozialindex", {"sgb2", "einwohner"}, "sozialindex"))
+    return "\n".join(lines)
+
+
+# --- zielerreichung -------------------------------------------------------------------------
+
+
+def explain_goal(warehouse: Path, indikator: str, gebiet: str, jahr: int) -> str:
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        goals = con.execute(
+            "select distinct indikator_id, gebiet_id from marts.zielerreichung order by 1, 2"
+        ).fetchall()
+        if not goals:
+            raise ExplainError("Es sind keine Ziele geliefert (reference/ziele.csv).")
+        known = {f"{i} {g}": "" for i, g in goals}
+        if (indikator, gebiet) not in goals:
+            raise ExplainError(
+                f"Kein Ziel für {indikator} in Gebiet {gebiet}. Ziele: {', '.join(known)}"
+            )
+        row = con.execute(
+            """select periode, istwert, zielwert, abstand, richtung, erreicht, beschluss, symbol,
+                      unsicher, einheit
+               from marts.zielerreichung where indikator_id = ? and gebiet_id = ? and jahr = ?""",
+            [indikator, gebiet, jahr],
+        ).fetchone()
+        if row is None:
+            years = [
+                r[0]
+                for r in con.execute(
+                    "select jahr from marts.zielerreichung where indikator_id = ? and gebiet_id = ?",
+                    [indikator, gebiet],
+                ).fetchall()
+            ]
+            raise _unknown_date(f"das Ziel {indikator} in {gebiet}", jahr, years, show=str)
+    finally:
+        con.close()
+    periode, ist, ziel, abstand, richtung, erreicht, beschluss, _, unsicher, einheit = row
+    pub = _published(
+        paths,
+        "select istwert, symbol, erreicht from zielerreichung "
+        "where indikator_id = ? and gebiet_id = ? and jahr = ?",
+        [indikator, gebiet, jahr],
+    )
+    rule = "Ist <= Ziel" if richtung == "hoechstens" else "Ist >= Ziel"
+    lines = [
+        f"Ziel {indikator}, Gebiet {gebiet}, Zieljahr {jahr} ({beschluss or 'ohne Beschluss'})",
+        "",
+        f"Regel: {richtung} ({rule}); Istwert vom {periode:%d.%m.%Y}" if periode else
+        f"Regel: {richtung} ({rule}); kein Istwert im Zieljahr",
+        f"  Istwert {_num(ist)} {einheit or ''}, Zielwert {_num(ziel)}, Abstand {_num(abstand)}",
+        f"  erreicht: {'ja' if erreicht else 'nein' if erreicht is False else 'nicht entscheidbar'}"
+        + (" (Istwert nur eingegrenzt)" if unsicher else ""),
+    ]  # fmt: skip
+    if pub is not None:
+        pw, ps, pe = pub
+        shown = ps or _num(pw)
+        decided = {True: "ja", False: "nein"}.get(pe, "nicht entscheidbar")
+        lines.append(f"Veröffentlicht (publish.duckdb): Istwert {shown}, erreicht: {decided}")
+        if ps in SYMBOLS:
+            lines.append(f"  `{ps}` {SYMBOLS[ps]} (wie in der Tabelle indikatoren)")
+    if periode is not None:
+        lines += ["", "Herkunft des Istwerts:", ""]
+        lines.append(render(explain(warehouse, indikator, gebiet, periode)))
+    return "\n".join(lines)
+
+
+# --- the command's dispatcher ---------------------------------------------------------------
+
+SOZIALINDEX_NAMES = ("sozialindex", "status_index", "dynamik_index", "gesamtindex", "gruppe")
+
+
+def _year(periode: str) -> int:
+    text = periode.strip()
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    day = _parse_day(text)
+    return day.year
+
+
+def _parse_day(text: str) -> date:
+    import polars as pl
+
+    from pipelines.parsing.german import parse_date
+
+    day = pl.select(parse_date(pl.lit(text.strip()))).item()
+    if day is None:
+        raise ExplainError(f"Ungültiger Stichtag '{text}' (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)")
+    return day
+
+
+def choose_table(warehouse: Path, indikator: str) -> str:
+    """The table a figure is explained from when none is named."""
+    if indikator in SOZIALINDEX_NAMES:
+        return "sozialindex"
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        row = con.execute(
+            "select berechnung from marts.indikatorkatalog where indikator_id = ?", [indikator]
+        ).fetchone()
+    finally:
+        con.close()
+    return "controlling" if row and row[0] == "controlling" else "indikatoren"
+
+
+def explain_text(
+    warehouse: Path, indikator: str, gebiet: str, periode: str, tabelle: str | None = None
+) -> str:
+    """What `sozialmonitor explain` prints, for any published table with figures."""
+    tabelle = tabelle or choose_table(warehouse, indikator)
+    if tabelle not in EXPLAINED_TABLES:
+        raise ExplainError(
+            f"Tabelle '{tabelle}' hat keine Kennzahlen; erklärbar: {', '.join(EXPLAINED_TABLES)}"
+        )
+    if tabelle == "controlling":
+        return explain_controlling(warehouse, indikator, gebiet, _year(periode))
+    if tabelle == "zielerreichung":
+        return explain_goal(warehouse, indikator, gebiet, _year(periode))
+    if tabelle == "sozialindex":
+        return explain_sozialindex(warehouse, gebiet, _parse_day(periode))
+    return render(explain(warehouse, indikator, gebiet, _parse_day(periode)))
