@@ -37,9 +37,14 @@ OPTIONS = "[OPTIONEN]"
 def main() -> None:
     """sozialmonitor: Data Warehouse für die kommunale Sozialplanung.
 
-    Exit-Codes: 0 erfolgreich; 1 Abbruch oder fehlgeschlagene Prüfung; 2 falscher Aufruf
-    (unbekannte Option, fehlendes Argument, ungültiger Wert); 3 (nur run/demo) fertig,
-    aber einzelne Dateien abgewiesen. Hilfe zu einem Befehl: sozialmonitor BEFEHL --help
+    \b
+    Exit-Codes:
+      0  erfolgreich
+      1  Abbruch oder fehlgeschlagene Prüfung
+      2  falscher Aufruf (unbekannte Option, fehlendes Argument, ungültiger Wert)
+      3  (run, demo) fertig, aber einzelne Dateien abgewiesen
+
+    Hilfe zu einem Befehl: sozialmonitor BEFEHL --help
     """
 
 

@@ -193,7 +193,8 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
         ).fetchone()
         if kat is None:
             known = {
-                r[0]: "" for r in con.execute("select indikator_id from marts.indikatorkatalog")
+                r[0]: ""
+                for r in con.execute("select indikator_id from marts.indikatorkatalog").fetchall()
             }
             raise ExplainError(
                 f"Unbekannter Indikator '{indikator}'. Am nächsten: {_closest(indikator, known)}"

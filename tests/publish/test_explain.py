@@ -1,0 +1,67 @@
+"""`explain` for every published table with figures, on the hand-computed Musterstadt."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from pipelines.lineage.explain import ExplainError, explain_text
+
+
+def test_bounds_and_source_star_areas_for_slash(example_city):
+    text = explain_text(example_city.warehouse, "sgb2_quote", "0201", "2024-12-31")
+    # rlb of 020102 is `*` at the BA: Gartenstadt's rate lies between two bounds
+    assert "Veröffentlicht (publish.duckdb): / (zwischen 6,0825 und 6,1856)" in text
+    assert "an der Quelle gesperrter Zelle" in text
+    assert "020102       Am Bach" in text.split("an der Quelle gesperrter Zelle")[1]
+
+
+def test_reason_for_a_withheld_rate(example_city):
+    text = explain_text(example_city.warehouse, "grusi_alter_quote", "010201", "31.12.2024")
+    assert "Veröffentlicht (publish.duckdb): *" in text
+    assert "Anzahl grusi_alter_ave_65plus (31.12.2024): primär gesperrt" in text
+
+
+def test_controlling_figures_are_explained(example_city):
+    text = explain_text(example_city.warehouse, "budget_ausschoepfung", "31.2.01", "2024")
+    assert "= 4.412.880,1200 / 4.350.000 -> 101,4455 %" in text
+    sha = hashlib.sha256(
+        (example_city.landing / "finanzen" / "finanzen_2024.csv").read_bytes()
+    ).hexdigest()
+    assert "finanzen/finanzen_2024.csv" in text and sha in text
+    assert "publish.controlling" in text
+    small = explain_text(
+        example_city.warehouse, "hze_kosten_je_fall", "010101", "2024", "controlling"
+    )
+    assert "Veröffentlicht (publish.duckdb): *" in small and "Mindestfallzahl" in small
+    assert "sgb8/sgb8_2024.csv" in small
+
+
+def test_sozialindex_and_goals_are_explained(example_city):
+    index = explain_text(example_city.warehouse, "sozialindex", "010101", "2024-12-31")
+    assert "Sozialindex, Markt [010101]" in index and "sgb2_kinderarmut" in index
+    assert "Ohne Index: Indikatorwert fehlt" in index  # one year: no dynamics
+    goal = explain_text(example_city.warehouse, "sgb2_kinderarmut", "00", "2024", "zielerreichung")
+    assert "Istwert 34,5148 %, Zielwert 25, Abstand 9,5148" in goal
+    assert "erreicht: nein" in goal and "nef_u15 / ew_u15" in goal
+
+
+def test_unknown_area_date_and_key_name_the_closest(example_city):
+    wh = example_city.warehouse
+    with pytest.raises(
+        ExplainError, match=r"Unbekanntes Gebiet '0102x'. Am nächsten: 0102 \(Hafen\)"
+    ):
+        explain_text(wh, "sgb2_quote", "0102x", "2024-12-31")
+    with pytest.raises(ExplainError, match=r"Kein Stichtag 30.11.2024 .* Vorhanden: 31.12.2024"):
+        explain_text(wh, "sgb2_quote", "00", "2024-11-30")
+    with pytest.raises(ExplainError, match=r"Kein Stichtag 2023 .* Vorhanden: 2024"):
+        explain_text(wh, "kdu_je_bg", "gesamt", "2023")
+    with pytest.raises(ExplainError, match=r"Unbekannter Schlüssel '31.2.0' .* 31.2.01"):
+        explain_text(wh, "budget_ausschoepfung", "31.2.0", "2024")
+    with pytest.raises(ExplainError, match="nur für Gebiete der feinsten Ebene"):
+        explain_text(wh, "sozialindex", "0101", "2024-12-31")
+    with pytest.raises(
+        ExplainError, match=r"Unbekannter Indikator 'sgb2_qote'. Am nächsten: sgb2_quote"
+    ):
+        explain_text(wh, "sgb2_qote", "00", "2024-12-31")
