@@ -387,7 +387,54 @@ def demo(scale: str, base: Path, seed: int, real: str | None) -> None:
             "Hinweis: die abgewiesenen Dateien sind absichtlich fehlerhaft (siehe manifest.json)."
         )
         code = 0
+    if code == 0:
+        click.echo(next_steps(warehouse, landing))
     sys.exit(code)
+
+
+def next_steps(warehouse: Path, landing: Path) -> str:
+    """What to do after the demo: open the report, the UI, trace a figure."""
+    from pipelines.warehouse.files import WarehousePaths
+
+    paths = WarehousePaths(warehouse)
+    lines = ["", "Wie weiter:"]
+    reports = sorted(paths.reports_dir.glob("sozialbericht_*.html"))
+    if reports:
+        lines.append(f"  Bericht öffnen:       {reports[-1].resolve().as_uri()}")
+    atlas = paths.root / "atlas" / "index.html"
+    if atlas.exists():
+        lines.append(f"  Sozialatlas öffnen:   {atlas.resolve().as_uri()}")
+    lines.append(
+        f"  BI-Werkzeuge:         {paths.publish_db} (nur lesend öffnen), "
+        f"{paths.parquet_dir}/, {paths.excel_dir}/"
+    )
+    lines.append("  Dagster-Oberfläche:   make ui  (http://127.0.0.1:3000; Sensor und Zeitpläne")
+    lines.append("                        sind ausgeschaltet: unter Automation einschalten)")
+    example = _explain_example(paths)
+    if example:
+        lines.append(
+            f"  Herkunft einer Zahl:  sozialmonitor explain {example} --warehouse {warehouse}"
+        )
+    return "\n".join(lines)
+
+
+def _explain_example(paths) -> str | None:
+    """`sgb2_quote <city> <latest 31.12.>` as it exists in this warehouse."""
+    import duckdb
+
+    if not paths.publish_db.exists():
+        return None
+    con = duckdb.connect(str(paths.publish_db), read_only=True)
+    try:
+        row = con.execute(
+            "select indikator_id, gebiet_id, max(periode) from indikatoren "
+            "where ebene_rang = 0 "
+            "and month(periode) = 12 and day(periode) = 31 "
+            "group by indikator_id, gebiet_id order by indikator_id <> 'sgb2_quote', indikator_id limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    return f"{row[0]} {row[1]} {row[2]:%Y-%m-%d}" if row else None
 
 
 @main.command(options_metavar=OPTIONS)

@@ -65,3 +65,15 @@ def test_unknown_area_date_and_key_name_the_closest(example_city):
         ExplainError, match=r"Unbekannter Indikator 'sgb2_qote'. Am nächsten: sgb2_quote"
     ):
         explain_text(wh, "sgb2_qote", "00", "2024-12-31")
+
+
+def test_demo_ends_with_what_to_do_next(example_city):
+    from pipelines.cli import next_steps
+
+    text = next_steps(example_city.warehouse, example_city.landing)
+    assert "Bericht öffnen:" in text and "file://" in text and "make ui" in text
+    assert (
+        f"sozialmonitor explain sgb2_quote 00 2024-12-31 --warehouse {example_city.warehouse}"
+        in text
+    )
+    assert explain_text(example_city.warehouse, "sgb2_quote", "00", "2024-12-31")
