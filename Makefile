@@ -6,7 +6,7 @@ UV := $(PYTHON) -m uv
 RUN := $(UV) run --locked
 SCALE ?= city
 
-.PHONY: help setup demo test lint format ui bench browser clean
+.PHONY: help setup demo test lint format ui bench docs browser clean
 
 help:
 	@echo "make demo   synthetic city ($(SCALE)) end to end: warehouse, publish zone, report"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   ruff, sqlfluff, data contract lint"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000"
 	@echo "make bench  benchmarks small/city/berlin -> bench/results/"
+	@echo "make docs   dbt docs of the models (offline) -> var/dbt_docs/static_index.html"
 
 # uv through pip if missing, then the locked environment
 setup:
@@ -52,6 +53,17 @@ ui: setup
 
 bench: setup
 	$(RUN) python -m bench.run
+
+# the dbt docs as one self-contained HTML file (no server, no network). Built against an
+# empty scratch database: descriptions, columns (from the model contracts), SQL and lineage
+# come from the project; nothing opens a city's warehouse (no lock, no data in the docs).
+DOCS_DIR := var/dbt_docs
+docs: setup
+	@mkdir -p $(DOCS_DIR)
+	cd dbt_project && SOZIALMONITOR_WAREHOUSE_DB=$(abspath $(DOCS_DIR))/leer.duckdb \
+	  $(RUN) dbt docs generate --static --quiet --profiles-dir . --target-path $(abspath $(DOCS_DIR))
+	@rm -f $(DOCS_DIR)/leer.duckdb $(DOCS_DIR)/leer.duckdb.wal
+	@echo "dbt-Dokumentation: $(DOCS_DIR)/static_index.html"
 
 clean:
 	rm -rf demo var dbt_project/target dbt_project/logs .pytest_cache
