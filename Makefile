@@ -56,11 +56,14 @@ bench: setup
 
 # the dbt docs as one self-contained HTML file (no server, no network). Built against an
 # empty scratch database: descriptions, columns (from the model contracts), SQL and lineage
-# come from the project; nothing opens a city's warehouse (no lock, no data in the docs).
+# come from the project (the catalogue seed is loaded: some models read it while compiling);
+# nothing opens a city's warehouse (no lock, no city data in the docs).
 DOCS_DIR := var/dbt_docs
 docs: setup
 	@mkdir -p $(DOCS_DIR)
-	cd dbt_project && SOZIALMONITOR_WAREHOUSE_DB=$(abspath $(DOCS_DIR))/leer.duckdb \
+	@rm -f $(DOCS_DIR)/leer.duckdb
+	cd dbt_project && export SOZIALMONITOR_WAREHOUSE_DB=$(abspath $(DOCS_DIR))/leer.duckdb && \
+	  $(RUN) dbt seed --quiet --profiles-dir . --target-path $(abspath $(DOCS_DIR)) && \
 	  $(RUN) dbt docs generate --static --quiet --profiles-dir . --target-path $(abspath $(DOCS_DIR))
 	@rm -f $(DOCS_DIR)/leer.duckdb $(DOCS_DIR)/leer.duckdb.wal
 	@echo "dbt-Dokumentation: $(DOCS_DIR)/static_index.html"
