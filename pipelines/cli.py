@@ -42,7 +42,7 @@ def main() -> None:
       0  erfolgreich
       1  Abbruch oder fehlgeschlagene Prüfung
       2  falscher Aufruf (unbekannte Option, fehlendes Argument, ungültiger Wert)
-      3  (run, demo) fertig, aber einzelne Dateien abgewiesen
+      3  (run, demo) fertig, aber abgewiesene Dateien im Eingangsordner
 
     Hilfe zu einem Befehl: sozialmonitor BEFEHL --help
     """
@@ -153,7 +153,8 @@ def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -
     \b
     Exit-Codes:
       0  alles geladen, alle blockierenden Prüfungen bestanden
-      3  fertig, aber einzelne Dateien abgewiesen (sie werden genannt)
+      3  fertig, aber eine abgewiesene Datei liegt im Eingangsordner, oder eine Datei
+         ähnelt einer Lieferung, ist aber keine (sie werden genannt)
       1  eine blockierende Prüfung oder ein Schritt ist fehlgeschlagen, oder der Lauf
          konnte nicht beginnen (kein Schlüssel, Warehouse belegt, Konfiguration fehlerhaft)
       2  falscher Aufruf (unbekannte Option, fehlender oder ungültiger Wert)
