@@ -46,10 +46,27 @@ class _Reference(DeliveryKind):
             )
         ok, quarantine = split_valid(typed, [quarantine], self.keys, show=show)
         ok = self.validate(ok)
+        self.check_against(ok, ctx)
         return Transformed(ok.select(self.out_columns), quarantine, parsed.rows_read)
 
     def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame
+
+    def check_against(self, frame: pl.DataFrame, ctx: LoadContext) -> None:
+        """Consistency with the reference data already loaded (raises FileRejected)."""
+
+
+def overlapping_validity(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Rows whose validity overlaps an earlier row of the same key (LINE_COL, key columns).
+
+    Validity is [gueltig_ab, gueltig_bis], open ends unbounded: two entries valid on one day
+    would be resolved silently by whichever a join meets first.
+    """
+    start = pl.col("gueltig_ab").fill_null(pl.date(1, 1, 1))
+    end = pl.col("gueltig_bis").fill_null(pl.date(9999, 12, 31))
+    ordered = frame.with_columns(start.alias("_ab"), end.alias("_bis")).sort([*keys, "_ab"])
+    prev_end = pl.col("_bis").cum_max().shift(1).over(keys)
+    return ordered.filter(prev_end.is_not_null() & (prev_end >= pl.col("_ab")))
 
 
 def _lines(lines: list[int], limit: int = 10) -> str:
@@ -87,6 +104,14 @@ def validate_hierarchy(frame: pl.DataFrame) -> None:
         )
         for g, lines in dup.iter_rows():
             problems.append(f"Gebiet {g} doppelt (Zeilen {_lines(lines)})")
+    if LINE_COL in frame.columns:
+        keyed = frame.filter(
+            pl.col("gebiet_id").is_not_null()
+            & (pl.len().over("gebiet_id", "gueltig_ab") == 1)  # exact duplicates: see above
+        )
+        overlap = overlapping_validity(keyed, ["gebiet_id"])
+        for g, ln in overlap.select("gebiet_id", LINE_COL).iter_rows():
+            problems.append(f"Gebiet {g}: Gültigkeit überlappt (Zeile {ln})")
     frame = frame.filter(pl.col("gebiet_id").is_not_null())
     ids = set(frame.get_column("gebiet_id").to_list())
     rank = dict(zip(frame["gebiet_id"].to_list(), frame["ebene_rang"].to_list(), strict=True))
@@ -139,6 +164,37 @@ class Adressen(_Reference):
     must_have_rows = True
     keys = ["strasse", "hausnummer", "zusatz", "gueltig_ab"]
     out_columns = ["strasse", "hausnummer", "zusatz", "gebiet_id", "gueltig_ab", "gueltig_bis"]
+
+    def check_against(self, frame: pl.DataFrame, ctx: LoadContext) -> None:
+        """Every address points to a finest area of the loaded hierarchy, and one address
+        (spelled as matching compares it) is in one area on any day."""
+        from pipelines.protection.addresses import prepare_directory
+
+        finest = ctx.areas.get_column("gebiet_id") if ctx.areas is not None else pl.Series([])
+        unknown = frame.filter(~pl.col("gebiet_id").is_in(finest.implode()))
+        if unknown.height:
+            shown = ", ".join(
+                f"{g} (Zeile {ln})"
+                for g, ln in unknown.select("gebiet_id", LINE_COL).head(10).iter_rows()
+            )
+            more = f" und {unknown.height - 10} weitere" if unknown.height > 10 else ""
+            raise FileRejected(
+                "referenz_ungueltig",
+                f"Adressen verweisen auf Gebiete, die in gebiete.csv nicht als feinste Ebene "
+                f"vorkommen: {shown}{more}; ihre Fälle fehlten in jeder Summe",
+            )
+        keyed = pl.concat(
+            [frame.select(LINE_COL), prepare_directory(frame).select("_str", "_hnr", "_zus",
+             "gueltig_ab", "gueltig_bis")], how="horizontal",
+        )  # fmt: skip
+        overlap = overlapping_validity(keyed, ["_str", "_hnr", "_zus"])
+        if overlap.height:
+            lines = sorted(overlap.get_column(LINE_COL).to_list())
+            raise FileRejected(
+                "referenz_ungueltig",
+                "dieselbe Adresse mehrfach mit überlappender Gültigkeit (gueltig_ab/gueltig_bis) "
+                f"in Zeile {_lines(lines)}: welches Gebiet gilt, wäre Zufall",
+            )
 
 
 class Produkte(_Reference):

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import polars as pl
 
-_HNR_RE = r"^\s*(\d+)\s*([A-Za-z]?)\s*$"
+# `12`, `2a`, `12 a`, `12-a`, `12/a`, and `12.0` as an Excel export leaves a number
+_HNR_RE = r"^\s*(\d+)(?:[.,]0+)?\s*[-/]?\s*([A-Za-z]?)\s*$"
+# en and em dash, minus sign, hyphen variants: what word processors and exports put in
+_DASHES = r"[\u2010-\u2015\u2212\u00ad]"
+
+
+def _unify(col: pl.Expr) -> pl.Expr:
+    """One spelling of the same characters: NFC (an NFD `ü` is `u` + combining mark), case,
+    one kind of dash, single blanks (non-breaking ones included)."""
+    return (
+        col.cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all(_DASHES, "-")
+        .str.replace_all(r"[\s\u00a0]+", " ")
+        .str.strip_chars()
+        .str.to_lowercase()
+    )
 
 
 def normalise_street(col: pl.Expr) -> pl.Expr:
-    """Case, spacing and the usual abbreviations (`Str.` = `Straße`) do not matter."""
+    """Unicode form, case, spacing, dashes and the usual abbreviations (`Str.` = `Straße`)
+    do not matter."""
     return (
-        col.str.strip_chars()
-        .str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
+        _unify(col)
         .str.replace_all(r"strasse\b", "straße")
-        .str.replace_all(r"str\.(\s|$)", "straße$1")
+        .str.replace_all(r"str\.?(\s|-|$)", "straße$1")
         .str.replace_all(r"\s*-\s*", "-")
     )
 
 
 def split_house_number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """`2a` -> ("2", "a"); `12` -> ("12", ""); anything else stays as it is."""
-    s = col.cast(pl.String).str.strip_chars()
+    """`2a`, `2 a`, `2-a` -> ("2", "a"); `12`, `12.0` -> ("12", ""); anything else stays."""
+    s = _unify(col)
     number = s.str.extract(_HNR_RE, 1)
     suffix = s.str.extract(_HNR_RE, 2).str.to_lowercase()
     return (
@@ -32,13 +47,13 @@ def split_house_number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def prepare_directory(adressen: pl.DataFrame) -> pl.DataFrame:
     """The street directory in matchable form (key columns + validity)."""
-    number, _ = split_house_number(pl.col("hausnummer"))
+    number, suffix = split_house_number(pl.col("hausnummer"))
+    zusatz = _unify(pl.col("zusatz"))
     return adressen.select(
         normalise_street(pl.col("strasse")).alias("_str"),
         number.alias("_hnr"),
-        pl.coalesce(pl.col("zusatz").str.strip_chars().str.to_lowercase(), pl.lit("")).alias(
-            "_zus"
-        ),
+        # `2a` in the number column is `2` + `a`, as if the suffix had its own column
+        pl.when(zusatz.is_null() | (zusatz == "")).then(suffix).otherwise(zusatz).alias("_zus"),
         pl.col("gebiet_id"),
         pl.col("gueltig_ab"),
         pl.col("gueltig_bis"),

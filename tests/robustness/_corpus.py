@@ -186,6 +186,25 @@ def _period_twice(case):
     case.write("sgb2/sgb2_2024-11.xlsx", xlsx({"Daten": sgb2_rows(case)}))
 
 
+def adressen(case) -> str:
+    return case.example("reference/adressen.csv").decode("utf-8").replace("\r\n", "\n")
+
+
+def _sgb12_spellings(case):
+    """The December snapshot as of 30.06., its addresses spelled as real exports spell them."""
+    text = case.example("sgb12/sgb12_2024-12-31.csv").decode("cp1252").replace("\r\n", "\n")
+    for old, new in {
+        "31.12.2024": "30.06.2024",
+        ";Marktplatz;2a;": ";MARKTPLATZ;2-a;",  # case, dash between number and suffix
+        ";Am Kai;12;": ";Am  Kai;12.0;",  # double blank, Excel's float
+        ";Domstraße;5;": ";DOMSTR.;5 ;",  # abbreviation, upper case, trailing blank
+        ";Lindenweg;3;": ";Lindenweg;3 a;",  # suffix after a blank (falls back to 3)
+        ";Bachstraße;8;": ";Bachstrasse;8.0;",
+    }.items():
+        text = text.replace(old, new)
+    case.write("sgb12/sgb12_2024-06-30.csv", text.encode("cp1252"))
+
+
 def _w(relpath: str, content: Callable):
     """build(case) writing content(case) (str: UTF-8, bytes as is) to relpath."""
     return lambda case: case.write(relpath, content(case))
@@ -592,6 +611,52 @@ CASES: list[Hostile] = [
         "einwohner/einwohner_1024-12-31.csv",
         _w("einwohner/einwohner_1024-12-31.csv", lambda c: einwohner(c, "31.12.1024")),
         Expect("abgewiesen", "periode_unplausibel", message_has=("1950",)),
+    ),
+    Hostile(
+        "adressen_gebiet_unbekannt",
+        "Straßenverzeichnis: Adresse in Gebiet 999999, das es nicht gibt",
+        "reference",
+        "reference/adressen.csv",
+        _w("reference/adressen.csv", lambda c: adressen(c) + "Marktplatz;3;;999999;2000-01-01;\n"),
+        Expect("abgewiesen", "referenz_ungueltig", message_has=("999999 (Zeile 12)",)),
+    ),
+    Hostile(
+        "adressen_nicht_feinste_ebene",
+        "Straßenverzeichnis: Adresse im Stadtteil 0101 statt im feinsten Gebiet",
+        "reference",
+        "reference/adressen.csv",
+        _w("reference/adressen.csv", lambda c: adressen(c) + "Marktplatz;3;;0101;2000-01-01;\n"),
+        Expect("abgewiesen", "referenz_ungueltig", message_has=("0101 (Zeile 12)",)),
+    ),
+    Hostile(
+        "adressen_ueberlappend",
+        "Straßenverzeichnis: Marktplatz 1 ab 2010 zusätzlich in 010102 (überlappt)",
+        "reference",
+        "reference/adressen.csv",
+        _w(
+            "reference/adressen.csv",
+            lambda c: adressen(c) + "MARKTPLATZ;1;;010102;2010-01-01;\n",
+        ),
+        Expect("abgewiesen", "referenz_ungueltig", message_has=("überlappend", "Zeile 12")),
+    ),
+    Hostile(
+        "gebiete_ueberlappend",
+        "Gebiet 010101 zweimal mit überlappender Gültigkeit",
+        "reference",
+        "reference/gebiete.csv",
+        _w(
+            "reference/gebiete.csv",
+            lambda c: gebiete(c) + "010101;Markt neu;planungsraum;3;0101;2020-01-01;\n",
+        ),
+        Expect("abgewiesen", "referenz_ungueltig", message_has=("010101", "überlappt")),
+    ),
+    Hostile(
+        "adressen_schreibweisen",
+        "sgb12: Adressen als GROSS, `Str.`, `2-a`, `12.0`, `3 a`, doppelte Leerzeichen",
+        "sgb12",
+        "sgb12/sgb12_2024-06-30.csv",
+        _sgb12_spellings,
+        Expect("geladen", rows_loaded=5, quarantine={(7, "strasse", "adresse_unbekannt")}),
     ),
 ]
 
