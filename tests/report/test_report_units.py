@@ -194,3 +194,63 @@ def test_time_ticks_yearly_and_monthly():
 
 def test_slug():
     assert slug("SGB II – Grundsicherung für Arbeitsuchende") == "sgb-ii-grundsicherung-fuer"
+
+
+# --- paper maps, PDF contents, key statements -------------------------------------------
+
+
+def test_label_point_lies_inside_an_l_shaped_area():
+    from shapely.geometry import Point, Polygon
+
+    from pipelines.report.maps import label_point
+
+    ring = [(0, 0), (10, 0), (10, 2), (2, 2), (2, 10), (0, 10), (0, 0)]
+    x, y = label_point([[ring]])
+    assert Polygon(ring).contains(Point(x, y))
+    centroid = Polygon(ring).centroid  # what a naive label would use: outside the L
+    assert not Polygon(ring).contains(centroid)
+
+
+def test_toc_placeholders_become_page_numbers_of_the_same_width():
+    from pipelines.report.pdf import TOC_PLACEHOLDER, fill_toc
+
+    html = (
+        f'<span class="toc-page" data-anchor="a">{TOC_PLACEHOLDER}</span>'
+        f'<span class="toc-page" data-anchor="b">{TOC_PLACEHOLDER}</span>'
+    )
+    out = fill_toc(html, {"a": 7, "b": 123})
+    assert ">\u2007\u20077</span>" in out and ">123</span>" in out
+    assert TOC_PLACEHOLDER not in out.replace("123", "")
+
+
+def test_indexed_series_starts_at_100_and_keeps_gaps():
+    from pipelines.report.charts import indexed, sparkline
+
+    points = [(date(2021, 12, 31), 200.0), (date(2022, 12, 31), None), (date(2023, 12, 31), 250.0)]
+    assert indexed(points) == [(points[0][0], 100.0), (points[1][0], None), (points[2][0], 125.0)]
+    assert sparkline(points, "x").count("<polyline") == 0  # no run of two points to draw
+    assert sparkline([*points, (date(2024, 12, 31), 260.0)], "x").count("<polyline") == 1
+
+
+def test_change_phrases_follow_the_unit_and_polarity():
+    from pipelines.report.context import Indicator
+    from pipelines.report.summary import _direction, change_phrase
+
+    share = Indicator("sgb2_quote", "SGB II-Quote", "%", 1, "SGB II", polaritaet="negativ")
+    count = Indicator("ew", "Einwohner", "Anzahl", 0, "Demografie", polaritaet="neutral")
+    assert change_phrase(share, 12.3, 12.8) == "-0,5 Prozentpunkte"
+    assert _direction(share, 12.3, 12.8) == "gesunken (günstige Entwicklung)"
+    assert _direction(share, 12.34, 12.31) == "unverändert"  # rounds to 0,0 Prozentpunkte
+    assert change_phrase(count, 1010, 1000) == "+1,0 %"
+    assert _direction(count, 1010, 1000) == "gestiegen"
+
+
+def test_indicator_sheet_texts_from_catalogue_codes():
+    from pipelines.report.sheets import formula_text, reading_text, source_text
+
+    assert source_text("finanzen+sgb2").startswith("Haushalt, doppische Ergebnisrechnung")
+    assert "(sgb2)" in source_text("finanzen+sgb2") and source_text("eigene") == "eigene"
+    row = {"zaehler_merkmal": "rlb", "nenner_merkmal": "ew_u65", "faktor": 100.0}
+    assert formula_text(row) == "Zähler ÷ Nenner × 100. Zähler: rlb. Nenner: ew_u65."
+    note = reading_text({"polaritaet": "negativ", "einheit": "%", "interpretation": "Eigen."})
+    assert note.startswith("Eigen. Ein höherer Wert zeigt eine stärkere soziale Belastung an.")
