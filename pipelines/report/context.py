@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .formatting import SYMBOL_LEGEND, decimals_for_unit, esc, fmt_date, fmt_number
+from .formatting import SYMBOL_LEGEND, bounds_text, decimals_for_unit, esc, fmt_date, fmt_number
 from .maps import MapBase, build_map_base
 from .reader import PublishData, Row
 
@@ -288,7 +288,11 @@ def cell_parts(row: Row, decimals: int) -> tuple[str, str]:
     if row.get("umgerechnet"):
         tips.append("auf den aktuellen Gebietsstand umgerechnet")
         marks += '<sup class="mark">r</sup>'
-    text = symbol if symbol else ("" if wert is None else fmt_number(wert, decimals))
+    interval = bounds_text(row, decimals)
+    if interval is not None:
+        text = interval  # the bounds are published: show them rather than a bare '/'
+    else:
+        text = symbol if symbol else ("" if wert is None else fmt_number(wert, decimals))
     return esc(text) + marks, "; ".join(tips)
 
 

@@ -87,10 +87,37 @@ def display_cell(
     return fmt_number(wert, decimals_for_unit(einheit) if decimals is None else decimals)
 
 
-def plot_value(wert: float | None, symbol: str | None) -> float | None:
-    """The value a chart or map may use: '-' means zero, other symbols mean no value."""
+def plot_value(
+    wert: float | None,
+    symbol: str | None,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> float | None:
+    """The value a chart or map may use: '-' means zero, other symbols mean no value, except
+    '/' whose published bounds agree at one decimal (a sum over source-suppressed cells known to
+    within 0,05): their midpoint."""
     if symbol == "-":
         return 0.0 if wert is None else wert
+    if symbol == "/" and lower is not None and upper is not None:
+        return (lower + upper) / 2 if round(lower, 1) == round(upper, 1) else None
     if symbol:
         return None
     return wert
+
+
+def row_value(row: dict | None) -> float | None:
+    """plot_value of a published indicator row."""
+    if row is None:
+        return None
+    return plot_value(
+        row.get("wert"), row.get("symbol"), row.get("untergrenze"), row.get("obergrenze")
+    )
+
+
+def bounds_text(row: dict, decimals: int) -> str | None:
+    """'20,5' or '20,4–20,6' for a '/' value with published bounds, else None."""
+    low, high = row.get("untergrenze"), row.get("obergrenze")
+    if row.get("symbol") != "/" or low is None or high is None:
+        return None
+    a, b = fmt_number(low, decimals), fmt_number(high, decimals)
+    return a if a == b else f"{a}\u2013{b}"

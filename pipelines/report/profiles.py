@@ -10,7 +10,7 @@ from collections import Counter
 
 from .charts import sparkline
 from .context import Context, Indicator, cell_html, level_title, note
-from .formatting import esc, fmt_date, fmt_number, plot_value, unit_label
+from .formatting import esc, fmt_date, fmt_number, row_value, unit_label
 from .maps import locator_map
 from .sections import Chapter
 from .summary import change_phrase
@@ -23,7 +23,7 @@ def profile_anchor(gebiet_id: str) -> str:
 
 
 def _value(row: dict | None) -> float | None:
-    return None if row is None else plot_value(row.get("wert"), row.get("symbol"))
+    return None if row is None else row_value(row)
 
 
 def _cell(ctx: Context, ind: Indicator, gebiet_id: str | None) -> str:
@@ -119,10 +119,7 @@ def area_profile(ctx: Context, gebiet_id: str) -> str:
             previous_cell = (
                 cell_html(before_row, ind.decimals) if before_row else '<td class="num"></td>'
             )
-            points = [
-                (r["periode"], plot_value(r["wert"], r["symbol"]))
-                for r in ctx.series(ind.indikator_id, gebiet_id)
-            ]
+            points = [(r["periode"], row_value(r)) for r in ctx.series(ind.indikator_id, gebiet_id)]
             spark = sparkline(points, f"Trend {ind.label}, {name}")
             unit = unit_label(ind.einheit)
             cells = [

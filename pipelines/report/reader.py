@@ -233,7 +233,7 @@ def _read_indicators(con: duckdb.DuckDBPyConnection, data: PublishData) -> None:
         data.series = _fetch(
             con,
             f"""
-            select indikator_id, gebiet_id, ebene, periode, wert, symbol
+            select indikator_id, gebiet_id, ebene, periode, wert, symbol, untergrenze, obergrenze
             from (select {cols} from indikatoren)
             where periode <= {sql_literal(data.periode)} and ebene in ({levels})
             order by indikator_id, gebiet_id, periode
@@ -278,8 +278,13 @@ def _read_sozialindex(con: duckdb.DuckDBPyConnection, data: PublishData) -> None
         "select * from sozialindex "
         f"where periode = {sql_literal(_as_date(found))} order by gebiet_id",
     )
+    # Class changes are read against the same date a year before (a monthly index moves little
+    # from one month to the next), else against the index before.
+    found_lit = sql_literal(_as_date(found))
     before = con.execute(
-        f"select max(periode) from sozialindex where periode < {sql_literal(_as_date(found))}"
+        "select coalesce("
+        f"(select max(periode) from sozialindex where periode <= {found_lit} - interval 1 year), "
+        f"(select max(periode) from sozialindex where periode < {found_lit}))"
     ).fetchone()[0]
     if before is not None:
         data.sozialindex_before_periode = _as_date(before)

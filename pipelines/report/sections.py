@@ -17,7 +17,7 @@ from .context import (
     slug,
     symbol_footnote,
 )
-from .formatting import esc, fmt_date, fmt_number, fmt_signed, plot_value, unit_label
+from .formatting import esc, fmt_date, fmt_number, fmt_signed, row_value, unit_label
 from .maps import MAX_LABELS, MapBase, choropleth, palette_for, proportional_map
 from .reader import Row
 
@@ -89,8 +89,8 @@ def key_figures(ctx: Context, number: str) -> Chapter:
             continue
         value = cell_parts(row, ind.decimals)[0]
         previous = ctx.previous(ind.indikator_id, city)
-        now_v = plot_value(row.get("wert"), row.get("symbol"))
-        before_v = plot_value(previous.get("wert"), previous.get("symbol")) if previous else None
+        now_v = row_value(row)
+        before_v = row_value(previous)
         delta = (
             change_text(ind, now_v, before_v)
             if now_v is not None and before_v is not None
@@ -170,9 +170,7 @@ def indicator_map(ctx: Context, ind: Indicator) -> str:
         rows = [r for r in ind.rows if r["ebene"] == level]
         if not rows:
             continue
-        cells = {
-            str(r["gebiet_id"]): (plot_value(r["wert"], r["symbol"]), r["symbol"]) for r in rows
-        }
+        cells = {str(r["gebiet_id"]): (row_value(r), r["symbol"]) for r in rows}
         label = f"Karte {ind.label}, {level_title(level)}, {fmt_date(ind.periode)}"
         names = {g: ctx.name(g) for g in base.areas(level)}
         if is_count(ind.einheit):
@@ -223,7 +221,7 @@ def indicator_chart(ctx: Context, ind: Indicator) -> str:
     count = is_count(ind.einheit)
 
     def points(rows: list[Row]) -> list:
-        values = [(r["periode"], plot_value(r["wert"], r["symbol"])) for r in rows]
+        values = [(r["periode"], row_value(r)) for r in rows]
         return indexed(values) if count else values
 
     series = []

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .context import Context, Indicator, level_title
-from .formatting import esc, fmt_date, fmt_number, fmt_signed, plot_value, unit_label
+from .formatting import esc, fmt_date, fmt_number, fmt_signed, row_value, unit_label
 from .reader import Row
 from .sections import KEY_FIGURES, Chapter, is_count, print_level
 
@@ -36,7 +36,7 @@ def link(anchor: str | None, text: str) -> str:
 
 
 def _value(row: Row | None) -> float | None:
-    return None if row is None else plot_value(row.get("wert"), row.get("symbol"))
+    return None if row is None else row_value(row)
 
 
 def with_unit(ind: Indicator, value: float) -> str:
@@ -302,8 +302,10 @@ def sozialindex_statements(ctx: Context) -> list[str]:
                 f"{esc(ctx.name(g))} ({esc(a)} → {esc(b)})" for g, a, b in (worse + better)[:8]
             )
             more = f" und {len(moved) - 8} weitere" if len(moved) > 8 else ""
+            areas = "Gebiet" if len(moved) == 1 else "Gebiete"
+            verb = "wechselte" if len(moved) == 1 else "wechselten"
             out.append(
-                f"Gegenüber dem {when} wechselten {link('sozialindex', str(len(moved)))} Gebiete "
+                f"Gegenüber dem {when} {verb} {link('sozialindex', str(len(moved)))} {areas} "
                 f"die Statusklasse, {len(worse)} davon in eine niedrigere: {shown}{more}."
             )
         else:

@@ -254,3 +254,15 @@ def test_indicator_sheet_texts_from_catalogue_codes():
     assert formula_text(row) == "Zähler ÷ Nenner × 100. Zähler: rlb. Nenner: ew_u65."
     note = reading_text({"polaritaet": "negativ", "einheit": "%", "interpretation": "Eigen."})
     assert note.startswith("Eigen. Ein höherer Wert zeigt eine stärkere soziale Belastung an.")
+
+
+def test_slash_values_show_their_published_bounds():
+    from pipelines.report.context import cell_parts
+    from pipelines.report.formatting import bounds_text, row_value
+
+    tight = {"symbol": "/", "wert": None, "untergrenze": 20.4750, "obergrenze": 20.4759}
+    wide = {"symbol": "/", "wert": None, "untergrenze": 20.41, "obergrenze": 20.62}
+    assert bounds_text(tight, 1) == "20,5" and bounds_text(wide, 1) == "20,4\u201320,6"
+    assert row_value(tight) == pytest.approx(20.47545) and row_value(wide) is None
+    assert cell_parts({**wide, "unsicher": True}, 1)[0].startswith("20,4\u201320,6")
+    assert bounds_text({"symbol": "/", "untergrenze": None, "obergrenze": 3.0}, 1) is None
