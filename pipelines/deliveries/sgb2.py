@@ -7,7 +7,7 @@ import polars as pl
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.checks import contract_violations, split_valid, unknown_areas
 from pipelines.deliveries.periods import Period, month_from_title
-from pipelines.parsing.table import FileRejected, ParsedTable
+from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 from pipelines.warehouse.raw_tables import SGB2_MEASURES
 
 
@@ -15,8 +15,19 @@ class Sgb2(DeliveryKind):
     name = folder = table = file_stem = "sgb2"
     period_kind = "monat"
     suffixes = (".csv", ".xlsx")
+    # the BA closes every table with footnotes and `© Statistik der Bundesagentur für
+    # Arbeit`; a file without them was cut, even when the cut fell exactly on a line end
+    requires_footer = True
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
+        if self.requires_footer and not parsed.footer_lines:
+            last = parsed.frame.get_column(LINE_COL).max() if parsed.frame.height else None
+            raise FileRejected(
+                "datei_unvollstaendig",
+                "Fußblock der BA fehlt (Fußnoten, © Statistik der Bundesagentur für Arbeit)"
+                + (f": Datei endet nach Zeile {last}" if last else "")
+                + "; Lieferung vermutlich abgeschnitten",
+            )
         content_month = month_from_title(parsed.title_lines)
         if content_month is not None and content_month != file.period.key:
             raise FileRejected(

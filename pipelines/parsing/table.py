@@ -105,6 +105,32 @@ def _find_header(
     return best
 
 
+def _data_above_header(rows: list[list[str]], n_fields: int) -> list[int]:
+    """0-based indexes of rows above the header that look like data rows, not a title.
+
+    A title line (BA publisher, `Berichtsmonat: ...`, padded with separators by a
+    spreadsheet) fills one or two cells; a data row fills most of the header's columns.
+    Taken as a title, such rows would vanish from the row balance unseen.
+    """
+    need = max(3, (n_fields + 1) // 2)
+    return [
+        i
+        for i, cells in enumerate(rows)
+        if len(cells) == n_fields and sum(1 for c in cells if c.strip()) >= need
+    ]
+
+
+def _refuse_data_above_header(found: list[int], header_idx: int) -> None:
+    if not found:
+        return
+    lines = ", ".join(str(i + 1) for i in found[:10]) + (" ..." if len(found) > 10 else "")
+    raise FileRejected(
+        "daten_vor_kopfzeile",
+        f"{len(found)} Zeilen über der Kopfzeile (Zeile {header_idx + 1}) sehen wie Datenzeilen "
+        f"aus (Zeile {lines}): sie würden nicht mitgezählt; Kopfzeile an den Anfang stellen",
+    )
+
+
 def _check_columns(found: dict[int, str], header_cells: list[str], columns: Sequence[ColumnSpec]):
     missing = [c.name for c in columns if c.required and c.name not in found.values()]
     if missing:
@@ -128,6 +154,7 @@ def _parse_text(text: str, encoding: str, columns: Sequence[ColumnSpec], sep: st
     header_cells = head_rows[header_idx]
     extra = _check_columns(found, header_cells, columns)
     n_fields = len(header_cells)
+    _refuse_data_above_header(_data_above_header(head_rows[:header_idx], n_fields), header_idx)
 
     body = lines[header_idx + 1 :]
     # footer: trailing block of blank lines and lines without a separator (footnotes, ©)
@@ -231,6 +258,9 @@ def _read_xlsx(path: Path, columns: Sequence[ColumnSpec]) -> ParsedTable:
             continue
         header_cells = rows[header_idx]
         extra = _check_columns(found, header_cells, columns)
+        width = sum(1 for c in header_cells if c.strip())
+        above = [r[:width] for r in rows[:header_idx]]  # a sheet pads every row to its width
+        _refuse_data_above_header(_data_above_header(above, width), header_idx)
         body = rows[header_idx + 1 :]
         end = len(body)
         while end > 0 and sum(1 for v in body[end - 1] if v.strip()) <= 1:

@@ -41,6 +41,7 @@ class _Profiled:
     spec: DeliverySpec
     file_spec: FileSpec
     landing: Path | None
+    requires_footer = False  # a city's own export format has no BA footer
 
     def read(self, path: Path) -> ProfiledTable:
         table = read_source(path, self.file_spec)

@@ -205,6 +205,27 @@ def _sgb12_spellings(case):
     case.write("sgb12/sgb12_2024-06-30.csv", text.encode("cp1252"))
 
 
+def _rows_above_header(case):
+    lines = einwohner_lines(case)
+    # five data rows pasted above the header (two exports copied together, header last)
+    case.write(E6, "\n".join(lines[1:6] + lines[:1] + lines[6:]) + "\n")
+
+
+def sgb2_cut_at_line_end(case) -> str:
+    """November, cut after its third area: exactly at a line end, footer gone."""
+    lines = sgb2(case).split("\n")
+    header = next(i for i, x in enumerate(lines) if x.startswith("Gebiet;"))
+    return "\n".join(lines[: header + 4]) + "\n"
+
+
+def sgb2_padded_title(case) -> str:
+    """The BA title block as a spreadsheet saves it: every line padded with separators."""
+    lines = sgb2(case).split("\n")
+    header = next(i for i, x in enumerate(lines) if x.startswith("Gebiet;"))
+    title = [x + ";" * 9 if x else x for x in lines[:header]]
+    return "\n".join(title + lines[header:])
+
+
 def _w(relpath: str, content: Callable):
     """build(case) writing content(case) (str: UTF-8, bytes as is) to relpath."""
     return lambda case: case.write(relpath, content(case))
@@ -657,6 +678,43 @@ CASES: list[Hostile] = [
         "sgb12/sgb12_2024-06-30.csv",
         _sgb12_spellings,
         Expect("geladen", rows_loaded=5, quarantine={(7, "strasse", "adresse_unbekannt")}),
+    ),
+    Hostile(
+        "daten_vor_kopfzeile",
+        "fünf Datenzeilen über der Kopfzeile",
+        "einwohner",
+        E6,
+        _rows_above_header,
+        Expect("abgewiesen", "daten_vor_kopfzeile", message_has=("5 Zeilen", "Zeile 6")),
+    ),
+    Hostile(
+        "sgb2_ohne_fussblock",
+        "sgb2: genau an einem Zeilenende abgeschnitten, BA-Fußblock fehlt",
+        "sgb2",
+        S11,
+        _w(S11, lambda c: sgb2_cut_at_line_end(c).encode("cp1252")),
+        Expect("abgewiesen", "datei_unvollstaendig", message_has=("Fußblock", "Zeile 9")),
+    ),
+    Hostile(
+        "xlsx_ohne_fussblock",
+        "sgb2 als XLSX ohne BA-Fußblock",
+        "sgb2",
+        "sgb2/sgb2_2024-11.xlsx",
+        _w(
+            "sgb2/sgb2_2024-11.xlsx",
+            lambda c: xlsx(
+                {"Daten": [r for r in sgb2_rows(c) if not str(r[0]).startswith(("*", "-", "©"))]}
+            ),
+        ),
+        Expect("abgewiesen", "datei_unvollstaendig", message_has=("Fußblock",)),
+    ),
+    Hostile(
+        "titel_mit_trennzeichen",
+        "sgb2: Titelblock mit ';' aufgefüllt (Tabellenexport), kein Datenverlust",
+        "sgb2",
+        S11,
+        _w(S11, lambda c: sgb2_padded_title(c).encode("cp1252")),
+        Expect("geladen", rows_loaded=5),
     ),
 ]
 
