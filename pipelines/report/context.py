@@ -25,6 +25,7 @@ DOMAIN_TITLES = {
     "transferbezug": "Transferbezug",
     "sgb8": "SGB VIII – Kinder- und Jugendhilfe",
     "sgbviii": "SGB VIII – Kinder- und Jugendhilfe",
+    "controlling": "Kosten je Fall",
 }
 DOMAIN_ORDER = ["demografie", "sgb2", "sgb12", "transfer", "sgb8"]
 OTHER_DOMAIN = "Weitere Indikatoren"
