@@ -109,7 +109,10 @@ def headline_statements(ctx: Context) -> list[str]:
         else:
             text += ", kein Vorjahreswert veröffentlicht"
         for goal in goals:
-            if goal.get("indikator_id") != ind.indikator_id:
+            # goals of this year and ahead; past years are in the goals table
+            if goal.get("indikator_id") != ind.indikator_id or (
+                goal.get("jahr") is not None and int(goal["jahr"]) < ind.periode.year
+            ):
                 continue
             css, verdict = goal["_status"]
             richtung = {"hoechstens": "höchstens", "mindestens": "mindestens"}.get(
