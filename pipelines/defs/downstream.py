@@ -36,6 +36,9 @@ PUBLISHED = tuple(TABLES)
             dg.AssetCheckSpec("spalten_erlaeutert", asset=["publish", t], blocking=True)
             for t in PUBLISHED
         ],
+        dg.AssetCheckSpec(
+            "angreifer_findet_nichts", asset=["publish", "indikatoren"], blocking=True
+        ),
     ],
     name="veroeffentlichung",
 )
@@ -44,6 +47,32 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
 
     paths = sozialmonitor.paths()
     result = write_publish(paths, sozialmonitor.config())
+    findings = result.findings
+    yield dg.AssetCheckResult(
+        asset_key=["publish", "indikatoren"],
+        check_name="angreifer_findet_nichts",
+        passed=findings.is_empty(),
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "wiederhergestellte_zellen": findings.height,
+            # where and how, never a value: the run's metadata is not the publish zone
+            "funde": dg.MetadataValue.json(
+                findings.select("tabelle", "merkmal", "periode", "gebiet_id", "methode")
+                .head(50)
+                .to_dicts()
+            ),
+        },
+        description=(
+            "Aus den veröffentlichten Tabellen, Gebietshierarchie, Umschlüsselung und "
+            "Identitäten lässt sich keine gesperrte Zelle genau zurückrechnen "
+            "(sonst wird publish.duckdb nicht ersetzt)."
+        ),
+    )
+    if not findings.is_empty():
+        raise dg.Failure(
+            f"Geheimhaltung: {findings.height} gesperrte Zellen aus den veröffentlichten "
+            "Tabellen rückrechenbar; publish.duckdb bleibt auf dem alten Stand."
+        )
     for t in PUBLISHED:
         yield dg.MaterializeResult(
             asset_key=["publish", t], metadata={"zeilen": dg.MetadataValue.int(result.tables[t])}

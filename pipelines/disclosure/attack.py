@@ -11,6 +11,7 @@ from pipelines.disclosure.analysis import View, infer
 from pipelines.disclosure.config import DisclosureConfig
 from pipelines.disclosure.model import Identity, build_equations, load_hierarchy
 from pipelines.disclosure.solver import INF
+from pipelines.disclosure.suppress import star_bounds
 
 PUBLISHED_COLUMNS = ("tabelle", "merkmal", "periode", "gebiet_id", "wert", "symbol")
 
@@ -53,7 +54,7 @@ def attack(
         elif sym == "-":
             view.exact[key] = 0
         elif sym == "*":
-            view.bounds[key] = (cfg.stern_untergrenze, INF)
+            view.bounds[key] = star_bounds(mm, cfg)
             view.targets.add(key)
         elif sym == "/":
             view.bounds[key] = (low or 0, INF if high is None else high)

@@ -18,6 +18,9 @@ class DisclosureConfig:
     sekundaer: apply secondary suppression (switching it off is for tests that
         prove the attacker has teeth; never in production).
     max_knoten: node budget of each exact search (per component and target).
+    vorzeichen: measures that are balances (may be negative, e.g. a migration
+        balance): |value| 1 .. min_fallzahl-1 is suppressed, and an outsider
+        knows nothing of a withheld balance but that it is not 0.
     """
 
     min_fallzahl: int = 3
@@ -26,6 +29,7 @@ class DisclosureConfig:
     quelle_stern_max: int = 2
     sekundaer: bool = True
     max_knoten: int = 5_000
+    vorzeichen: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.min_fallzahl < 1:
@@ -43,6 +47,8 @@ class DisclosureConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unbekannte Geheimhaltungs-Parameter: {', '.join(unknown)}")
+        if "vorzeichen" in values:
+            values["vorzeichen"] = tuple(values["vorzeichen"])
         return cls(**values)
 
     @property

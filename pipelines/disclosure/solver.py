@@ -266,6 +266,16 @@ def analyse(
     open_targets = sorted(t for t in targets if lo[t] != hi[t])
     if not open_targets:
         return result
+    if any(lo[v] == -INF for v in range(n)):
+        # Balances (unbounded both ways) cannot be enumerated. Where every cell is such a
+        # balance the equations are sums along the hierarchy, a network matrix: its null
+        # space has integer vectors, so a cell elimination leaves free takes other integer
+        # values too. Anything mixed is left undecided (the suppression hides more).
+        if all(lo[v] == -INF and hi[v] == INF for v in range(n)):
+            result.multi |= set(open_targets)
+        else:
+            result.complete = False
+        return result
     touching = touching_rows(rows, n)
     base = _solve(rows, touching, lo, hi, max_nodes)
     if base is None:

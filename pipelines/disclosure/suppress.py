@@ -46,10 +46,17 @@ LOG_SCHEMA = {
 
 @dataclass
 class DisclosureResult:
-    """Published cells and the suppression log (one row per withheld cell)."""
+    """Published cells and the suppression log (one row per withheld cell).
+
+    ``solved``/``trees``: where cells are shown on another layout than they were
+    solved on (recast periods), the cells as solved (column ``gebietsstand``) and the
+    hierarchy of each layout, for the attacker.
+    """
 
     cells: pl.DataFrame
     log: pl.DataFrame
+    solved: pl.DataFrame | None = None
+    trees: dict[str, pl.DataFrame] | None = None
 
 
 @dataclass
@@ -76,11 +83,18 @@ class _System:
             elif cell.status == UNC:
                 bounds[key] = (cell.lo, cell.hi)
             elif cell.status == SUP:
-                bounds[key] = (cfg.stern_untergrenze, INF)
+                bounds[key] = star_bounds(key[0], cfg)
                 targets.add(key)
             else:
                 bounds[key] = (0, INF)
         return View(exact, bounds, targets)
+
+
+def star_bounds(merkmal: str, cfg: DisclosureConfig) -> tuple:
+    """What an outsider knows of a `*`: at least 1 for a count, nothing for a balance."""
+    if merkmal in cfg.vorzeichen:
+        return (-INF, INF)
+    return (cfg.stern_untergrenze, INF)
 
 
 def apply_disclosure(
@@ -103,7 +117,7 @@ def apply_disclosure(
 # --- input --------------------------------------------------------------------------
 
 
-def _validate(cells: pl.DataFrame, tree: Hierarchy) -> list[tuple]:
+def _validate(cells: pl.DataFrame, tree: Hierarchy, cfg: DisclosureConfig) -> list[tuple]:
     missing = [c for c in CELL_COLUMNS if c not in cells.columns]
     if missing:
         raise ValueError(f"Zellen: Spalte fehlt: {', '.join(missing)}")
@@ -120,8 +134,10 @@ def _validate(cells: pl.DataFrame, tree: Hierarchy) -> list[tuple]:
             raise ValueError(f"unbekanntes Quellsymbol {sym!r}: {where}")
         if sym is None and wert is None:
             raise ValueError(f"Wert fehlt ohne Quellsymbol: {where}")
-        if wert is not None and (wert < 0 or wert != int(wert)):
-            raise ValueError(f"Fallzahl muss ganzzahlig und >= 0 sein: {where}")
+        if wert is not None and wert != int(wert):
+            raise ValueError(f"Fallzahl muss ganzzahlig sein: {where}")
+        if wert is not None and wert < 0 and mm not in cfg.vorzeichen:
+            raise ValueError(f"Fallzahl muss >= 0 sein: {where}")
         if sym == "-" and wert not in (None, 0):
             raise ValueError(f"Symbol '-' mit Wert ungleich 0: {where}")
     return rows
@@ -130,7 +146,7 @@ def _validate(cells: pl.DataFrame, tree: Hierarchy) -> list[tuple]:
 def _systems(
     cells: pl.DataFrame, tree: Hierarchy, identities: list[Identity], cfg: DisclosureConfig
 ) -> list[_System]:
-    rows = _validate(cells, tree)
+    rows = _validate(cells, tree, cfg)
     grouped: dict[tuple, dict[Key, tuple]] = defaultdict(dict)
     for tab, mm, per, gid, wert, sym in rows:
         grouped[(tab, per)][(mm, gid)] = (wert, sym)
@@ -165,7 +181,7 @@ def _initial(tab, per, keys, given, eqs, tree, cfg) -> _System:
             system.cells[key] = _Cell(UNK, low, high, sym)
             system.log[key] = ("quelle", None)
         elif low == high:
-            status = ZERO if low == 0 else SUP if low < m else PUB
+            status = ZERO if low == 0 else SUP if abs(low) < m else PUB
             system.cells[key] = _Cell(status, low, high)
             if status == SUP:
                 system.log[key] = ("primaer", None)
@@ -292,9 +308,9 @@ def _candidates(system: _System, eq: Equation) -> list[tuple]:
     out = []
     for cell in eq.cells:
         c = system.cells[cell]
-        if (c.status == PUB and c.lo > 0) or c.status == UNC:
+        if (c.status == PUB and c.lo != 0) or c.status == UNC:
             # Prefer parts (the "smallest other child"), then the smallest value.
-            out.append((cell == eq.total, c.lo, cell))
+            out.append((cell == eq.total, abs(c.lo), cell))
     return out
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity
+from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
+from pipelines.disclosure.model import key_text, load_hierarchy
 from pipelines.publish.systems import solve_systems
 from pipelines.publish.tables import TABLES
 
-# measures that are not counts of persons/cases: no primary suppression of their own
-NOT_COUNTS = {"hze_kosten", "wanderungssaldo"}
+# money: no cell of its own, published exactly where the case count it belongs to is
+NOT_COUNTS = {"hze_kosten"}
+# balances (in minus out): cells of the system like counts, but signed (|1|, |2| withheld)
+SIGNED = ("wanderungssaldo",)
 IDENTITIES = {
     "sgb2": ["rlb = elb + nef"],
     "einwohner": ["ew = ew_u18 + ew_18_64 + ew_65plus"],
@@ -26,18 +31,29 @@ def hierarchy(gebiete: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def hierarchy_at(gebiete: pl.DataFrame, gebietsstand) -> pl.DataFrame:
+    """The layout valid on date `gebietsstand` (an older one, for recast periods)."""
+    return gebiete.filter(
+        (pl.col("gueltig_ab") <= gebietsstand)
+        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= gebietsstand))
+    ).select("gebiet_id", "parent_id", "ebene", "ebene_rang")
+
+
 def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
     """Finest-level count cells of today's layout, one per (tabelle, merkmal, periode, leaf).
 
     Recast periods hold estimates (old counts times population shares); they are rounded
     to whole persons here. Leaves without a row for a measure and period had no case.
     """
+    return _leaf_cells(basiszahlen.filter(pl.col("aktueller_gebietsstand")), tree)
+
+
+def _leaf_cells(b: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
     leaves = tree.join(
         tree.select(pl.col("parent_id").alias("gebiet_id")).unique(), on="gebiet_id", how="anti"
     )
-    b = basiszahlen.filter(
-        pl.col("aktueller_gebietsstand")
-        & ~pl.col("merkmal").is_in(list(NOT_COUNTS))
+    b = b.filter(
+        ~pl.col("merkmal").is_in(list(NOT_COUNTS))
         & pl.col("gebiet_id").is_in(leaves["gebiet_id"].implode())
     )
     b = b.select(
@@ -70,6 +86,39 @@ def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         .drop("umgerechnet")
         .sort("tabelle", "merkmal", "periode", "gebiet_id")
     )
+
+
+TODAY = "heute"
+
+
+def layout_cells(
+    basiszahlen: pl.DataFrame, gebiete: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Count cells of every system on the layout its period was delivered on.
+
+    Periods of today's layout: today's finest areas. Periods of an older layout: that
+    layout's finest areas with the delivered (whole) counts, not the recast estimates:
+    those are what must be protected. Column `gebietsstand` names the layout
+    (`heute` or the old layout's date as text); the second value maps it to its hierarchy.
+    """
+    today = hierarchy(gebiete)
+    old = basiszahlen.filter(~pl.col("aktueller_gebietsstand"))
+    old_periods = old["periode"].unique().implode()
+    parts = [
+        _leaf_cells(
+            basiszahlen.filter(
+                pl.col("aktueller_gebietsstand") & ~pl.col("periode").is_in(old_periods)
+            ),
+            today,
+        ).with_columns(pl.lit(TODAY).alias("gebietsstand"))
+    ]
+    trees = {TODAY: today}
+    for (stand,), rows in sorted(old.partition_by("gebietsstand", as_dict=True).items()):
+        tree = hierarchy_at(gebiete, stand)
+        trees[str(stand)] = tree
+        parts.append(_leaf_cells(rows, tree).with_columns(pl.lit(str(stand)).alias("gebietsstand")))
+    cells = pl.concat(parts).sort("tabelle", "merkmal", "periode", "gebiet_id")
+    return cells, trees
 
 
 def _restore_identities(cells: pl.DataFrame) -> pl.DataFrame:
@@ -111,6 +160,11 @@ def identities_for(cells: pl.DataFrame) -> list[Identity]:
     return out
 
 
+def with_signed(cfg: DisclosureConfig) -> DisclosureConfig:
+    """The city's thresholds plus the balances of the data model."""
+    return dataclasses.replace(cfg, vorzeichen=tuple(sorted({*cfg.vorzeichen, *SIGNED})))
+
+
 def disclose_counts(
     basiszahlen: pl.DataFrame,
     gebiete: pl.DataFrame,
@@ -118,19 +172,98 @@ def disclose_counts(
     cache_dir: Path | None = None,
     workers: int | None = None,
     stats: dict | None = None,
+    crosswalk: pl.DataFrame | None = None,
 ) -> DisclosureResult:
     """Disclosure control per (table, period): see `pipelines.publish.systems`.
+
+    `crosswalk` (intermediate.int_gebiete_umschluessel): old finest areas to today's with
+    their shares; recast periods are solved on their own layout and shown through it.
 
     `cache_dir` keeps each system's result for the next run (None: solve everything);
     `workers` processes solve in parallel (None: one per usable core); `stats`, if given,
     receives how many systems were solved and how many came from the cache.
     """
-    tree = hierarchy(gebiete)
-    cells = count_cells(basiszahlen, tree)
-    result, counts = solve_systems(cells, tree, identities_for(cells), cfg, cache_dir, workers)
+    cells, trees = layout_cells(basiszahlen, gebiete)
+    cfg = with_signed(cfg)
+    result, counts = solve_systems(cells, trees, identities_for(cells), cfg, cache_dir, workers)
     if stats is not None:
         stats.update(counts)
-    return result
+    layout_of = cells.select("tabelle", "periode", "gebietsstand").unique()
+    solved = result.cells.join(layout_of, on=["tabelle", "periode"], how="left")
+    shown, log = _recast_to_today(solved, result.log, basiszahlen, crosswalk, trees)
+    return DisclosureResult(shown, log, solved, trees)
+
+
+def _recast_to_today(
+    solved: pl.DataFrame,
+    log: pl.DataFrame,
+    basiszahlen: pl.DataFrame,
+    crosswalk: pl.DataFrame | None,
+    trees: dict[str, pl.DataFrame],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cells of recast periods on today's layout: exact where every old cell they are
+    made of is published (`pipelines.disclosure.recast`), else withheld like the worst
+    of those (`*` before `.` before `/`); log rule `umgerechnet`."""
+    today_cells = solved.filter(pl.col("gebietsstand") == TODAY).drop("gebietsstand")
+    old_cells = solved.filter(pl.col("gebietsstand") != TODAY)
+    if old_cells.is_empty():
+        return today_cells, log
+    today = load_hierarchy(trees[TODAY])
+    status = {
+        (t, m, p, g): (w, sym)
+        for t, m, p, g, w, sym in old_cells.select(
+            "tabelle", "merkmal", "periode", "gebiet_id", "wert", "symbol"
+        ).iter_rows()
+    }
+    shown_values = {
+        (q, m, p, g): (w, lo, hi)
+        for q, m, p, g, w, lo, hi in basiszahlen.filter(pl.col("aktueller_gebietsstand"))
+        .select("quelle", "merkmal", "periode", "gebiet_id", "wert", "untergrenze", "obergrenze")
+        .iter_rows()
+    }
+    rows, log_rows = [], []
+    for (stand,), part in sorted(old_cells.partition_by("gebietsstand", as_dict=True).items()):
+        old = load_hierarchy(trees[stand])
+        cw = (
+            []
+            if crosswalk is None
+            else crosswalk.filter(pl.col("gebietsstand").cast(pl.String) == stand)
+            .select("herkunft_gebiet_id", "gebiet_id", "anteil")
+            .rows()
+        )
+        w = recast.weights(today, cw)
+        deps = {a: recast.dependencies(w[a], old) for a in today.areas}
+        for tab, mm, per in sorted(
+            part.select("tabelle", "merkmal", "periode").unique().rows(), key=str
+        ):
+            for area in today.areas:
+                parts = [(dep, *status.get((tab, mm, per, dep), (None, "."))) for dep in deps[area]]
+                value, lo, hi = shown_values.get((tab, mm, per, area), (0.0, None, None))
+                hidden = [(d, sym) for d, wert, sym in parts if wert is None]
+                worst = next(
+                    (s for s in ("*", ".", "x", "/") if any(sym == s for _, sym in hidden)), None
+                )
+                if not hidden:
+                    wert, sym, bounds = (
+                        round(value or 0),
+                        ("-" if not value else None),
+                        (None, None),
+                    )
+                elif worst == "/" and lo is not None and hi is not None:
+                    wert, sym, bounds = None, "/", (math.floor(lo), math.ceil(hi))
+                else:
+                    wert, sym, bounds = None, "*" if worst == "*" else ".", (None, None)
+                rows.append((tab, mm, per, area, today.ebene[area], wert, sym, *bounds, sym == "/"))
+                if hidden:
+                    because = ",".join(key_text((mm, d)) for d, _ in hidden)
+                    log_rows.append((tab, mm, per, area, "umgerechnet", because))
+    shown = pl.concat(
+        [today_cells, pl.DataFrame(rows, schema=today_cells.schema, orient="row")]
+    ).sort("tabelle", "merkmal", "periode", "gebiet_id")
+    log = pl.concat([log, pl.DataFrame(log_rows, schema=log.schema, orient="row")]).sort(
+        "tabelle", "merkmal", "periode", "gebiet_id"
+    )
+    return shown, log
 
 
 def publish_indicators(
@@ -178,14 +311,8 @@ def publish_indicators(
     n_withheld = pl.col("_ns").is_in(["*", "."])
     uncertain = (pl.col("_zs") == "/") | (pl.col("_ns") == "/")
     small_area = ~is_count & (pl.col("_ew").is_null() | (pl.col("_ew") < cfg.min_einwohner))
-    # a migration balance is a difference, not a count; still, |saldo| of 1 or 2 is withheld
-    small_balance = (pl.col("zaehler_merkmal") == "wanderungssaldo") & pl.col(
-        "zaehler"
-    ).abs().is_between(1, cfg.min_fallzahl - 1)
     symbol = (
-        pl.when(small_balance)
-        .then(pl.lit("*"))
-        .when(is_count & z_withheld)
+        pl.when(is_count & z_withheld)
         .then(pl.col("_zs"))
         .when(is_count & (pl.col("_zs") == "/"))
         .then(pl.lit("/"))
@@ -235,11 +362,23 @@ def publish_indicators(
         rule.alias("regel"),
         pl.lit(None, pl.String).alias("ausgeloest_durch"),
     )
-    out = out.with_columns(
-        pl.when(pl.col("symbol").is_in(SUPPRESSED))
-        .then(None)
-        .otherwise(pl.col("dynamik"))
-        .alias("dynamik")
+    # A change is published only where both of its periods are: with the earlier value
+    # withheld, value minus change would give it back.
+    earlier = out.select(
+        "indikator_id",
+        "gebiet_id",
+        pl.col("periode").alias("dynamik_vergleichsperiode"),
+        pl.col("wert").alias("_wert_frueher"),
+    )
+    out = (
+        out.join(earlier, on=["indikator_id", "gebiet_id", "dynamik_vergleichsperiode"], how="left")
+        .with_columns(
+            pl.when(pl.col("symbol").is_in(SUPPRESSED) | pl.col("_wert_frueher").is_null())
+            .then(None)
+            .otherwise(pl.col("dynamik"))
+            .alias("dynamik")
+        )
+        .drop("_wert_frueher")
     )
     return out.select(TABLES["indikatoren"].column_names).sort(
         "indikator_id", "periode", "gebiet_id"
@@ -261,41 +400,101 @@ def wide(published: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def publish_sozialindex(
-    index: pl.DataFrame, published: pl.DataFrame, status: list[str]
-) -> pl.DataFrame:
-    """The index for all included areas; shares and z-values only where their counts are public."""
-    out = index
-    for ind in status:
-        public = pl.col("symbol").is_null() | ~pl.col("symbol").is_in(SUPPRESSED)
-        ok = published.filter((pl.col("indikator_id") == ind) & public).select(
-            "gebiet_id", "periode", pl.lit(True).alias(f"_ok_{ind}")
-        )
-        out = out.join(ok.unique(), on=["gebiet_id", "periode"], how="left")
-        hide = pl.col(f"_ok_{ind}").is_null()
-        cols = [
-            c for c in (ind, f"{ind}_dynamik", f"z_{ind}", f"z_{ind}_dynamik") if c in out.columns
-        ]
-        out = out.with_columns(
-            [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in cols]
-        ).drop(f"_ok_{ind}")
-    return out.sort("periode", "gebiet_id")
+def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, recipe) -> pl.DataFrame:
+    """The index recomputed from the published shares and changes only.
 
+    z-values give away the mean and spread of what was standardised: with one withheld
+    share among them, mean times areas minus the published shares is that share. So a
+    share (or change) that `indikatoren` withholds is left out before standardising, and
+    its area takes no part in that index, with the reason saying why.
+    """
+    from pipelines.sozialindex import compute_index
 
-def publish_controlling(controlling: pl.DataFrame, cfg: DisclosureConfig) -> pl.DataFrame:
-    """Money is published; a cost per case over fewer than min_fallzahl cases is withheld."""
-    small = (
-        (pl.col("kennzahl") == "hze_kosten_je_fall")
-        & (pl.col("nenner") < cfg.min_fallzahl)
-        & (pl.col("nenner") > 0)
+    columns = [*recipe.status, *recipe.dynamik]
+    pub = published.select(
+        "indikator_id",
+        "gebiet_id",
+        "periode",
+        pl.col("wert").alias("_w"),
+        pl.col("dynamik").alias("_d"),
     )
-    return controlling.with_columns(
-        pl.when(small).then(pl.lit("*")).otherwise(pl.col("symbol")).alias("symbol"),
-        *[
-            pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("zaehler", "nenner", "wert")
-        ],
-    ).sort("haushaltsjahr", "kennzahl", "schluessel_art", "schluessel")
+    out = index
+    for ind in recipe.status:
+        ok = pub.filter(pl.col("indikator_id") == ind).select(
+            "gebiet_id",
+            "periode",
+            pl.col("_w").alias(f"_ok_{ind}"),
+            pl.col("_d").alias(f"_okd_{ind}"),
+        )
+        out = out.join(ok.unique(["gebiet_id", "periode"]), on=["gebiet_id", "periode"], how="left")
+    hidden = {
+        c: pl.col(c).is_not_null()
+        & pl.col(
+            f"_ok_{c}" if c in recipe.status else f"_okd_{c.removesuffix('_dynamik')}"
+        ).is_null()
+        for c in columns
+        if c in out.columns
+    }
+    masked = out.with_columns(
+        [pl.when(h).then(None).otherwise(pl.col(c)).alias(c) for c, h in hidden.items()]
+        + [
+            pl.concat_str(
+                [pl.when(h).then(pl.lit(c)) for c, h in hidden.items()],
+                separator=", ",
+                ignore_nulls=True,
+            ).alias("_geheim")
+        ]
+    )
+    parts = []
+    for (periode,), rows in sorted(masked.partition_by("periode", as_dict=True).items()):
+        again = compute_index(rows, recipe)
+        secret = rows.select("gebiet_id", "_geheim")
+        again = again.join(secret, on="gebiet_id", how="left").with_columns(
+            pl.when(pl.col("_geheim") != "")
+            .then(pl.lit("Indikatorwert geheim (") + pl.col("_geheim") + pl.lit(")"))
+            .otherwise(pl.col("ausschluss_grund"))
+            .alias("ausschluss_grund")
+        )
+        parts.append(again.drop("_geheim").select(pl.lit(periode).alias("periode"), pl.all()))
+    if not parts:
+        return index.sort("periode", "gebiet_id")
+    result = pl.concat(parts, how="vertical_relaxed")
+    return result.select(index.columns).cast(index.schema).sort("periode", "gebiet_id")
+
+
+def publish_controlling(controlling: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
+    """Budget figures as they are; the cost per HzE case by area exactly as `indikatoren`
+    publishes it (the same money and case-count cells, withheld where they are there)."""
+    per_area = pl.col("kennzahl") == "hze_kosten_je_fall"
+    pub = published.filter(pl.col("indikator_id") == "hze_kosten_je_fall").select(
+        pl.col("periode")
+        .dt.year()
+        .cast(controlling.schema["haushaltsjahr"])
+        .alias("haushaltsjahr"),
+        pl.col("gebiet_id").alias("schluessel"),
+        *[pl.col(c).alias(f"_p_{c}") for c in ("zaehler", "nenner", "wert", "symbol")],
+    )
+    j = controlling.join(pub, on=["haushaltsjahr", "schluessel"], how="left")
+    return (
+        j.with_columns(
+            [
+                pl.when(per_area).then(pl.col(f"_p_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in ("zaehler", "nenner", "wert")
+            ]
+            + [
+                pl.when(per_area)
+                .then(
+                    pl.coalesce(
+                        pl.col("_p_symbol"), pl.when(pl.col("_p_wert").is_null()).then(pl.lit("."))
+                    )
+                )
+                .otherwise(pl.col("symbol"))
+                .alias("symbol")
+            ]
+        )
+        .drop("_p_zaehler", "_p_nenner", "_p_wert", "_p_symbol")
+        .sort("haushaltsjahr", "kennzahl", "schluessel_art", "schluessel")
+    )
 
 
 def publish_goals(ziele: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
@@ -319,4 +518,29 @@ def publish_goals(ziele: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_sym", "_w")
         .sort("jahr", "indikator_id", "gebiet_id")
+    )
+
+
+def reader_findings(
+    tables: dict[str, pl.DataFrame],
+    counts: DisclosureResult,
+    cfg: DisclosureConfig,
+    katalog: pl.DataFrame,
+    crosswalk: pl.DataFrame | None,
+    recipe,
+) -> pl.DataFrame:
+    """The reader-knowledge attacker (`pipelines.disclosure.reader`) on the tables about
+    to be published; empty when it recovers nothing."""
+    from pipelines.disclosure.reader import check_published
+
+    identities = identities_for(counts.cells)
+    return check_published(
+        tables,
+        counts,
+        identities,
+        with_signed(cfg),
+        catalogue=katalog,
+        crosswalk=crosswalk,
+        status=recipe.status,
+        today=TODAY,
     )

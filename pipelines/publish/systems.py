@@ -65,27 +65,40 @@ def _solve(args: tuple) -> tuple[bytes, bytes]:
 
 def solve_systems(
     cells: pl.DataFrame,
-    tree: pl.DataFrame,
+    tree: pl.DataFrame | dict[str, pl.DataFrame],
     identities: list[Identity],
     cfg: DisclosureConfig,
     cache_dir: Path | None = None,
     workers: int | None = None,
 ) -> tuple[DisclosureResult, dict[str, int]]:
     """All systems of `cells`, sorted as `apply_disclosure` sorts; plus counts
-    (`systeme`, `aus_zwischenspeicher`, `berechnet`) for the run's metadata."""
+    (`systeme`, `aus_zwischenspeicher`, `berechnet`) for the run's metadata.
+
+    `tree`: one hierarchy for all systems, or one per layout, chosen by the cells'
+    `gebietsstand` column (a recast period is solved on the layout it was delivered on)."""
     groups = sorted(
         cells.partition_by(["tabelle", "periode"], as_dict=True, maintain_order=True).items(),
         key=lambda kv: (kv[0][0], str(kv[0][1])),
     )
-    tree_ipc = _bytes(tree)
-    systems_ipc = [_bytes(system) for _, system in groups]  # digest input and task payload
-    shared = _digest(tree_ipc, repr(sorted(map(repr, identities))), repr(cfg), _code_digest())
-    digests = [_digest(shared, ipc) for ipc in systems_ipc]
+    trees = tree if isinstance(tree, dict) else {None: tree}
+    trees_ipc = {k: _bytes(t) for k, t in trees.items()}
+
+    def layout(system: pl.DataFrame):
+        return system["gebietsstand"][0] if None not in trees else None
+
+    layouts = [layout(system) for _, system in groups]
+    systems_ipc = [  # digest input and task payload
+        _bytes(system.drop("gebietsstand", strict=False)) for _, system in groups
+    ]
+    shared = _digest(repr(sorted(map(repr, identities))), repr(cfg), _code_digest())
+    digests = [
+        _digest(shared, trees_ipc[lay], ipc) for lay, ipc in zip(layouts, systems_ipc, strict=True)
+    ]
     results: list[tuple[pl.DataFrame, pl.DataFrame] | None] = [
         _cached(cache_dir, d) for d in digests
     ]
     todo = [i for i, r in enumerate(results) if r is None]
-    tasks = [(systems_ipc[i], tree_ipc, identities, cfg) for i in todo]
+    tasks = [(systems_ipc[i], trees_ipc[layouts[i]], identities, cfg) for i in todo]
     workers = workers if workers is not None else usable_cores()
     if workers > 1 and len(tasks) >= MIN_SYSTEMS_FOR_POOL:
         solved = _solve_in_processes(tasks, workers)
@@ -104,7 +117,12 @@ def solve_systems(
         "aus_zwischenspeicher": len(groups) - len(todo),
     }
     if not parts:
-        empty = apply_disclosure(cells.clear(), tree, identities, cfg)
+        empty = apply_disclosure(
+            cells.clear().drop("gebietsstand", strict=False),
+            next(iter(trees.values())),
+            identities,
+            cfg,
+        )
         return empty, stats
     return DisclosureResult(pl.concat(parts).sort(order), pl.concat(logs).sort(order)), stats
 

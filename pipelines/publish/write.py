@@ -23,6 +23,7 @@ from pipelines.publish.tables import (
     check_columns,
     resolve_docs,
 )
+from pipelines.sozialindex import recipe_from_config
 from pipelines.warehouse.files import WarehousePaths
 
 # DuckDB storage format of publish.duckdb: readable by every DuckDB >= 1.0 (the JDBC/ODBC
@@ -39,6 +40,9 @@ class PublishResult:
     withheld_cells: int = 0
     small_counts: int = 0
     systems: dict[str, int] = field(default_factory=dict)  # disclosure: solved / from cache
+    # what the reader-knowledge attacker recovered (empty: nothing); nothing is swapped in
+    # when it is not empty
+    findings: pl.DataFrame | None = None
 
 
 def _read(con, sql: str) -> pl.DataFrame:
@@ -46,7 +50,11 @@ def _read(con, sql: str) -> pl.DataFrame:
 
 
 def build_tables(
-    warehouse_db: Path, config: dict, cache_dir: Path | None = None, stats: dict | None = None
+    warehouse_db: Path,
+    config: dict,
+    cache_dir: Path | None = None,
+    stats: dict | None = None,
+    check_out: dict | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     cfg = DisclosureConfig.from_dict(config.get("offenlegung"))
     con = duckdb.connect(str(warehouse_db), read_only=True)
@@ -58,9 +66,10 @@ def build_tables(
         controlling = _read(con, "select * from marts.controlling")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
+        crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
     finally:
         con.close()
-    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats)
+    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk)
     published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     # complete before the tables built from it: a missing period is a gap in all of them
     published = series.complete(published, TABLES["indikatoren"], gebiete)
@@ -68,14 +77,18 @@ def build_tables(
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
         "sozialindex": cells.publish_sozialindex(
-            index, published, list(config["sozialindex"]["status"])
+            index, published, recipe_from_config(config["sozialindex"])
         ),
-        "controlling": cells.publish_controlling(controlling, cfg),
+        "controlling": cells.publish_controlling(controlling, published),
         "zielerreichung": cells.publish_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
     }
     tables = declared(tables, gebiete)
+    if check_out is not None:
+        check_out["funde"] = cells.reader_findings(
+            tables, counts, cfg, katalog, crosswalk, recipe_from_config(config["sozialindex"])
+        )
     log = pl.concat(
         [
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),
@@ -88,11 +101,19 @@ def build_tables(
 
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
     systems: dict[str, int] = {}
-    tables, log = build_tables(paths.warehouse_db, config, paths.disclosure_cache, systems)
+    check: dict = {}
+    tables, log = build_tables(
+        paths.warehouse_db, config, paths.disclosure_cache, systems, check_out=check
+    )
     docs = table_docs(paths.warehouse_db, tables)
     result = PublishResult(
-        tables={k: v.height for k, v in tables.items()}, withheld_cells=log.height, systems=systems
+        tables={k: v.height for k, v in tables.items()},
+        withheld_cells=log.height,
+        systems=systems,
+        findings=check["funde"],
     )
+    if not result.findings.is_empty():
+        return result  # the attacker recovered cells: the old publish zone stays
     tmp = paths.publish_db.with_name(f".publish.{os.getpid()}.duckdb")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(":memory:")

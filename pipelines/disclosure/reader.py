@@ -1,0 +1,337 @@
+"""The attacker that knows what a reader knows: the published tables, nothing else.
+
+`check_published` looks at the tables as they are published (`indikatoren`,
+`controlling`, `sozialindex`) together with what every reader may know as well: the
+area hierarchy of each layout, the crosswalk, the indicator catalogue (which counts a
+rate is made of) and the declared identities. It reports every cell it can pin that
+disclosure control withheld. Two parts:
+
+1. *What is visible.* Every exact count a reader can read off or derive from a published
+   row (numerator, denominator, a money total, an earlier value from a change, a share
+   of the social index, the mean and spread behind its z-values, a recast value through
+   the crosswalk) must be a cell the one disclosure system published. Anything else is a
+   finding (methode `sichtbar`, `dynamik`, `mittelwert`, `umgerechnet`, `geld`).
+2. *What follows.* The published cells of every system (table x period, on the layout it
+   was delivered on) go through the full attacker (`attack`: subtraction, the linear
+   system across levels and identities, bounds, enumeration). Part 1 guarantees a reader
+   knows no exact value beyond these cells, and fewer known values never pin more, so an
+   empty result here holds for every reader. Money follows its case counts and is
+   attacked as its own hierarchy system (in cents).
+
+Findings never carry the true value of a cell; `wert` is what the attacker derived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from pipelines.disclosure.analysis import View, infer
+from pipelines.disclosure.attack import attack
+from pipelines.disclosure.config import DisclosureConfig
+from pipelines.disclosure.model import Identity, build_equations, load_hierarchy
+from pipelines.disclosure.recast import Span, weights
+from pipelines.disclosure.solver import INF, InconsistentSystemError
+from pipelines.disclosure.suppress import DisclosureResult
+
+FINDING_SCHEMA = {
+    "tabelle": pl.String,
+    "merkmal": pl.String,
+    "periode": pl.String,
+    "gebiet_id": pl.String,
+    "wert": pl.Float64,
+    "methode": pl.String,
+    "herleitung": pl.String,
+}
+MONEY_TABLE = "geld"
+# relative tolerance of recomputed z-values (the index rounds once; floats, not counts)
+Z_TOLERANCE = 1e-9
+
+
+def check_published(
+    tables: dict[str, pl.DataFrame],
+    counts: DisclosureResult,
+    identities: Iterable[Identity],
+    cfg: DisclosureConfig,
+    *,
+    catalogue: pl.DataFrame,
+    crosswalk: pl.DataFrame | None = None,
+    status: Iterable[str] = (),
+    today: str = "heute",
+) -> pl.DataFrame:
+    """Findings (tabelle, merkmal, periode, gebiet_id, wert, methode, herleitung); empty
+    when the published tables give nothing away."""
+    findings: list[tuple] = []
+    public = _public_cells(counts.cells)
+    owner = {m: t for t, m in counts.cells.select("tabelle", "merkmal").unique().iter_rows()}
+    kat = {
+        i: (z, n)
+        for i, z, n in catalogue.select("indikator_id", "zaehler_merkmal", "nenner_merkmal").rows()
+    }
+    ind = tables["indikatoren"]
+    findings += _visible_counts(ind, kat, owner, public)
+    findings += _visible_changes(ind)
+    if "controlling" in tables:
+        findings += _visible_controlling(tables["controlling"], kat, owner, public)
+    if "sozialindex" in tables:
+        findings += _visible_index(tables["sozialindex"], ind, list(status))
+    if counts.solved is not None and counts.trees is not None and crosswalk is not None:
+        findings += _visible_recast(counts, crosswalk, today)
+    findings += _follows(counts, list(identities), cfg, today)
+    findings += _from_tables(ind, kat, owner, counts, list(identities), cfg, today)
+    findings += _money(ind, kat, counts, cfg, today)
+    return pl.DataFrame(findings, schema=FINDING_SCHEMA, orient="row").sort(
+        "tabelle", "merkmal", "periode", "gebiet_id", "methode"
+    )
+
+
+def _public_cells(cells: pl.DataFrame) -> dict[tuple, int | None]:
+    """(merkmal, periode, gebiet_id) -> published value, None when withheld."""
+    return {
+        (m, str(p), g): w
+        for m, p, g, w in cells.select("merkmal", "periode", "gebiet_id", "wert").iter_rows()
+    }
+
+
+def _finding(tab, mm, per, gid, wert, methode, how) -> tuple:
+    return (tab, mm, str(per), gid, None if wert is None else float(wert), methode, how)
+
+
+def _visible_counts(ind, kat, owner, public) -> list[tuple]:
+    out = []
+    cols = ("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
+    for i, gid, per, z, n, nper in ind.select(cols).iter_rows():
+        zm, nm = kat.get(i, (None, None))
+        for merkmal, periode, value, role in ((zm, per, z, "Zähler"), (nm, nper, n, "Nenner")):
+            if value is None or merkmal is None or merkmal not in owner:
+                continue
+            key = (merkmal, str(periode), gid)
+            if key in public and public[key] is None:
+                how = f"indikatoren {i}: {role} veröffentlicht, Zelle gesperrt"
+                out.append(_finding(owner[merkmal], merkmal, periode, gid, value, "sichtbar", how))
+    return out
+
+
+def _visible_changes(ind) -> list[tuple]:
+    """A change is value minus the earlier value: the earlier one must be published."""
+    if "dynamik" not in ind.columns:
+        return []
+    earlier = ind.select(
+        "indikator_id",
+        "gebiet_id",
+        pl.col("periode").alias("dynamik_vergleichsperiode"),
+        pl.col("wert").alias("_frueher"),
+    )
+    j = ind.filter(pl.col("dynamik").is_not_null()).join(
+        earlier, on=["indikator_id", "gebiet_id", "dynamik_vergleichsperiode"], how="left"
+    )
+    bad = j.filter(pl.col("_frueher").is_null() | pl.col("wert").is_null())
+    how = "Wert minus Veränderung ergibt den gesperrten früheren Wert"
+    cols = ("indikator_id", "gebiet_id", "dynamik_vergleichsperiode", "wert", "dynamik")
+    return [
+        _finding("indikatoren", i, p, g, None if w is None else w - d, "dynamik", how)
+        for i, g, p, w, d in bad.select(cols).iter_rows()
+    ]
+
+
+def _visible_controlling(ctrl, kat, owner, public) -> list[tuple]:
+    out = []
+    rows = ctrl.filter((pl.col("schluessel_art") == "gebiet") & pl.col("kennzahl").is_in(list(kat)))
+    for kz, jahr, gid, z, n in rows.select(
+        "kennzahl", "haushaltsjahr", "schluessel", "zaehler", "nenner"
+    ).iter_rows():
+        nm = kat[kz][1]
+        if nm not in owner:
+            continue
+        hits = [
+            (k, v)
+            for k, v in public.items()
+            if k[0] == nm and k[2] == gid and k[1][:4] == str(jahr)
+        ]
+        for (mm, per, _), v in hits:
+            if v is None and (n is not None or z is not None):
+                how = f"controlling {kz}: Fallzahl oder Kosten veröffentlicht, Fallzahl gesperrt"
+                out.append(_finding(owner[nm], mm, per, gid, n, "sichtbar", how))
+    return out
+
+
+def _visible_index(index, ind, status: list[str]) -> list[tuple]:
+    """Shares and changes of the index must be published in `indikatoren`; the mean and
+    spread its z-values reveal must be those of the published values alone."""
+    from pipelines.sozialindex.compute import standardise
+
+    out = []
+    pub = ind.select("indikator_id", "gebiet_id", "periode", "wert", "dynamik")
+    for name in status:
+        rows = index.join(
+            pub.filter(pl.col("indikator_id") == name).drop("indikator_id"),
+            on=["gebiet_id", "periode"],
+            how="left",
+        )
+        for col, ref in ((name, "wert"), (f"{name}_dynamik", "dynamik")):
+            if col not in index.columns:
+                continue
+            bad = rows.filter(pl.col(col).is_not_null() & pl.col(ref).is_null())
+            for g, p, v in bad.select("gebiet_id", "periode", col).iter_rows():
+                how = f"sozialindex {col} veröffentlicht, in indikatoren gesperrt"
+                out.append(_finding("indikatoren", name, p, g, v, "sichtbar", how))
+            zcol = f"z_{col}"
+            if zcol not in index.columns:
+                continue
+            for (p,), part in rows.partition_by("periode", as_dict=True).items():
+                used = part.filter(pl.col(zcol).is_not_null())
+                if used.height < 2:
+                    continue
+                if used[col].null_count():
+                    how = f"{zcol} über Gebiete mit gesperrtem Wert standardisiert"
+                    out.append(_finding("sozialindex", col, p, None, None, "mittelwert", how))
+                    continue
+                again = standardise(used[col].to_list())
+                if again is None or any(
+                    abs(a - b) > Z_TOLERANCE * max(1.0, abs(b))
+                    for a, b in zip(again, used[zcol].to_list(), strict=True)
+                ):
+                    how = f"{zcol}: Mittelwert/Streuung enthalten nicht veröffentlichte Werte"
+                    out.append(_finding("sozialindex", col, p, None, None, "mittelwert", how))
+    return out
+
+
+def _visible_recast(counts: DisclosureResult, crosswalk: pl.DataFrame, today: str) -> list[tuple]:
+    """A published recast value must be a combination of published cells of its layout."""
+    out = []
+    solved = counts.solved
+    trees = counts.trees
+    today_tree = load_hierarchy(trees[today])
+    shown = counts.cells
+    for (stand,), part in sorted(
+        solved.filter(pl.col("gebietsstand") != today)
+        .partition_by("gebietsstand", as_dict=True)
+        .items()
+    ):
+        old = load_hierarchy(trees[stand])
+        cw = (
+            crosswalk.filter(pl.col("gebietsstand").cast(pl.String) == stand)
+            .select("herkunft_gebiet_id", "gebiet_id", "anteil")
+            .rows()
+        )
+        w = weights(today_tree, cw)
+        for (tab, mm, per), sys in part.partition_by(
+            ["tabelle", "merkmal", "periode"], as_dict=True
+        ).items():
+            span = Span(sys.filter(pl.col("wert").is_not_null())["gebiet_id"].to_list(), old)
+            visible = shown.filter(
+                (pl.col("tabelle") == tab)
+                & (pl.col("merkmal") == mm)
+                & (pl.col("periode") == per)
+                & pl.col("wert").is_not_null()
+            )
+            for g in visible["gebiet_id"].to_list():
+                if not span.contains(w.get(g, {})):
+                    how = "umgerechneter Wert nicht aus veröffentlichten Zellen des Gebietsstands"
+                    out.append(_finding(tab, mm, per, g, None, "umgerechnet", how))
+    return out
+
+
+def _follows(counts: DisclosureResult, identities, cfg, today: str) -> list[tuple]:
+    """The full attacker on the published cells of every system, on its own layout."""
+    if counts.solved is None or counts.trees is None:
+        return []
+    out = []
+    for (stand,), part in sorted(counts.solved.partition_by("gebietsstand", as_dict=True).items()):
+        found = attack(part.drop("gebietsstand"), counts.trees[stand], identities, cfg)
+        for t, m, p, g, w, how, text in found.rows():
+            out.append(_finding(t, m, p, g, w, how, text))
+    return out
+
+
+def _from_tables(ind, kat, owner, counts: DisclosureResult, identities, cfg, today) -> list[tuple]:
+    """The attacker on the counts as `indikatoren` shows them (numerators, denominators),
+    without the system's own view: every count not shown is only known to be >= 0 (a
+    balance: anything). A pinned cell is a finding where the system withheld it."""
+    if counts.trees is None or today not in counts.trees:
+        return []
+    tree = load_hierarchy(counts.trees[today])
+    own_layout = None
+    if counts.solved is not None:
+        own_layout = {
+            (t, str(p))
+            for t, p in counts.solved.filter(pl.col("gebietsstand") == today)
+            .select("tabelle", "periode")
+            .unique()
+            .iter_rows()
+        }
+    withheld = {
+        (t, str(p), m, g)
+        for t, m, p, g in counts.cells.filter(pl.col("symbol") == "*")
+        .select("tabelle", "merkmal", "periode", "gebiet_id")
+        .iter_rows()
+    }
+    shown: dict[tuple, dict] = {}
+    merkmale: dict[tuple, set] = {}
+    cols = ("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
+    for i, gid, per, z, n, nper in ind.select(cols).iter_rows():
+        zm, nm = kat.get(i, (None, None))
+        for merkmal, periode, value in ((zm, per, z), (nm, nper, n)):
+            tab = owner.get(merkmal)
+            if tab is None or (own_layout is not None and (tab, str(periode)) not in own_layout):
+                continue
+            system = (tab, str(periode))
+            merkmale.setdefault(system, set()).add(merkmal)
+            if value is not None:
+                shown.setdefault(system, {})[(merkmal, gid)] = round(value)
+    out = []
+    for system in sorted(merkmale):
+        tab, per = system
+        exact = shown.get(system, {})
+        keys = [(m, g) for m in sorted(merkmale[system]) for g in tree.areas]
+        bounds = {
+            k: ((-INF, INF) if k[0] in cfg.vorzeichen else (0, INF)) for k in keys if k not in exact
+        }
+        targets = {k for k in bounds if (tab, per, *k) in withheld}
+        if not targets:
+            continue
+        eqs = build_equations(keys, tree, [i for i in identities if i.tabelle == tab])
+        view = View({k: exact[k] for k in keys if k in exact}, bounds, targets)
+        try:
+            found, _ = infer(view, eqs, max_nodes=cfg.max_knoten)
+        except InconsistentSystemError as err:
+            out.append(_finding(tab, None, per, None, None, "widerspruch", str(err)))
+            continue
+        for f in found:
+            out.append(
+                _finding(tab, f.key[0], per, f.key[1], f.wert, f"leser_{f.methode}", f.herleitung)
+            )
+    return out
+
+
+def _money(ind, kat, counts: DisclosureResult, cfg, today: str) -> list[tuple]:
+    """Money totals of rates over case counts (HzE cost per case): a hierarchy of their
+    own, in cents, withheld where the rate is; attacked like counts."""
+    if counts.trees is None or today not in counts.trees:
+        return []
+    out = []
+    for i, (zm, nm) in sorted(kat.items()):
+        if zm is None or nm is None or zm in set(counts.cells["merkmal"].unique().to_list()):
+            continue
+        rows = ind.filter(pl.col("indikator_id") == i)
+        if rows.is_empty() or not rows.filter(pl.col("einheit") == "EUR").height:
+            continue
+        frame = rows.select(
+            pl.lit(MONEY_TABLE).alias("tabelle"),
+            pl.lit(zm).alias("merkmal"),
+            pl.col("periode").cast(pl.String),
+            "gebiet_id",
+            (pl.col("zaehler") * 100).round(0).cast(pl.Int64).alias("wert"),
+            pl.when(pl.col("zaehler").is_not_null())
+            .then(None)
+            .when(pl.col("symbol") == "*")
+            .then(pl.lit("*"))
+            .otherwise(pl.lit("."))
+            .alias("symbol"),
+        )
+        money_cfg = DisclosureConfig(max_knoten=cfg.max_knoten, quelle_stern_min=0)
+        found = attack(frame, counts.trees[today], (), money_cfg)
+        for t, m, p, g, w, how, text in found.rows():
+            out.append(_finding(t, m, p, g, None if w is None else w / 100, f"geld_{how}", text))
+    return out
