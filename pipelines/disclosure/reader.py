@@ -137,22 +137,20 @@ def _visible_changes(ind) -> list[tuple]:
 
 def _visible_controlling(ctrl, kat, owner, public) -> list[tuple]:
     out = []
+    by_area: dict[tuple, list] = {}
+    for (mm, per, gid), v in public.items():
+        by_area.setdefault((mm, gid), []).append((per, v))
     rows = ctrl.filter((pl.col("schluessel_art") == "gebiet") & pl.col("kennzahl").is_in(list(kat)))
     for kz, jahr, gid, z, n in rows.select(
         "kennzahl", "haushaltsjahr", "schluessel", "zaehler", "nenner"
     ).iter_rows():
         nm = kat[kz][1]
-        if nm not in owner:
+        if nm not in owner or (n is None and z is None):
             continue
-        hits = [
-            (k, v)
-            for k, v in public.items()
-            if k[0] == nm and k[2] == gid and k[1][:4] == str(jahr)
-        ]
-        for (mm, per, _), v in hits:
-            if v is None and (n is not None or z is not None):
+        for per, v in by_area.get((nm, gid), ()):
+            if per[:4] == str(jahr) and v is None:
                 how = f"controlling {kz}: Fallzahl oder Kosten veröffentlicht, Fallzahl gesperrt"
-                out.append(_finding(owner[nm], mm, per, gid, n, "sichtbar", how))
+                out.append(_finding(owner[nm], nm, per, gid, n, "sichtbar", how))
     return out
 
 
@@ -203,7 +201,13 @@ def _visible_recast(counts: DisclosureResult, crosswalk: pl.DataFrame, today: st
     solved = counts.solved
     trees = counts.trees
     today_tree = load_hierarchy(trees[today])
-    shown = counts.cells
+    visible: dict[tuple, list[str]] = {}
+    for t, m, p, g in (
+        counts.cells.filter(pl.col("wert").is_not_null())
+        .select("tabelle", "merkmal", "periode", "gebiet_id")
+        .iter_rows()
+    ):
+        visible.setdefault((t, m, p), []).append(g)
     for (stand,), part in sorted(
         solved.filter(pl.col("gebietsstand") != today)
         .partition_by("gebietsstand", as_dict=True)
@@ -216,18 +220,19 @@ def _visible_recast(counts: DisclosureResult, crosswalk: pl.DataFrame, today: st
             .rows()
         )
         w = weights(today_tree, cw)
+        spans: dict[tuple, Span] = {}
+        checked: dict[tuple, bool] = {}
         for (tab, mm, per), sys in part.partition_by(
             ["tabelle", "merkmal", "periode"], as_dict=True
         ).items():
-            span = Span(sys.filter(pl.col("wert").is_not_null())["gebiet_id"].to_list(), old)
-            visible = shown.filter(
-                (pl.col("tabelle") == tab)
-                & (pl.col("merkmal") == mm)
-                & (pl.col("periode") == per)
-                & pl.col("wert").is_not_null()
-            )
-            for g in visible["gebiet_id"].to_list():
-                if not span.contains(w.get(g, {})):
+            public = tuple(sorted(sys.filter(pl.col("wert").is_not_null())["gebiet_id"]))
+            if public not in spans:  # most systems share a pattern: reduce it once
+                spans[public] = Span(list(public), old)
+            span = spans[public]
+            for g in visible.get((tab, mm, per), ()):
+                if (public, g) not in checked:
+                    checked[(public, g)] = span.contains(w.get(g, {}))
+                if not checked[(public, g)]:
                     how = "umgerechneter Wert nicht aus veröffentlichten Zellen des Gebietsstands"
                     out.append(_finding(tab, mm, per, g, None, "umgerechnet", how))
     return out
