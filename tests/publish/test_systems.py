@@ -21,7 +21,7 @@ def inputs(small_city):
     con.close()
     tree = cells.hierarchy(gebiete)
     counts = cells.count_cells(basis, tree)
-    cfg = DisclosureConfig.from_dict(load_config()["offenlegung"])
+    cfg = cells.with_signed(DisclosureConfig.from_dict(load_config()["offenlegung"]))
     return counts, tree, cells.identities_for(counts), cfg
 
 
@@ -61,7 +61,9 @@ def test_cache_reuses_unchanged_systems_only(inputs, tmp_path):
     assert cached.cells.equals(fresh.cells) and cached.log.equals(fresh.log)
 
     # other settings are other input: nothing is reused
-    stricter = DisclosureConfig.from_dict({**load_config()["offenlegung"], "min_fallzahl": 5})
+    stricter = cells.with_signed(
+        DisclosureConfig.from_dict({**load_config()["offenlegung"], "min_fallzahl": 5})
+    )
     _, s4 = solve_systems(changed, tree, identities, stricter, tmp_path, workers=1)
     assert s4["berechnet"] == s4["systeme"]
 
