@@ -142,7 +142,17 @@ def _generate_into(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
     show_default=True,
     help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
 )
-def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -> None:
+@click.option(
+    "--bestaetigen",
+    "confirm",
+    multiple=True,
+    metavar="DATEI",
+    help="Lieferung mit auffälligem Umfang trotzdem laden (Pfad relativ zum Eingangsordner, "
+    "wiederholbar)",
+)
+def run(
+    landing: Path, warehouse: Path, config_file: Path | None, wait: float, confirm: tuple
+) -> None:
     """Lädt alle Lieferungen des Eingangsordners und baut Marts, Veröffentlichung und Bericht.
 
     \b
@@ -159,10 +169,16 @@ def run(landing: Path, warehouse: Path, config_file: Path | None, wait: float) -
          konnte nicht beginnen (kein Schlüssel, Warehouse belegt, Konfiguration fehlerhaft)
       2  falscher Aufruf (unbekannte Option, fehlender oder ungültiger Wert)
     """
-    sys.exit(_run(landing, warehouse, config_file, wait))
+    sys.exit(_run(landing, warehouse, config_file, wait, confirm))
 
 
-def _run(landing: Path, warehouse: Path, config_file: Path | None, wait: float = 0.0) -> int:
+def _run(
+    landing: Path,
+    warehouse: Path,
+    config_file: Path | None,
+    wait: float = 0.0,
+    confirm: tuple = (),
+) -> int:
     from pipelines.config import ConfigError
     from pipelines.deliveries.landing import LandingError
     from pipelines.protection.pseudonym import MissingKeyError
@@ -172,7 +188,7 @@ def _run(landing: Path, warehouse: Path, config_file: Path | None, wait: float =
     listener = _progress_listener() if _interactive() else None
     start = time.perf_counter()
     try:
-        outcome = run_pipeline(landing, warehouse, config_file, wait)
+        outcome = run_pipeline(landing, warehouse, config_file, wait, confirm=tuple(confirm))
     except (WarehouseBusy, ConfigError, MissingKeyError, LandingError) as exc:
         click.echo(f"Abbruch: {exc}", err=True)
         return 1

@@ -78,7 +78,9 @@ def run_pipeline(
     config_file: Path | None = None,
     wait_seconds: float = 0.0,
     ingest_only: bool = False,
+    confirm: tuple[str, ...] = (),
 ) -> RunOutcome:
+    """`confirm`: landing files (relative paths) whose unusual volume is confirmed."""
     from pipelines.config import load_config
 
     config = load_config(config_file)  # fail early on a broken city config
@@ -89,6 +91,12 @@ def run_pipeline(
     paths = WarehousePaths(Path(warehouse)).ensure()
     set_environment(landing, paths, config_file)
     prepare_dagster_home(paths)
+    from pipelines.deliveries.volume import CONFIRM_ENV
+
+    if confirm:  # read by the ingest assets, which run in this process
+        os.environ[CONFIRM_ENV] = "\n".join(confirm)
+    else:
+        os.environ.pop(CONFIRM_ENV, None)
     if any(ALL_KINDS[f.kind].person_level for f in discovery.files):
         from pipelines.protection.pseudonym import key_from_env
 

@@ -23,6 +23,7 @@ from pipelines.deliveries.load import (
     prepare_file,
     record_refusal,
 )
+from pipelines.deliveries.volume import VolumeRule
 from pipelines.machine import usable_cores
 from pipelines.protection.pseudonym import key_from_env
 from pipelines.warehouse.files import WarehousePaths
@@ -72,6 +73,7 @@ def ingest_kind(
     run_id: str | None,
     partition_keys: Iterable[str] | None = None,
     progress: Progress | None = None,
+    volume: VolumeRule | None = None,
 ) -> list[LoadResult]:
     kind = ALL_KINDS[kind_name]
     wanted = set(partition_keys) if partition_keys is not None else None
@@ -95,7 +97,7 @@ def ingest_kind(
 
             def finish_oldest() -> None:
                 future, t0 = pending.popleft()
-                r = commit(future.result(), session, run_id)
+                r = commit(future.result(), session, run_id, volume)
                 results.append(r)
                 if progress:
                     progress(r, time.perf_counter() - t0)

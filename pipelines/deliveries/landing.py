@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind
 from pipelines.deliveries.periods import period_from_name
+from pipelines.deliveries.volume import CONFIRM_FILE
 
 FOLDERS = ("reference", "einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
 # a budget (Haushaltsplan) is delivered before its year starts; every other kind
@@ -249,6 +250,10 @@ def _walk(landing: Path):
 def _others(landing: Path) -> list[NotDelivery]:
     out = []
     for rel, entry in _walk(landing):
+        if rel == CONFIRM_FILE:
+            out.append(NotDelivery(rel, Path(entry.path), "bestaetigungen",
+                                   "Bestätigungen für Lieferungen mit auffälligem Umfang"))  # fmt: skip
+            continue
         if rel == GENERATOR_MANIFEST:
             out.append(NotDelivery(rel, Path(entry.path), "kein_quellordner",
                                    "Fehlerliste des Generators (synthetische Stadt)"))  # fmt: skip

@@ -14,9 +14,11 @@ import polars as pl
 from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind, LoadContext
 from pipelines.deliveries.cells import concat_quarantine
 from pipelines.deliveries.landing import RefusedFile
+from pipelines.deliveries.volume import VolumeRule, judge
 from pipelines.parsing.table import LINE_COL, FileRejected
 from pipelines.protection.addresses import prepare_directory
 from pipelines.warehouse import store
+from pipelines.warehouse.raw_tables import PERIOD_COLUMN
 
 
 @dataclass
@@ -236,9 +238,28 @@ def prepare_file(
     return prepared
 
 
-def commit(prepared: Prepared, session: store.Session, run_id: str | None = None) -> LoadResult:
-    """Write a prepared file: quarantine rows, then its period and audit row in one transaction."""
+def commit(
+    prepared: Prepared,
+    session: store.Session,
+    run_id: str | None = None,
+    volume: VolumeRule | None = None,
+) -> LoadResult:
+    """Write a prepared file: quarantine rows, then its period and audit row in one transaction.
+
+    The volume check runs here, in file order, so the previous period is the one just
+    committed when a run loads several months.
+    """
     file, kind, result = prepared.file, prepared.kind, prepared.result
+    if result.status != "abgewiesen" and prepared.rows is not None:
+        held = judge(
+            volume, session.warehouse, file.kind, kind.table, PERIOD_COLUMN.get(kind.table),
+            file.period.value, file.relpath, result.sha256, prepared.rows,
+        )  # fmt: skip
+        if held:
+            result.status, result.reason, result.message = "abgewiesen", "menge_unplausibel", held
+            result.rows_rejected = result.rows_read
+            result.rows_loaded = result.rows_quarantined = 0
+            result.quarantine_reasons = {}
     if result.status == "abgewiesen":
         _log_rejection(result, session, run_id, kind.contract_version(), file.path)
         return result
@@ -276,10 +297,11 @@ def load_file(
     session: store.Session,
     run_id: str | None = None,
     kind: DeliveryKind | None = None,
+    volume: VolumeRule | None = None,
 ) -> LoadResult:
     """Prepare and commit one file in this thread."""
     current = store.current_load(session.warehouse, file.kind, file.period.key)
-    return commit(prepare_file(file, ctx, current, run_id, kind), session, run_id)
+    return commit(prepare_file(file, ctx, current, run_id, kind), session, run_id, volume)
 
 
 def _malformed_frame(parsed) -> pl.DataFrame:

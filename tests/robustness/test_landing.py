@@ -148,3 +148,74 @@ def test_wrong_landing_folder_is_an_error_in_seconds(tmp_path, content):
     if content == "falsch":
         assert "ähnelt sgb8/sgb8_2024.csv" in result.output
     assert not (tmp_path / "wh").exists()  # no empty warehouse, no report
+
+
+CUT = "einwohner/einwohner_2025-06-30.csv"
+
+
+def _cut_delivery(case, keep: int) -> None:
+    """June 2025 as the December file, cut exactly at a line end after `keep` rows."""
+    text = case.example("einwohner/einwohner_2024-12-31.csv").decode("utf-8-sig")
+    lines = text.replace("31.12.2024", "30.06.2025").replace("\r\n", "\n").split("\n")
+    case.write(CUT, "\n".join(lines[: keep + 1]) + "\n")
+
+
+def test_file_cut_at_a_line_end_is_held_until_confirmed(tmp_path):
+    from pipelines.runner import run_pipeline
+
+    case = _landing(tmp_path)
+    config = tmp_path / "stadt.yaml"
+    # the Musterstadt has 25 population rows: compare histories from 5 rows on
+    config.write_text("plausibilitaet:\n  mengen_mindestzeilen: 5\n", encoding="utf-8")
+    _cut_delivery(case, 10)
+    held = run_pipeline(case.landing, case.warehouse, config, ingest_only=True)
+    assert held.exit_code == 3
+    message = dict(held.rejected_files)[CUT]
+    assert message.startswith("menge_unplausibel"), message
+    assert "Zeilen 10 statt 25" in message and "--bestaetigen" in message
+    assert rows(
+        case.warehouse_db, "select count(*) from raw.einwohner where stichtag = '2025-06-30'"
+    ) == [(0,)]
+    # the same file again: held again (decided anew, not remembered as loaded or refused)
+    again = run_pipeline(case.landing, case.warehouse, config, ingest_only=True)
+    assert again.exit_code == 3 and CUT in dict(again.rejected_files)
+    # confirmed on the command line: loads
+    ok = run_pipeline(case.landing, case.warehouse, config, ingest_only=True, confirm=(CUT,))
+    assert ok.exit_code == 0, ok.rejected_files
+    assert rows(
+        case.warehouse_db, "select count(*) from raw.einwohner where stichtag = '2025-06-30'"
+    ) == [(10,)]
+
+
+def test_volume_confirmation_file_in_the_landing_folder(tmp_path, monkeypatch):
+    from pipelines.deliveries.load import load_file
+    from pipelines.deliveries.volume import CONFIRM_ENV, rule_from
+
+    monkeypatch.delenv(CONFIRM_ENV, raising=False)  # only the file in the landing folder
+
+    case = _landing(tmp_path)
+    case.ingest()
+    _cut_delivery(case, 24)  # one row fewer: within 30 %
+    from pipelines.config import load_config
+    from pipelines.deliveries.landing import discover
+    from pipelines.deliveries.load import build_context
+    from pipelines.warehouse.store import Session
+
+    config = load_config(None)
+    config["plausibilitaet"]["mengen_mindestzeilen"] = 5
+
+    def load():
+        (f,) = [x for x in discover(case.landing).files if x.relpath == CUT]
+        with Session(case.warehouse_db, case.quarantine_db) as s:
+            return load_file(f, build_context(s.warehouse, None), s, "t", None,
+                             rule_from(config, case.landing))  # fmt: skip
+
+    assert load().status == "geladen"
+    _cut_delivery(case, 3)  # 3 of 25 rows
+    r = load()
+    assert (r.status, r.reason) == ("abgewiesen", "menge_unplausibel"), r.describe()
+    sha = r.sha256
+    case.write("bestaetigungen.txt", f"{CUT} {'0' * 12}  # falsche Prüfsumme\n")
+    assert load().status == "abgewiesen"  # confirms other bytes, not these
+    case.write("bestaetigungen.txt", f"# geprüft mit dem Amt\n{CUT} {sha[:12]}\n")
+    assert load().status == "ersetzt"

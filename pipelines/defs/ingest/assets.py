@@ -16,6 +16,7 @@ from pipelines.deliveries import PERIOD_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.ingest import ingest_kind, ingest_reference
 from pipelines.deliveries.landing import discover
 from pipelines.deliveries.load import LoadResult
+from pipelines.deliveries.volume import rule_from
 from pipelines.warehouse import store
 
 PERSONAL_COLUMN_NAMES = {
@@ -187,8 +188,9 @@ def _period_asset(kind_name: str):
             if context.has_partition_key_range or context.has_partition_key
             else None
         )
+        volume = rule_from(sozialmonitor.config(), sozialmonitor.landing())
         results = ingest_kind(
-            kind_name, discovery, paths, context.run.run_id, keys, progress.report
+            kind_name, discovery, paths, context.run.run_id, keys, progress.report, volume
         )
         yield dg.MaterializeResult(metadata=_summary(results))
         yield from _check_results(key, results, kind.table, paths)

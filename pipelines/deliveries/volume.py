@@ -1,0 +1,119 @@
+"""Volume plausibility: a delivery far off its history is held until someone confirms it.
+
+A file cut exactly at a line end, a partial export or a wrong filter passes every row
+check; only its size betrays it. Rows and a total (persons, benefit recipients) are
+compared with the nearest loaded period (the previous one, for a backfill the next one).
+A held file is refused (`menge_unplausibel`) and loads once it is confirmed, by
+`run --bestaetigen DATEI` or by a line in `bestaetigungen.txt` in the landing folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+CONFIRM_FILE = "bestaetigungen.txt"
+CONFIRM_ENV = "SOZIALMONITOR_BESTAETIGT"  # newline-separated, set by `run --bestaetigen`
+
+# the total compared besides the row count (None: rows only; a budget plan has no `ist`)
+TOTALS: dict[str, str | None] = {
+    "einwohner": "anzahl",
+    "bewegungen": "anzahl",
+    "sgb2": "rlb",
+    "sgb12": None,
+    "sgb8": None,
+    "finanzen": None,
+}
+
+
+@dataclass(frozen=True)
+class VolumeRule:
+    max_change: float | None  # relative, e.g. 0.30; None: no check
+    min_rows: int  # histories smaller than this are not compared (a handful of rows jumps)
+    confirmed: frozenset[tuple[str, str | None]] = field(default_factory=frozenset)
+
+    def is_confirmed(self, relpath: str, sha256: str) -> bool:
+        return any(
+            rel == relpath and (sha is None or sha256.startswith(sha))
+            for rel, sha in self.confirmed
+        )
+
+
+def rule_from(config: dict, landing: Path | None) -> VolumeRule:
+    own = (config or {}).get("plausibilitaet") or {}
+    pct = own.get("mengen_abweichung_prozent", 30)
+    entries = os.environ.get(CONFIRM_ENV, "").splitlines()
+    if landing is not None and (landing / CONFIRM_FILE).is_file():
+        entries += (landing / CONFIRM_FILE).read_text(encoding="utf-8-sig").splitlines()
+    confirmed = set()
+    for line in entries:
+        parts = line.split("#", 1)[0].split()
+        if parts:
+            confirmed.add((parts[0], parts[1].lower() if len(parts) > 1 else None))
+    return VolumeRule(
+        None if pct is None else float(pct) / 100.0,
+        int(own.get("mengen_mindestzeilen", 100)),
+        frozenset(confirmed),
+    )
+
+
+def measure(kind: str, rows: pl.DataFrame) -> tuple[int, float | None]:
+    col = TOTALS.get(kind)
+    total = None
+    if col is not None and col in rows.columns:
+        total = float(rows.get_column(col).fill_null(0).sum())
+    return rows.height, total
+
+
+def history(con, kind: str, table: str, period_col: str, period_value) -> tuple | None:
+    """(period, rows, total) of the nearest other loaded period: earlier first, else later."""
+    col = TOTALS.get(kind)
+    total = f"sum(coalesce({col}, 0))::double" if col else "null"
+    for pick, cmp in (("max", "<"), ("min", ">")):
+        row = con.execute(
+            f"""select {period_col}, count(*), {total} from raw.{table}
+                where {period_col} = (select {pick}({period_col}) from raw.{table}
+                                      where {period_col} {cmp} ?)
+                group by 1""",
+            [period_value],
+        ).fetchone()
+        if row is not None:
+            return row
+    return None
+
+
+def judge(
+    rule: VolumeRule | None, con, kind: str, table: str, period_col: str, period_value,
+    relpath: str, sha256: str, rows: pl.DataFrame,
+) -> str | None:  # fmt: skip
+    """German reason to hold the file, or None if its volume fits its history."""
+    if rule is None or rule.max_change is None or kind not in TOTALS or period_col is None:
+        return None
+    past = history(con, kind, table, period_col, period_value)
+    if past is None or past[1] < rule.min_rows:
+        return None
+    n, total = measure(kind, rows)
+    problems = []
+    for label, new, old in (("Zeilen", n, past[1]), (f"Summe {TOTALS[kind]}", total, past[2])):
+        if new is None or old is None or old == 0:
+            continue
+        change = (new - old) / old
+        if abs(change) > rule.max_change:
+            problems.append(f"{label} {_num(new)} statt {_num(old)} ({change:+.0%})")
+    if not problems or rule.is_confirmed(relpath, sha256):
+        return None
+    when = past[0].strftime("%d.%m.%Y") if hasattr(past[0], "strftime") else str(past[0])
+    return (
+        f"Umfang weicht um mehr als {rule.max_change:.0%} vom Zeitraum {when} ab: "
+        + "; ".join(problems)
+        + f". Abgeschnitten oder unvollständig? Wenn die Lieferung stimmt: bestätigen mit "
+        f"`sozialmonitor run ... --bestaetigen {relpath}` oder der Zeile "
+        f"`{relpath} {sha256[:12]}` in {CONFIRM_FILE} im Eingangsordner"
+    )
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}".replace(",", ".")
