@@ -106,3 +106,26 @@ def test_title_and_map_page_kept_as_artifacts(printed):
     }
     darkest = tuple(int(PALETTES["schlecht"][-1][i : i + 2], 16) for i in (1, 3, 5))
     assert any(sum(abs(a - b) for a, b in zip(c, darkest, strict=True)) < 30 for c in colours)
+
+
+def test_report_asset_writes_html_and_pdf(example_db: Path, tmp_path: Path, monkeypatch):
+    """The Dagster asset of the pipeline: both files beside each other, both in its metadata."""
+    import shutil
+
+    import dagster as dg
+
+    from pipelines.defs.downstream import PDF_ENV, sozialbericht
+    from pipelines.defs.resources import Sozialmonitor
+
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copyfile(example_db, warehouse / "publish.duckdb")
+    monkeypatch.setenv(PDF_ENV, "1")
+    resource = Sozialmonitor(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(warehouse))
+    result = dg.materialize([sozialbericht], resources={"sozialmonitor": resource})
+    assert result.success
+    metadata = result.asset_materializations_for_node("report__sozialbericht")[0].metadata
+    html = Path(metadata["datei"].value)
+    pdf = Path(metadata["pdf"].value)
+    assert html.parent == warehouse / "reports" and pdf == html.with_suffix(".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
