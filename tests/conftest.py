@@ -91,12 +91,41 @@ def query(db: Path, sql: str, params=None):
         con.close()
 
 
+# session fixtures that build a whole city, and the xdist group of the tests that use them
+CITY_GROUPS = {
+    "small_city": "kleine_stadt",
+    "small_landing": "kleine_stadt",
+    "abgleich_klein": "kleine_stadt",
+    "example_city": "musterstadt",
+}
+
+
+def city_group(item) -> str | None:
+    """The built city an item uses (directly or through other fixtures), or None.
+
+    Only this module's and tests/oracle's fixtures count: tests/synthetic has its own,
+    cheap `small_city` (generation only) that must not pin its tests to one worker.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name, group in CITY_GROUPS.items():
+        defs = info.name2fixturedefs.get(name)
+        if defs and Path(defs[-1].func.__code__.co_filename).parent.name in ("tests", "oracle"):
+            return group
+    return None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """With `-n 2 --dist loadgroup`, tests of one built city share one worker (one build each)."""
+    """With `-n 2 --dist loadgroup`, tests of one built city share one worker (one build each).
+
+    tryfirst: xdist's worker turns the marker into the `@group` suffix of the node id in its
+    own hook of this name, which is registered after this conftest and so would run first.
+    pytest 9.2 ignores that suffix (pytest-xdist issue 1386), hence pytest < 9.2 in
+    pyproject.toml; tests/test_xdist_groups.py fails if the grouping stops working.
+    """
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if "small_city" in names or "small_landing" in names or "abgleich_klein" in names:
-            item.add_marker(pytest.mark.xdist_group("kleine_stadt"))
-        elif "example_city" in names:
-            item.add_marker(pytest.mark.xdist_group("musterstadt"))
+        group = city_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

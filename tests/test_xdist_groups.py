@@ -1,0 +1,24 @@
+"""The session cities are built once per test run, not once per xdist worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import city_group
+
+
+def test_city_tests_carry_their_group_in_the_node_id(request):
+    # the loadgroup scheduler reads the group only from the node id's `@group` suffix
+    if not request.config.getvalue("loadgroup"):
+        pytest.skip("nur unter pytest -n N --dist loadgroup (make test)")
+    grouped = [item for item in request.session.items if city_group(item)]
+    assert grouped, "keine Tests mit gebauter Stadt gesammelt"
+    missing = [i.nodeid for i in grouped if not i.nodeid.endswith("@" + city_group(i))]
+    assert not missing, f"{len(missing)} Tests ohne xdist-Gruppe, z. B. {missing[:3]}"
+
+
+def test_synthetic_generation_only_is_not_pinned(request):
+    from pathlib import Path
+
+    items = [i for i in request.session.items if Path(str(i.path)).parent.name == "synthetic"]
+    assert all(city_group(i) is None for i in items)
