@@ -481,7 +481,20 @@ def _theme() -> str:
 # --- the package -----------------------------------------------------------------------------
 
 
-def _check(frame: pl.DataFrame, sheet_name: str, headers: list[str]) -> None:
+def _check(frame: pl.DataFrame, sheet_name: str, headers: list[str], title: str) -> None:
+    # A Python str may hold a lone surrogate (U+D800..U+DFFF, e.g. from a file name decoded
+    # with surrogateescape); UTF-8, and so the XML of the package, cannot. Refused before
+    # the file is opened. Frame text needs no check: polars strings are valid UTF-8.
+    for what, text in [("Tabellenblattname", sheet_name), ("Titel", title)] + [
+        (f"Überschrift {i + 1}", h) for i, h in enumerate(headers)
+    ]:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"{what}: Zeichen {exc.start + 1} ist ein einzelnes Surrogat "
+                f"(U+{ord(text[exc.start]):04X}), kein gültiger Unicode-Text"
+            ) from None
     if not sheet_name or len(sheet_name) > 31 or INVALID_SHEET_CHARS & set(sheet_name):
         raise ValueError(f"ungültiger Tabellenblattname: {sheet_name!r}")
     if sheet_name.startswith("'") or sheet_name.endswith("'"):
@@ -530,12 +543,12 @@ def write_sheet(
     empty; text is never a formula or hyperlink. Same input, same bytes. `notes`, if given,
     becomes a second sheet "Erläuterungen" (its column names as headers).
     """
-    _check(frame, sheet_name, headers)
+    _check(frame, sheet_name, headers, title)
     sheets = [(sheet_name, frame, headers)]
     if notes is not None:
         if sheet_name == NOTES_SHEET:
             raise ValueError(f"ungültiger Tabellenblattname: {sheet_name!r}")
-        _check(notes, NOTES_SHEET, notes.columns)
+        _check(notes, NOTES_SHEET, notes.columns, title)
         sheets.append((NOTES_SHEET, notes, notes.columns))
     prepared = [(*_prepare(f), h) for _, f, h in sheets]
     has_date = any(

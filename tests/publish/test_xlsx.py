@@ -311,8 +311,12 @@ def test_any_text_as_xlsxwriter_writes_it(tmp_path, texts):
 
 
 # calamine leaves _xFFFE_/_xFFFF_ undecoded, and the _xHHHH_ scheme itself cannot tell
-# "_x005F_x0041_"-like text from its escape: such text is covered by the test above
-READABLE = st.text(st.characters(blacklist_characters="\ufffe\uffff"))
+# "_x005F_x0041_"-like text from its escape: such text is covered by the test above.
+# No lone surrogates: a polars string is UTF-8 and cannot hold one (the frame itself
+# refuses, see test_lone_surrogates_never_reach_a_workbook). text()'s default alphabet is
+# characters(codec="utf-8"); an own characters() alphabet is not, so it drew surrogates
+# for some seeds (seed 3): the old flaky failure in the test's own DataFrame.
+READABLE = st.text(st.characters(codec="utf-8", exclude_characters="\ufffe\uffff"))
 
 
 @settings(
@@ -325,6 +329,24 @@ def test_any_text_reads_back_unchanged(tmp_path, texts):
     xlsx.write_sheet(path, frame, "Gebiete", ["Name", "Nr"], "t")
     back = fastexcel.read_excel(path).load_sheet(0, dtypes={"Name": "string"}).to_polars()
     assert back["Name"].to_list() == [neutralise(t) for t in texts]
+
+
+def test_lone_surrogates_never_reach_a_workbook(tmp_path):
+    # published text comes from DuckDB through polars, both UTF-8: a lone surrogate cannot
+    # be in a frame at all
+    with pytest.raises(UnicodeEncodeError):
+        pl.DataFrame({"name": ["a\ud800"]})
+    # headers, sheet name and title are Python strings: refused, in German, nothing written
+    frame = pl.DataFrame({"name": ["a"]})
+    path = tmp_path / "a.xlsx"
+    for sheet, headers, title in [
+        ("Gebiete", ["Na\udcffme"], "t"),
+        ("Geb\ud800", ["Name"], "t"),
+        ("Gebiete", ["Name"], "\udfff"),
+    ]:
+        with pytest.raises(ValueError, match="einzelnes Surrogat"):
+            xlsx.write_sheet(path, frame, sheet, headers, title)
+        assert not path.exists()
 
 
 def benchmark_frame(rows: int) -> pl.DataFrame:
