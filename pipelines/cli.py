@@ -1,4 +1,4 @@
-"""The `sozialmonitor` command: the stable entry points of outputs.md."""
+"""The `sozialmonitor` command: the stable entry points of docs/outputs.md."""
 
 from __future__ import annotations
 

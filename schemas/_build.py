@@ -169,7 +169,7 @@ def _ba_cell_filled(value: str, symbol: str) -> Callable[[pa.PolarsData], pl.Laz
 def _ba_symbol_matches_value(
     value: str, symbol: str, table: dict[str, int | None]
 ) -> Callable[[pa.PolarsData], pl.LazyFrame]:
-    """`-` carries value 0, `*` `.` `x` carry no value (sources.md); a number has no symbol."""
+    """`-` carries value 0, `*` `.` `x` carry no value (docs/sources.md); a number has no symbol."""
     empty = [s for s, v in table.items() if v is None]
     fixed = {s: v for s, v in table.items() if v is not None}
 
@@ -190,7 +190,7 @@ def _ba_symbol_matches_value(
 def _sum(rule: ContractRule) -> pl.Expr:
     total = pl.sum_horizontal([pl.col(c) for c in rule.params["summanden"]])
     parts = [rule.column, *rule.params["summanden"]]
-    # only where all cells are numbers (sources.md); a symbol cell has an empty value
+    # only where all cells are numbers (docs/sources.md); a symbol cell has an empty value
     return pl.any_horizontal([pl.col(c).is_null() for c in parts]) | (pl.col(rule.column) == total)
 
 

@@ -71,7 +71,7 @@ def small_city(small_landing, tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="session")
 def example_city(tmp_path_factory) -> Built:
-    """The hand-computed Musterstadt deliveries of the spec, through the whole pipeline."""
+    """The hand-computed Musterstadt deliveries (tests/fixtures/musterstadt), through the whole pipeline."""
     from pipelines.runner import run_pipeline
 
     landing = tmp_path_factory.mktemp("muster") / "landing"

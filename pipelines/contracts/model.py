@@ -67,7 +67,7 @@ CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "restricted", "confide
 PeriodKind = Literal["stichtag", "monat", "jahr"]
 PERIOD_KINDS: tuple[str, ...] = ("stichtag", "monat", "jahr")
 
-# personal data kind -> the only handling protection.md allows for it
+# personal data kind -> the only handling docs/protection.md allows for it
 PERSONAL_HANDLING: dict[str, str] = {
     "name": "entfernen",
     "geburtsdatum": "alter",
@@ -225,5 +225,5 @@ class DeliveryContract:
 
 
 def normalise_header(text: str) -> str:
-    """Header names match case-insensitively after trimming (sources.md)."""
+    """Header names match case-insensitively after trimming (docs/sources.md)."""
     return " ".join(text.split()).casefold()

@@ -1,4 +1,4 @@
-"""The delivery kinds of sources.md and how a landing folder is discovered."""
+"""The delivery kinds of docs/sources.md and how a landing folder is discovered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The period a delivery holds, from its file name (sources.md)."""
+"""The period a delivery holds, from its file name (docs/sources.md)."""
 
 from __future__ import annotations
 

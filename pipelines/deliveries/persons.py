@@ -1,4 +1,4 @@
-"""What person-level deliveries (SGB XII, SGB VIII) share: the protection.md reductions."""
+"""What person-level deliveries (SGB XII, SGB VIII) share: the docs/protection.md reductions."""
 
 from __future__ import annotations
 

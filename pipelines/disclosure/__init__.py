@@ -1,4 +1,4 @@
-"""Disclosure control for the publish zone (protection.md), pure functions over polars.
+"""Disclosure control for the publish zone (docs/protection.md), pure functions over polars.
 
 Input model
 -----------

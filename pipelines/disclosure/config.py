@@ -14,7 +14,7 @@ class DisclosureConfig:
     min_fallzahl: counts 1 .. min_fallzahl-1 are suppressed (`*`).
     min_einwohner: rates of areas with fewer inhabitants are not published (`.`).
     quelle_stern_min / quelle_stern_max: range a source `*` is assumed to lie in
-        (protection.md: between 1 and 2); used for the bounds of aggregates.
+        (docs/protection.md: between 1 and 2); used for the bounds of aggregates.
     sekundaer: apply secondary suppression (switching it off is for tests that
         prove the attacker has teeth; never in production).
     max_knoten: node budget of each exact search (per component and target).

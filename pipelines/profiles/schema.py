@@ -1,6 +1,6 @@
 """Source profiles (Quellprofile): the YAML a city writes to describe its own export format.
 
-A profile maps one foreign file format onto canonical deliveries (sources.md). This module
+A profile maps one foreign file format onto canonical deliveries (docs/sources.md). This module
 reads and validates a profile strictly: unknown keys, impossible mappings and age bands that
 do not fit the indicator age cuts fail with a German message naming the profile and the spot.
 """

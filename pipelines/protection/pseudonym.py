@@ -1,4 +1,4 @@
-"""Keyed pseudonyms for case and person numbers (HMAC-SHA256, protection.md).
+"""Keyed pseudonyms for case and person numbers (HMAC-SHA256, docs/protection.md).
 
 Each distinct identifier is hashed once and joined back: a snapshot of 100,000
 rows usually holds far fewer distinct persons than rows across a series, and

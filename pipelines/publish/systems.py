@@ -44,7 +44,7 @@ def solve_system(
 ) -> DisclosureResult:
     """One (tabelle, periode) system.
 
-    protection.md: a source `*` lies in [1, 2]. The BA also writes `*` for cells that would
+    docs/protection.md: a source `*` lies in [1, 2]. The BA also writes `*` for cells that would
     reveal such a value (secondary suppression at source), which can be larger; where a
     system contradicts [1, 2] it is redone with source `*` unbounded above (>= 1), which
     only widens bounds and never publishes more.

@@ -1,10 +1,10 @@
 """Compute the social index (Sozialindex) of one reference date from a recipe.
 
-Method (indicators.md, Berlin MSS): each indicator is z-standardised over the included
+Method (docs/indicators.md, Berlin MSS): each indicator is z-standardised over the included
 areas with the mean and the population standard deviation (ddof = 0), unweighted; the
 Statussumme is the sum of the status z-values, the Status-Index the z-standardised
 Statussumme ("standardisierte Statussumme"); the same for the dynamics; classes by
-cut-points. The spec writes the index as sum / std: the mean of a sum of z-values is 0, so
+cut-points. MSS writes the index as sum / std: the mean of a sum of z-values is 0, so
 both agree (up to the last bit). They differ only with `z_nachkommastellen` (z rounded
 before summing, as MSS did): then the sum's mean is not 0 and the published MSS tables
 (2015, 2017: every cell to 5 decimals) are reproduced only with centring.
@@ -126,7 +126,7 @@ def standardise(values: Sequence[float]) -> list[float] | None:
 
 
 def status_class(index: float, cuts: Mapping[str, float]) -> str:
-    """Status class of an unrounded Status-Index (inequalities of indicators.md)."""
+    """Status class of an unrounded Status-Index (inequalities of docs/indicators.md)."""
     if index < cuts["hoch"]:
         return "hoch"
     if index <= cuts["niedrig"]:
@@ -137,7 +137,7 @@ def status_class(index: float, cuts: Mapping[str, float]) -> str:
 
 
 def dynamik_class(index: float, cuts: Mapping[str, float]) -> str:
-    """Dynamics class of an unrounded Dynamik-Index (inequalities of indicators.md)."""
+    """Dynamics class of an unrounded Dynamik-Index (inequalities of docs/indicators.md)."""
     if index <= cuts["positiv"]:
         return "positiv"
     if index >= cuts["negativ"]:

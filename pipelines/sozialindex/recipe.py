@@ -1,6 +1,6 @@
 """The social-index recipe: which indicators, which exclusions, which class cut-points.
 
-The recipe is configuration, not code (indicators.md): a city changes the `sozialindex:`
+The recipe is configuration, not code (docs/indicators.md): a city changes the `sozialindex:`
 block of its YAML, never this module. The defaults reproduce Berlin's Monitoring Soziale
 Stadtentwicklung (MSS 2019/2021).
 """
@@ -52,8 +52,8 @@ class Recipe:
     klassen_dynamik: Mapping[str, float] = field(
         default_factory=lambda: _frozen_mapping(_DEFAULT_KLASSEN_DYNAMIK)
     )
-    # Optional, not in indicators.md: round every z-value half away from zero to this many
-    # decimals before summing. None (default) = unrounded, as the spec says. The published
+    # Optional, not in docs/indicators.md: round every z-value half away from zero to this many
+    # decimals before summing. None (default) = unrounded, as docs/indicators.md says. The published
     # MSS tables 2015-2021 were computed with 5 (their Statussumme is the sum of the
     # 5-decimal z-values), so 5 reproduces them more closely; see docs in the tests.
     z_nachkommastellen: int | None = None

@@ -1,4 +1,4 @@
-"""Where things live inside a warehouse folder (outputs.md)."""
+"""Where things live inside a warehouse folder (docs/outputs.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every raw table carries `load_id` (see `audit.loads`). Person-level sources hold
 pseudonyms, ages and finest areas only: names, birth dates, case numbers and
-street addresses never get here (protection.md).
+street addresses never get here (docs/protection.md).
 """
 
 SGB2_MEASURES = (

@@ -47,7 +47,7 @@ def init_warehouse(warehouse_db: Path, quarantine_db: Path) -> None:
 
 
 def restrict(path: Path) -> None:
-    """Owner-only access: unsuppressed unit records and quarantined values (protection.md).
+    """Owner-only access: unsuppressed unit records and quarantined values (docs/protection.md).
 
     DuckDB creates files with the process umask (usually world-readable).
     """

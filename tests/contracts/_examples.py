@@ -1,4 +1,4 @@
-"""The example deliveries of the spec as typed frames, for the contract tests.
+"""The Musterstadt example deliveries as typed frames, for the contract tests.
 
 The reader here is deliberately minimal (German numbers and dates, two encodings) and only
 serves the tests; the real parser lives in pipelines/parsing. The SGB II example has a BA
@@ -71,7 +71,7 @@ def to_typed(kind: str, raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def sgb2_example() -> pl.DataFrame:
-    """sgb2_2024-12.csv typed by hand: `*` -> value null, `-` -> value 0, as sources.md says."""
+    """sgb2_2024-12.csv typed by hand: `*` -> value null, `-` -> value 0, as docs/sources.md says."""
     s, z = "*", "-"
     rows = [
         # gebiet, name, bg, rlb, elb, nef, nef_u15, alo_sgb2, lzb, bg_alleinerziehend

@@ -1,5 +1,5 @@
 """check_rows finds every rule's violation on small hand-made frames, and nothing on the
-valid example deliveries of the spec."""
+valid Musterstadt example deliveries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every contract YAML loads, says what sources.md says, and lints offline."""
+"""Every contract YAML loads, says what docs/sources.md says, and lints offline."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from tests.contracts._examples import EXAMPLE_FILES, EXAMPLES, decode
 
 REPO = Path(__file__).resolve().parents[2]
 
-# the delivered columns of sources.md, in its order
+# the delivered columns of docs/sources.md, in its order
 SOURCE_COLUMNS = {
     "gebiete": "gebiet_id name ebene ebene_rang parent_id gueltig_ab gueltig_bis",
     "gebiete_umschluessel": "alt_gebiet_id neu_gebiet_id wechsel_am anteil",

@@ -1,8 +1,8 @@
-"""Scratch warehouse with the example deliveries of spec/examples, reduced by hand.
+"""Scratch warehouse with the example deliveries of tests/fixtures/musterstadt, reduced by hand.
 
 Until the ingestion exists, this writes the rows the ingestion would write: ages instead
 of birth dates, finest areas instead of addresses, pseudonyms instead of case numbers
-(protection.md). `mit_historie=True` adds a small synthetic 2022 delivery on the old area
+(docs/protection.md). `mit_historie=True` adds a small synthetic 2022 delivery on the old area
 layout (020100 before its split) so recasting and the 2-year dynamics are exercised.
 
 Run as a script to create a dev warehouse:
@@ -63,7 +63,7 @@ EINWOHNER_2024 = """
 020102;14;m;deutsch;20|020102;45;m;nichtdeutsch;160|020102;64;w;deutsch;60
 020102;65;w;deutsch;55
 """
-# synthetic history (not part of spec/examples): 2022 on the old layout
+# synthetic history (not part of tests/fixtures/musterstadt): 2022 on the old layout
 EINWOHNER_2022 = """
 010101;3;w;deutsch;38|010101;35;w;deutsch;560|010101;70;w;deutsch;150
 010102;12;w;nichtdeutsch;50|010102;40;m;deutsch;400|010102;66;m;deutsch;290
@@ -93,7 +93,7 @@ SGB12_2024 = [
     ("f4", "p100004", 84, "w", "POL", "020101", "HZP", "J", 2310.55),
     ("f5", "p100005", 45, "w", "DEU", "020102", "HLU", "N", 563.00),
 ]
-# synthetic history (not part of spec/examples): 2022 on the old layout
+# synthetic history (not part of tests/fixtures/musterstadt): 2022 on the old layout
 SGB12_2022 = [
     ("f1", "p100001", 71, "w", "DEU", "010101", "GRUSI_ALTER", "N", 790.00),
     ("f7", "p100007", 40, "m", "DEU", "010201", "HLU", "N", 500.00),

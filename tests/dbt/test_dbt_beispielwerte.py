@@ -1,4 +1,4 @@
-"""The hand-computed values of spec/examples/README.md, read from the built marts."""
+"""The hand-computed values of tests/fixtures/musterstadt/README.md, read from the built marts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Musterstadt example delivery (spec/examples): Am Bach and Stadtteil 0201."""
+"""The Musterstadt example delivery (tests/fixtures/musterstadt): Am Bach and Stadtteil 0201."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The spec's Musterstadt deliveries: the hand-computed expectations of examples/README.md."""
+"""The Musterstadt example deliveries: the hand-computed expectations of tests/fixtures/musterstadt/README.md."""
 
 from __future__ import annotations
 

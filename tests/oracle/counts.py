@@ -29,7 +29,7 @@ from tests.oracle.read import (
 )
 from tests.oracle.reference import Areas, assign_areas, finest_areas
 
-# age bands and paragraph sets of indicators.md (defaults)
+# age bands and paragraph sets of docs/indicators.md (defaults)
 ERWERB_AB, ERWERB_BIS, KINDER_BIS, MINDERJ_BIS, JUNG_BIS, SENIOREN_AB = 15, 64, 14, 17, 20, 65
 HZE = ["27_2", "29", "30", "31", "32", "33", "34", "35", "41"]
 EHI = ["35a"]

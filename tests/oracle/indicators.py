@@ -1,4 +1,4 @@
-"""The indicator catalogue of indicators.md and the indicators over the count cells."""
+"""The indicator catalogue of docs/indicators.md and the indicators over the count cells."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Indicator:
     dynamik: bool = False  # share indicator: change in percentage points
 
 
-# indicators.md, in its order (count names are the oracle's own)
+# docs/indicators.md, in its order (count names are the oracle's own)
 CATALOGUE = (
     Indicator("ew", "ew", None, 1),
     Indicator("anteil_u18", "ew_u18", "ew", 100, dynamik=True),

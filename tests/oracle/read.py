@@ -22,7 +22,7 @@ MONTHS_DE = (
     "juli", "august", "september", "oktober", "november", "dezember",
 )  # fmt: skip
 
-# BA header text -> key (sources.md, matched by name, case-insensitively)
+# BA header text -> key (docs/sources.md, matched by name, case-insensitively)
 BA_HEADERS = {
     "gebiet": "gebiet_id",
     "gebietsname": "gebietsname",

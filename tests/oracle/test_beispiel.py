@@ -1,4 +1,4 @@
-"""The oracle on the hand-computed Musterstadt deliveries (spec/examples/README.md): the
+"""The oracle on the hand-computed Musterstadt deliveries (tests/fixtures/musterstadt/README.md): the
 oracle itself reproduces the hand values, and the mart agrees with the oracle."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Builds a small but realistic publish.duckdb for the report tests.
 
 Two area layouts:
-- "example": Musterstadt from the spec's example deliveries (tests/report/data, copied from
+- "example": the Musterstadt example deliveries (tests/report/data, copied from
   tests/fixtures/musterstadt/landing/reference): 4 levels, 5 current statistical areas, one
   split on 2024-01-01 (older finest values are marked as recast).
 - "grid": a generated city with other level names (bezirk / ortsteil / planungsraum) and ~50

@@ -1,4 +1,4 @@
-"""The hostile deliveries: each builds its files from the spec examples and says what must happen.
+"""The hostile deliveries: each builds its files from the Musterstadt example deliveries and says what must happen.
 
 `kind` is the delivery kind whose ingestion is run; `target` the file whose outcome is
 checked. See README.md for the table.

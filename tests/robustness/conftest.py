@@ -1,4 +1,4 @@
-"""One warehouse with the spec's Musterstadt loaded (ingest functions, no Dagster), copied per case.
+"""One warehouse with the Musterstadt example deliveries loaded (ingest functions, no Dagster), copied per case.
 
 Building it once per session and copying the folder per test keeps the hostile-delivery
 corpus fast while every case runs the real readers, checks and DuckDB writes.

@@ -2,7 +2,7 @@
 
 Findings (see also the report of the sozialindex work package):
 - Classes: all status and dynamics classes of table 1 reproduce in every edition
-  2013-2021 (434/435/436/436/536 PLR), with the inequalities of indicators.md applied to
+  2013-2021 (434/435/436/436/536 PLR), with the inequalities of docs/indicators.md applied to
   the UNROUNDED index (the 2-decimal index alone would misclassify, see below).
 - MSS 2021, jascha-je Tabelle 3 (2 decimals, 10 value columns x 536 PLR = 5360 cells):
   5357 cells reproduce after round_half_away(..., 2). Three do not; each of our unrounded

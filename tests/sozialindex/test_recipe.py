@@ -7,7 +7,7 @@ import yaml
 
 from pipelines.sozialindex import Recipe, RezeptFehler, recipe_from_config
 
-# the block as documented in spec/outputs.md
+# the block as documented in docs/indicators.md
 CONFIG_BLOCK = """
 sozialindex:
   min_einwohner: 300
@@ -35,7 +35,7 @@ def test_defaults_are_the_mss_method():
     assert recipe.z_nachkommastellen is None
 
 
-def test_config_block_of_the_spec():
+def test_config_block_of_the_docs():
     recipe = recipe_from_config(yaml.safe_load(CONFIG_BLOCK)["sozialindex"])
     assert recipe == Recipe(ausschluss=("10100205",))
     assert isinstance(recipe.ausschluss, tuple)

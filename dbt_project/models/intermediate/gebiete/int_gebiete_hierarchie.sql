@@ -1,6 +1,6 @@
 -- For every layout: each finest area with itself and all its ancestors (closure table).
 -- Works for any number of levels; the finest level is the highest ebene_rang, where all
--- sources deliver (sources.md).
+-- sources deliver (docs/sources.md).
 with recursive
 
 gebiete as (

@@ -1,5 +1,5 @@
 -- Deliveries from the load log. Needed because a delivery with a header and no rows is a
--- valid delivery of zero cases (sources.md): the raw table then holds no row for the
+-- valid delivery of zero cases (docs/sources.md): the raw table then holds no row for the
 -- period, but the period exists and its counts are 0.
 with
 
