@@ -71,10 +71,12 @@ def main() -> None:
     metavar="ZAHL",
     help="Startwert: gleicher Seed, gleiche Stadt",
 )
-@click.option("--ohne-fehler", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen")
-def generate(scale: str, out_dir: Path, seed: int, ohne_fehler: bool) -> None:
+@click.option(
+    "--no-defects", "no_defects", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen"
+)
+def generate(scale: str, out_dir: Path, seed: int, no_defects: bool) -> None:
     """Erzeugt die Lieferungen einer synthetischen Stadt (nur den Eingangsordner)."""
-    manifest = _generate(scale, out_dir, seed, not ohne_fehler)
+    manifest = _generate(scale, out_dir, seed, not no_defects)
     files = manifest.get("files", [])
     n_rows = sum(info.get("rows", 0) for info in files.values())
     click.echo(
@@ -134,7 +136,7 @@ def _generate_into(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
     "pipelines/config/default.yaml)",
 )
 @click.option(
-    "--warten",
+    "--wait",
     "wait",
     type=float,
     metavar="SEKUNDEN",

@@ -29,7 +29,7 @@ def writer_lock(lock_file: Path, wait_seconds: float = 0.0):
                     raise WarehouseBusy(
                         "Das Warehouse wird gerade von einem anderen Lauf geschrieben"
                         + (f" ({holder})" if holder else "")
-                        + ". Bitte warten, bis er fertig ist (oder --warten SEKUNDEN angeben)."
+                        + ". Bitte warten, bis er fertig ist (oder --wait SEKUNDEN angeben)."
                     ) from None
                 time.sleep(0.5)
         os.ftruncate(fd, 0)
