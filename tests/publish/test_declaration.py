@@ -165,6 +165,22 @@ def test_published_series_are_complete(small_city):
         assert len({n for _, n in values}) == 1, (ind, values)
         periods = [p for p, _ in values]
         assert series.regular_periods(periods) == periods, ind
+    # a refused monthly file: its month is there, for every area, without a value
+    refused = [
+        d["file"] for d in small_city.manifest["defects"]
+        if d["level"] == "file" and d["file"].startswith("sgb2/")
+    ]  # fmt: skip
+    assert refused
+    for name in refused:
+        month = date.fromisoformat(name.split("_")[1][:7] + "-01")
+        rows = query(
+            small_city.publish_db,
+            "select count(*), count(*) filter (where symbol = '.' and wert is null) "
+            "from indikatoren where indikator_id = 'sgb2_quote' "
+            "and periode = last_day(?::date)",
+            [month],
+        )[0]
+        assert rows[0] == rows[1] == by_indicator["sgb2_quote"][0][1], (name, rows)
     wide = query(
         small_city.publish_db,
         "select count(*), count(distinct gebiet_id) * count(distinct periode) from indikatoren_breit",
