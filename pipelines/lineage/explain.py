@@ -214,6 +214,21 @@ def explain(warehouse: Path, indikator: str, gebiet: str, periode: date) -> Expl
             [indikator, gebiet, periode],
         ).fetchone()
         if row is None:
+            added = _published(
+                paths,
+                "select wert, symbol, untergrenze, obergrenze, ebene from indikatoren "
+                "where indikator_id = ? and gebiet_id = ? and periode = ?",
+                [indikator, gebiet, periode],
+            )
+            if added is not None:
+                # a period the publish step completed: nothing delivered for it
+                return Explanation(
+                    indikator, bezeichnung, gebiet, names.get(gebiet, ""), added[4], periode,
+                    f"{bezeichnung} = {z_m}" + (f" / {n_m} × {_num(faktor)}" if n_m else ""),
+                    None, None, None, None, einheit, faktor, None, False, tuple(added[:4]),
+                    definition=definition or "",
+                    gruende=[f"`.` {SYMBOLS['.']}.", *_not_delivered(con, z_m, n_m, periode)],
+                )  # fmt: skip
             days = [
                 r[0]
                 for r in con.execute(
@@ -318,6 +333,43 @@ def _files(con, wanted: list[tuple[str | None, date | int | None]]) -> list[Sour
     return out
 
 
+def _inhabitants(con, gebiet: str, periode: date) -> str:
+    """The population the minimum was checked against (latest date up to the figure's)."""
+    row = con.execute(
+        "select periode, wert from marts.basiszahlen where merkmal = 'ew' and gebiet_id = ? "
+        "and aktueller_gebietsstand and periode <= ? order by periode desc limit 1",
+        [gebiet, periode],
+    ).fetchone()
+    if row is None:
+        return (
+            "Einwohnerzahl des Gebiets: keine an diesem oder einem früheren Stichtag "
+            "(vor dem ersten Bevölkerungsstichtag ist die Mindestzahl nicht prüfbar)."
+        )
+    return f"Einwohnerzahl des Gebiets am {row[0]:%d.%m.%Y}: {_num(row[1])}."
+
+
+def _not_delivered(con, z_m: str | None, n_m: str | None, periode: date) -> list[str]:
+    """Why a period has no value at all: the refused files of its kinds, if any."""
+    kinds = {
+        q
+        for (q,) in con.execute(
+            "select distinct quelle from marts.basiszahlen where merkmal in (?, ?)", [z_m, n_m]
+        ).fetchall()
+    }
+    tables = sorted({t for q in kinds for t in SOURCE_TABLES.get(q, [q])})
+    marks = ", ".join("?" for _ in tables) or "null"
+    refused = con.execute(
+        f"""select datei, meldung from audit.loads
+            where status = 'abgewiesen' and quelle in ({marks}) and periode in (?, ?, ?)
+            order by datei""",
+        [*tables, f"{periode:%Y-%m}", periode.isoformat(), str(periode.year)],
+    ).fetchall()
+    out = ["Für diesen Stichtag ist keine Lieferung geladen; die Zeile steht, damit die "
+           "Zeitreihe eine Lücke zeigt."]  # fmt: skip
+    out += [f"Abgewiesen: {datei}: {meldung}" for datei, meldung in refused]
+    return out
+
+
 def _log(con, tabelle: str | None, merkmale: list, gebiet: str, periods: list) -> list[tuple]:
     if not con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'audit' "
@@ -345,6 +397,8 @@ def _reasons(con, indikator, gebiet, periode, n_date, z_m, n_m, published, symbo
     out = [f"`{pub_symbol}` {SYMBOLS[pub_symbol]}."]
     own = _log(con, "indikatoren", [indikator], gebiet, [periode])
     out += [f"Regel: {RULES.get(regel, regel)}" for _, _, regel, _ in own]
+    if any(regel == "einwohner_unter_min" for _, _, regel, _ in own):
+        out.append(_inhabitants(con, gebiet, periode))
     if pub_symbol == "." and not own:
         if symbol == ".":
             out.append(

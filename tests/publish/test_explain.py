@@ -77,3 +77,22 @@ def test_demo_ends_with_what_to_do_next(example_city):
         in text
     )
     assert explain_text(example_city.warehouse, "sgb2_quote", "00", "2024-12-31")
+
+
+def test_reasons_for_dot_small_area_and_refused_month(small_city):
+    small = explain_text(small_city.warehouse, "altenquotient", "010101", "2022-12-31")
+    assert "Veröffentlicht (publish.duckdb): ." in small
+    assert (
+        "Mindesteinwohnerzahl" in small and "Einwohnerzahl des Gebiets am 31.12.2022: 157." in small
+    )
+    refused = next(
+        d["file"] for d in small_city.manifest["defects"]
+        if d["level"] == "file" and d["file"].startswith("sgb2/")
+    )  # fmt: skip
+    month = refused.split("_")[1][:7]
+    import calendar
+
+    year, mon = map(int, month.split("-"))
+    day = f"{month}-{calendar.monthrange(year, mon)[1]}"
+    text = explain_text(small_city.warehouse, "sgb2_quote", "00", day)
+    assert "keine Lieferung geladen" in text and f"Abgewiesen: {refused}: " in text
