@@ -55,6 +55,7 @@ RULES = {
     "unbekannt_an_der_quelle": "Zähler oder Nenner an der Quelle unbekannt (`.` in der Lieferung)",
     "zaehler_oder_nenner_gesperrt": "Zähler oder Nenner ist gesperrt (siehe Anzahlen)",
     "nur_grenzen": "nur eingegrenzt bekannt: Summe über an der Quelle gesperrte Zellen",
+    "nicht_geliefert": "kein Wert geliefert: die Zeile vervollständigt die Zeitreihe",
 }
 
 

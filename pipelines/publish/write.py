@@ -72,7 +72,20 @@ def build_tables(
     counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk)
     published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     # complete before the tables built from it: a missing period is a gap in all of them
+    delivered = published
     published = series.complete(published, TABLES["indikatoren"], gebiete)
+    added = published.join(
+        delivered.select("indikator_id", "gebiet_id", "periode"),
+        on=["indikator_id", "gebiet_id", "periode"],
+        how="anti",
+    ).select(
+        pl.lit("indikatoren").alias("tabelle"),
+        pl.col("indikator_id").alias("merkmal"),
+        "periode",
+        "gebiet_id",
+        pl.lit("nicht_geliefert").alias("regel"),
+        pl.lit(None, pl.String).alias("ausgeloest_durch"),
+    )
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -93,6 +106,7 @@ def build_tables(
         [
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),
             rate_log.with_columns(pl.col("periode").cast(pl.Date)),
+            added.with_columns(pl.col("periode").cast(pl.Date)),
         ],
         how="vertical_relaxed",
     ).sort("tabelle", "merkmal", "periode", "gebiet_id")
@@ -250,7 +264,7 @@ def neutralise(value):
     return value
 
 
-def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
+def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs=None) -> None:
     """One workbook per table: German headers, dates as dates, text never a formula, and a
     sheet "Erläuterungen" with the table's and every column's German comment."""
     from pipelines.publish.xlsx import write_sheet
@@ -262,12 +276,13 @@ def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
             frame = frame.filter(
                 (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
             )
-        frame = frame.drop([c.name for c in table.columns if not c.excel]).head(EXCEL_MAX_ROWS)
+        frame = frame.drop([c.name for c in table.columns if not c.excel], strict=False)
+        frame = frame.head(EXCEL_MAX_ROWS)
         tmp = folder / f".{name}.xlsx.tmp"
         headers = [table.header(col) for col in frame.columns]
         write_sheet(
             tmp, frame, name[:31], headers, f"sozialmonitor: {table.title}",
-            notes=explanations(table, docs[name], frame.columns, headers),
+            notes=explanations(table, docs[name], frame.columns, headers) if docs else None,
         )  # fmt: skip
         os.replace(tmp, folder / f"{name}.xlsx")
 
