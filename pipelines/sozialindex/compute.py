@@ -53,11 +53,13 @@ def exclusion_reason(
     values: Mapping[str, float | None],
     recipe: Recipe,
 ) -> str | None:
-    """Why an area takes no part in the index, or None if it does.
+    """Why an area takes no part in an index (status or dynamics), or None if it does.
 
     The explicit list comes first (a deliberate decision of the city), then the inhabitant
-    threshold, then missing indicator values (status or change: MSS indexes an area only
-    when all six values exist, so status and dynamics share one set of areas).
+    threshold, then missing indicator values of that index. Status and dynamics are
+    separate indices (as in MSS): a missing change excludes an area from the dynamics
+    index only, so a city's first year (or the first after a boundary reform) still gets
+    its status index.
     """
     if gebiet_id in recipe.ausschluss:
         return GRUND_EXPLIZIT
@@ -189,9 +191,76 @@ def _output_schema(recipe: Recipe, einwohner_dtype: pl.DataType) -> dict[str, pl
         "dynamik_klasse": pl.String(),
         "gesamtindex": pl.String(),
         "gruppe": pl.Int32(),
+        "ausschluss_grund_status": pl.String(),
+        "ausschluss_grund_dynamik": pl.String(),
         "ausschluss_grund": pl.String(),
     }
     return schema
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or math.isnan(value)
+
+
+@dataclass
+class _Part:
+    """One index (status or dynamics) over its own set of areas."""
+
+    z: dict[str, list[float | None]]
+    summe: list[float | None]
+    index: list[float | None]
+    reasons: list[str | None]
+
+
+def _index_part(
+    ids: list[str],
+    einwohner: list[float | None],
+    values: dict[str, list[float | None]],
+    columns: tuple[str, ...],
+    recipe: Recipe,
+    also_required: tuple[str, ...] = (),
+    no_history: str | None = None,
+) -> _Part:
+    """z-values, sum and standardised sum of `columns` over the areas that have them all
+    (and the `also_required` values: a change is indexed only beside its current share).
+
+    `no_history`: the reason given instead of "Indikatorwert fehlt" when not one area has
+    any of the columns (dynamics without an earlier reference date).
+    """
+    n = len(ids)
+    required = (*also_required, *columns)
+    reasons = [
+        exclusion_reason(ids[i], einwohner[i], {c: values[c][i] for c in required}, recipe)
+        for i in range(n)
+    ]
+    if no_history and all(_missing(values[c][i]) for c in columns for i in range(n)):
+        reasons = [
+            exclusion_reason(ids[i], einwohner[i], {}, recipe) or no_history for i in range(n)
+        ]
+    part = _Part({c: [None] * n for c in columns}, [None] * n, [None] * n, reasons)
+    included = [i for i in range(n) if reasons[i] is None]
+    if not included:
+        return part
+    z = {name: standardise([values[name][i] for i in included]) for name in columns}
+    if recipe.z_nachkommastellen is not None:
+        z = {name: _rounded(zs, recipe.z_nachkommastellen) for name, zs in z.items()}
+    flat = [name for name in columns if z[name] is None]
+    if not flat:
+        # fsum: the correctly rounded sum, independent of the order of the parts
+        sums = [math.fsum(z[c][k] for c in columns) for k in range(len(included))]
+        index = standardise(sums)  # (sum - mean) / std
+        if index is None:
+            flat = ["statussumme" if columns == recipe.status else "dynamiksumme"]
+    if flat:
+        for i in included:
+            reasons[i] = f"{GRUND_KEINE_STREUUNG} bei {', '.join(flat)}"
+        return part
+    for k, i in enumerate(included):
+        for name in columns:
+            part.z[name][i] = z[name][k]
+        part.summe[i] = sums[k]
+        part.index[i] = index[k]
+    return part
 
 
 def compute_index(areas: pl.DataFrame, recipe: Recipe) -> pl.DataFrame:
@@ -201,10 +270,16 @@ def compute_index(areas: pl.DataFrame, recipe: Recipe) -> pl.DataFrame:
     (share in percent) and `<indicator>_dynamik` (change in percentage points over
     `recipe.dynamik_jahre`; null when not computable). Other columns are ignored.
 
+    Status and dynamics index are standardised each over its own areas: those with every
+    value of that index (MSS: two separate indices). The Gesamtindex (class pair, group)
+    exists where both do.
+
     Output, sorted by gebiet_id: gebiet_id, einwohner, shares, changes, `z_<column>` for
     every share and change, statussumme, status_index, dynamiksumme, dynamik_index,
-    status_klasse, dynamik_klasse, gesamtindex ("mittel/stabil"), gruppe (1..12) and
-    ausschluss_grund. Areas with a reason have nulls in every index column.
+    status_klasse, dynamik_klasse, gesamtindex ("mittel/stabil"), gruppe (1..12),
+    ausschluss_grund_status, ausschluss_grund_dynamik (why the area has no status /
+    dynamics index) and ausschluss_grund (why it has no Gesamtindex: the status reason,
+    else the dynamics reason). An index column is null exactly where its reason is set.
     """
     _check_input(areas, recipe)
     columns = (*recipe.status, *recipe.dynamik)
@@ -213,58 +288,50 @@ def compute_index(areas: pl.DataFrame, recipe: Recipe) -> pl.DataFrame:
         "einwohner",
         *[pl.col(name).cast(pl.Float64) for name in columns],
     ).sort("gebiet_id")
-    n = data.height
     ids: list[str] = data["gebiet_id"].to_list()
     einwohner = data["einwohner"].cast(pl.Float64).to_list()
     values = {name: data[name].to_list() for name in columns}
 
-    reasons: list[str | None] = [
-        exclusion_reason(ids[i], einwohner[i], {c: values[c][i] for c in columns}, recipe)
-        for i in range(n)
+    status = _index_part(ids, einwohner, values, recipe.status, recipe)
+    no_history = (
+        f"keine Vergleichsperiode: Veränderung über {recipe.dynamik_jahre} Jahre "
+        f"nicht berechenbar ({', '.join(recipe.dynamik)})"
+    )
+    dynamik = _index_part(ids, einwohner, values, recipe.dynamik, recipe, recipe.status, no_history)
+
+    result: dict[str, list] = {f"z_{name}": status.z[name] for name in recipe.status}
+    result |= {f"z_{name}": dynamik.z[name] for name in recipe.dynamik}
+    result |= {
+        "statussumme": status.summe,
+        "status_index": status.index,
+        "dynamiksumme": dynamik.summe,
+        "dynamik_index": dynamik.index,
+    }
+    s_klassen = [
+        None if v is None else status_class(v, recipe.klassen_status) for v in status.index
     ]
-    included = [i for i in range(n) if reasons[i] is None]
-
-    result: dict[str, list] = {f"z_{name}": [None] * n for name in columns}
-    for name in (*INDEX_COLUMNS_FLOAT, "status_klasse", "dynamik_klasse", "gesamtindex", "gruppe"):
-        result[name] = [None] * n
-
-    if included:
-        z = {name: standardise([values[name][i] for i in included]) for name in columns}
-        if recipe.z_nachkommastellen is not None:
-            z = {name: _rounded(zs, recipe.z_nachkommastellen) for name, zs in z.items()}
-        flat = [name for name in columns if z[name] is None]
-        sums: dict[str, list[float]] = {}
-        indices: dict[str, list[float] | None] = {}
-        if not flat:
-            for label, parts in (("statussumme", recipe.status), ("dynamiksumme", recipe.dynamik)):
-                # fsum: the correctly rounded sum, independent of the order of the parts
-                sums[label] = [math.fsum(z[p][k] for p in parts) for k in range(len(included))]
-                indices[label] = standardise(sums[label])  # (sum - mean) / std
-            flat = [label for label, index in indices.items() if index is None]
-        if flat:
-            reason = f"{GRUND_KEINE_STREUUNG} bei {', '.join(flat)}"
-            for i in included:
-                reasons[i] = reason
-        else:
-            status_index = indices["statussumme"]
-            dynamik_index = indices["dynamiksumme"]
-            for k, i in enumerate(included):
-                for name in columns:
-                    result[f"z_{name}"][i] = z[name][k]
-                s_klasse = status_class(status_index[k], recipe.klassen_status)
-                d_klasse = dynamik_class(dynamik_index[k], recipe.klassen_dynamik)
-                result["statussumme"][i] = sums["statussumme"][k]
-                result["status_index"][i] = status_index[k]
-                result["dynamiksumme"][i] = sums["dynamiksumme"][k]
-                result["dynamik_index"][i] = dynamik_index[k]
-                result["status_klasse"][i] = s_klasse
-                result["dynamik_klasse"][i] = d_klasse
-                result["gesamtindex"][i] = group_label(s_klasse, d_klasse)
-                result["gruppe"][i] = group_number(s_klasse, d_klasse)
+    d_klassen = [
+        None if v is None else dynamik_class(v, recipe.klassen_dynamik) for v in dynamik.index
+    ]
+    both = [s is not None and d is not None for s, d in zip(s_klassen, d_klassen, strict=True)]
+    result["status_klasse"] = s_klassen
+    result["dynamik_klasse"] = d_klassen
+    result["gesamtindex"] = [
+        group_label(s, d) if ok else None
+        for s, d, ok in zip(s_klassen, d_klassen, both, strict=True)
+    ]
+    result["gruppe"] = [
+        group_number(s, d) if ok else None
+        for s, d, ok in zip(s_klassen, d_klassen, both, strict=True)
+    ]
+    result["ausschluss_grund_status"] = status.reasons
+    result["ausschluss_grund_dynamik"] = dynamik.reasons
+    result["ausschluss_grund"] = [
+        s or d for s, d in zip(status.reasons, dynamik.reasons, strict=True)
+    ]
 
     schema = _output_schema(recipe, data.schema["einwohner"])
     frame = {"gebiet_id": ids, "einwohner": data["einwohner"].to_list()}
     frame |= {name: values[name] for name in columns}
-    frame |= result
-    frame["ausschluss_grund"] = reasons
+    frame |= {name: result[name] for name in schema if name in result}
     return pl.DataFrame(frame, schema=schema)

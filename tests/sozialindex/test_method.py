@@ -104,6 +104,8 @@ def test_output_columns_and_types():
         "dynamik_klasse",
         "gesamtindex",
         "gruppe",
+        "ausschluss_grund_status",
+        "ausschluss_grund_dynamik",
         "ausschluss_grund",
     ]
     assert out.schema["status_index"] == pl.Float64
@@ -113,7 +115,7 @@ def test_output_columns_and_types():
 
 def test_exclusions_get_a_reason_and_do_not_change_the_others():
     recipe = Recipe(ausschluss=("f",))
-    out = compute_index(frame(FOUR + EXTRA), recipe)
+    out = compute_index(frame(FOUR + EXTRA[:-1]), recipe)
     reasons = dict(zip(out["gebiet_id"], out["ausschluss_grund"], strict=True))
     assert reasons == {
         "a": None,
@@ -124,15 +126,52 @@ def test_exclusions_get_a_reason_and_do_not_change_the_others():
         "f": "explizit ausgeschlossen (Ausreißer)",
         "g": "Einwohnerzahl fehlt",
         "h": "Indikatorwert fehlt (transferbezug)",
-        "i": "Indikatorwert fehlt (sgb2_kinderarmut_dynamik)",
     }
     excluded = out.filter(pl.col("ausschluss_grund").is_not_null())
     for column in INDEX_COLUMNS:
         assert excluded[column].null_count() == excluded.height, column
     # the shares of excluded areas are kept, only the index columns are empty
-    assert excluded["sgb2_alo_anteil"].to_list() == [90.0, 80.0, 1.0, 5.0, 5.0]
+    assert excluded["sgb2_alo_anteil"].to_list() == [90.0, 80.0, 1.0, 5.0]
     included = out.filter(pl.col("ausschluss_grund").is_null())
     assert included.equals(compute_index(frame(FOUR), recipe))
+
+
+def test_missing_change_excludes_from_the_dynamics_index_only():
+    # "i" has every share but no change of child poverty: status index yes, dynamics no
+    out = compute_index(frame([*FOUR, EXTRA[-1]]), Recipe())
+    i = out.row(4, named=True)
+    assert i["ausschluss_grund_status"] is None
+    assert i["ausschluss_grund_dynamik"] == "Indikatorwert fehlt (sgb2_kinderarmut_dynamik)"
+    assert i["ausschluss_grund"] == i["ausschluss_grund_dynamik"]
+    assert i["status_index"] is not None and i["status_klasse"] is not None
+    for column in ("dynamiksumme", "dynamik_index", "dynamik_klasse", "gesamtindex", "gruppe"):
+        assert i[column] is None, column
+    # the status index is standardised over the five areas, the dynamics over the four
+    status_only = frame([*FOUR, EXTRA[-1]]).select("gebiet_id", "einwohner", *S)
+    assert (
+        out["status_index"].to_list()
+        == compute_index(status_only.with_columns(pl.lit(0.0).alias(d) for d in D), Recipe())[
+            "status_index"
+        ].to_list()
+    )
+    four = compute_index(frame(FOUR), Recipe())
+    assert out.head(4)["dynamik_index"].to_list() == four["dynamik_index"].to_list()
+
+
+def test_one_year_without_history_gets_status_index_and_classes():
+    rows = [(r[0], r[1], *r[2:5], None, None, None) for r in FOUR]
+    out = compute_index(frame(rows), Recipe())
+    assert (
+        out["status_index"].to_list()
+        == compute_index(frame(FOUR), Recipe())["status_index"].to_list()
+    )
+    assert out["status_klasse"].to_list() == ["hoch", "mittel", "mittel", "niedrig"]
+    assert out["ausschluss_grund_status"].to_list() == [None] * 4
+    assert set(out["ausschluss_grund_dynamik"]) == {
+        "keine Vergleichsperiode: Veränderung über 2 Jahre nicht berechenbar "
+        "(sgb2_alo_anteil_dynamik, transferbezug_dynamik, sgb2_kinderarmut_dynamik)"
+    }
+    assert out["dynamik_index"].null_count() == 4 and out["gesamtindex"].null_count() == 4
 
 
 def test_threshold_is_fewer_than_min_einwohner():
@@ -185,8 +224,13 @@ def test_constant_indicator_gives_no_index_and_names_it():
     assert set(out["ausschluss_grund"]) == {
         "Index nicht berechenbar: keine Streuung (Standardabweichung 0) bei transferbezug"
     }
-    for column in INDEX_COLUMNS:
-        assert out[column].null_count() == 4
+    for column in [c for c in INDEX_COLUMNS if "dynamik" not in c] + ["gesamtindex", "gruppe"]:
+        assert out[column].null_count() == 4, column
+    # the dynamics index does not depend on the status values
+    assert (
+        out["dynamik_index"].to_list()
+        == compute_index(frame(FOUR), Recipe())["dynamik_index"].to_list()
+    )
 
 
 def test_sum_without_spread_gives_no_index():
