@@ -43,6 +43,9 @@ PUBLISHED = tuple(TABLES)
     name="veroeffentlichung",
 )
 def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
+    import polars as pl
+
+    from pipelines.publish.ledger import ALL_LEVELS, as_markdown
     from pipelines.publish.write import uncommented_columns, write_publish
 
     paths = sozialmonitor.paths()
@@ -74,9 +77,15 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
             "Tabellen rückrechenbar; publish.duckdb bleibt auf dem alten Stand."
         )
     for t in PUBLISHED:
-        yield dg.MaterializeResult(
-            asset_key=["publish", t], metadata={"zeilen": dg.MetadataValue.int(result.tables[t])}
-        )
+        metadata = {"zeilen": dg.MetadataValue.int(result.tables[t])}
+        if t == "indikatoren" and result.ledger is not None:
+            # what disclosure control cost: the same ledger as audit.informationsverlust
+            metadata["informationsverlust"] = dg.MetadataValue.md(as_markdown(result.ledger))
+            for row in result.ledger.filter(pl.col("ebene") == ALL_LEVELS).iter_rows(named=True):
+                metadata[f"anteil_gesperrt_{row['tabelle']}"] = dg.MetadataValue.float(
+                    round(row["anteil_gesperrt"], 6)
+                )
+        yield dg.MaterializeResult(asset_key=["publish", t], metadata=metadata)
     con = duckdb.connect(str(paths.publish_db), read_only=True)
     try:
         small = con.execute(

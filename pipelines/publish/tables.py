@@ -115,7 +115,9 @@ HEADERS = {
     "zaehler_merkmal": "Zählgröße Zähler", "nenner_merkmal": "Zählgröße Nenner", "faktor": "Faktor",
     "stichtag_regel": "Stichtagsregel", "polaritaet": "Polarität",
     "zeitreihenbrueche": "Zeitreihenbrüche", "zaehler_definition": "Definition Zähler",
-    "nenner_definition": "Definition Nenner",
+    "nenner_definition": "Definition Nenner", "intervall": "Intervall",
+    "ausschluss_grund_status": "Ausschlussgrund Status",
+    "ausschluss_grund_dynamik": "Ausschlussgrund Dynamik",
 }  # fmt: skip
 
 _COUNTS = (
@@ -246,8 +248,9 @@ ZIELERREICHUNG = PublishedTable(
         "Abstand und ob es erreicht ist."
     ),
     disclosure=(
-        "Istwert, Abstand und Erreichung stehen nur, soweit der Indikator in der Tabelle "
-        "indikatoren veröffentlicht ist; sonst steht dessen Zeichen."
+        "Istwert und Abstand stehen nur, soweit der Indikator in der Tabelle indikatoren "
+        "veröffentlicht ist (sonst dessen Zeichen); erreicht ist wahr/falsch, sobald der "
+        "veröffentlichte Wert oder beide Grenzen auf einer Seite des Zielwerts liegen."
     ),
     mart="zielerreichung",
     reads=(*_INDICATOR_TABLES, "zielerreichung"),
@@ -268,6 +271,13 @@ ZIELERREICHUNG = PublishedTable(
         _c("unsicher"),
         _c("einheit"),
         _c("gebietsstand"),
+        _c(
+            "untergrenze",
+            "Untergrenze des Istwerts, wo er nur eingegrenzt bekannt ist (sonst leer); "
+            "`erreicht` ist entschieden, sobald beide Grenzen auf einer Seite des Zielwerts "
+            "liegen.",
+        ),
+        _c("obergrenze", "Obergrenze des Istwerts, wo er nur eingegrenzt bekannt ist."),
     ),
 )
 

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines.disclosure import DisclosureConfig
-from pipelines.publish import cells, series
+from pipelines.publish import cells, figures, ledger, series
 from pipelines.publish.tables import (
     TABLES,
     DeclarationError,
@@ -30,6 +30,11 @@ from pipelines.warehouse.files import WarehousePaths
 # drivers of BI tools lag behind the Python package)
 STORAGE_VERSION = "v1.0.0"
 
+# the Excel-only text column beside the numeric bounds
+INTERVAL_COMMENT = (
+    "Nur in Excel: ein Wert, der nur eingegrenzt bekannt ist (Zeichen `/`), als Intervall "
+    "wie im Bericht (z. B. 20,4–20,6; Untergrenze ab-, Obergrenze aufgerundet)."
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_000_000
 
@@ -43,6 +48,7 @@ class PublishResult:
     # what the reader-knowledge attacker recovered (empty: nothing); nothing is swapped in
     # when it is not empty
     findings: pl.DataFrame | None = None
+    ledger: pl.DataFrame | None = None  # information loss per table and level
 
 
 def _read(con, sql: str) -> pl.DataFrame:
@@ -55,6 +61,7 @@ def build_tables(
     cache_dir: Path | None = None,
     stats: dict | None = None,
     check_out: dict | None = None,
+    ledger_out: dict | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     cfg = DisclosureConfig.from_dict(config.get("offenlegung"))
     con = duckdb.connect(str(warehouse_db), read_only=True)
@@ -70,10 +77,19 @@ def build_tables(
     finally:
         con.close()
     counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk)
-    published, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
+    withheld_rates, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
+    pinned = figures.pin_bounded(withheld_rates)
+    # a rate the bounds pin down is published: no longer a withheld cell
+    rate_log = rate_log.join(
+        pinned.filter(pl.col("symbol").is_null()).select(
+            pl.col("indikator_id").alias("merkmal"), "periode", "gebiet_id"
+        ),
+        on=["merkmal", "periode", "gebiet_id"],
+        how="anti",
+    )
     # complete before the tables built from it: a missing period is a gap in all of them
-    delivered = published
-    published = series.complete(published, TABLES["indikatoren"], gebiete)
+    delivered = pinned
+    published = series.complete(pinned, TABLES["indikatoren"], gebiete)
     added = published.join(
         delivered.select("indikator_id", "gebiet_id", "periode"),
         on=["indikator_id", "gebiet_id", "periode"],
@@ -89,11 +105,12 @@ def build_tables(
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
+        # the index shows its (exact) shares only where the rate is public without bounds
         "sozialindex": cells.publish_sozialindex(
-            index, published, recipe_from_config(config["sozialindex"])
+            index, withheld_rates, recipe_from_config(config["sozialindex"])
         ),
         "controlling": cells.publish_controlling(controlling, published),
-        "zielerreichung": cells.publish_goals(ziele, published),
+        "zielerreichung": figures.decide_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
     }
@@ -110,14 +127,28 @@ def build_tables(
         ],
         how="vertical_relaxed",
     ).sort("tabelle", "merkmal", "periode", "gebiet_id")
+    if ledger_out is not None:
+        population = ind.filter(
+            (pl.col("indikator_id") == "ew") & pl.col("aktueller_gebietsstand")
+        ).select("gebiet_id", "periode", pl.col("wert").alias("einwohner"))
+        # the rows the disclosure step decided (not the periods added to complete a series)
+        ledger_out["ledger"] = ledger.ledger(
+            counts.cells, pinned, log, cells.hierarchy(gebiete), population
+        )
     return tables, log
 
 
 def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True) -> PublishResult:
     systems: dict[str, int] = {}
     check: dict = {}
+    extra: dict = {}
     tables, log = build_tables(
-        paths.warehouse_db, config, paths.disclosure_cache, systems, check_out=check
+        paths.warehouse_db,
+        config,
+        paths.disclosure_cache,
+        systems,
+        check_out=check,
+        ledger_out=extra,
     )
     docs = table_docs(paths.warehouse_db, tables)
     result = PublishResult(
@@ -125,6 +156,7 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
         withheld_cells=log.height,
         systems=systems,
         findings=check["funde"],
+        ledger=extra["ledger"],
     )
     if not result.findings.is_empty():
         return result  # the attacker recovered cells: the old publish zone stays
@@ -143,7 +175,7 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
     _write_parquet(paths.parquet_dir, tables, docs)
     if write_excel:
         _write_excel(paths.excel_dir, tables, docs)
-    _store_log(paths.warehouse_db, log)
+    _store_log(paths.warehouse_db, log, result.ledger)
     return result
 
 
@@ -277,12 +309,15 @@ def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs=None) -> No
                 (pl.col("periode").dt.month() == 12) & (pl.col("periode").dt.day() == 31)
             )
         frame = frame.drop([c.name for c in table.columns if not c.excel], strict=False)
-        frame = frame.head(EXCEL_MAX_ROWS)
+        frame = _with_interval_text(frame.head(EXCEL_MAX_ROWS))
+        doc = docs[name] if docs else None
+        if doc is not None and "intervall" in frame.columns:
+            doc = TableDocs(doc.table, doc.comment, {**doc.columns, "intervall": INTERVAL_COMMENT})
         tmp = folder / f".{name}.xlsx.tmp"
         headers = [table.header(col) for col in frame.columns]
         write_sheet(
             tmp, frame, name[:31], headers, f"sozialmonitor: {table.title}",
-            notes=explanations(table, docs[name], frame.columns, headers) if docs else None,
+            notes=explanations(table, doc, frame.columns, headers) if doc else None,
         )  # fmt: skip
         os.replace(tmp, folder / f"{name}.xlsx")
 
@@ -299,13 +334,55 @@ def explanations(table, doc: TableDocs, columns: list[str], headers: list[str]) 
     return pl.DataFrame(rows, schema=["Art", "Name", "Erläuterung"], orient="row")
 
 
-def _store_log(warehouse_db: Path, log: pl.DataFrame) -> None:
-    """The suppression log stays with the planning unit: it says which cells are primary."""
+def _with_interval_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A figure known only within bounds shows its interval as the report does
+    ('20,4–20,6', column `intervall`), next to the numeric bounds columns."""
+    if not {"symbol", "untergrenze", "obergrenze"} <= set(frame.columns):
+        return frame
+    from pipelines.report.formatting import decimals_for_unit, fmt_interval
+
+    unit = pl.col("einheit") if "einheit" in frame.columns else pl.lit(None, pl.String)
+    rows = (
+        frame.with_row_index("_row")
+        .filter((pl.col("symbol") == "/") & pl.col("untergrenze").is_not_null())
+        .select("_row", "untergrenze", "obergrenze", unit.alias("_unit"))
+    )
+    text = pl.Series(
+        "intervall",
+        [fmt_interval(lo, hi, decimals_for_unit(u)) for _, lo, hi, u in rows.rows()],
+        dtype=pl.String,
+    )
+    where = frame.columns.index("obergrenze") + 1
+    return (
+        frame.with_row_index("_row")
+        .join(rows.select("_row", text), on="_row", how="left")
+        .sort("_row")
+        .drop("_row")
+        .select([*frame.columns[:where], "intervall", *frame.columns[where:]])
+    )
+
+
+def _store_log(warehouse_db: Path, log: pl.DataFrame, loss: pl.DataFrame) -> None:
+    """The suppression log stays with the planning unit: it says which cells are primary.
+
+    The ledger is appended per build (`erstellt_um`), so a city can compare what other
+    thresholds cost.
+    """
     con = duckdb.connect(str(warehouse_db))
     try:
         con.execute("create schema if not exists audit")
         con.register("log_frame", log.to_arrow())
         con.execute("create or replace table audit.geheimhaltung as select * from log_frame")
         con.unregister("log_frame")
+        con.register("ledger_frame", loss.to_arrow())
+        con.execute(
+            "create table if not exists audit.informationsverlust as "
+            "select current_timestamp::timestamp as erstellt_um, * from ledger_frame limit 0"
+        )
+        con.execute(
+            "insert into audit.informationsverlust by name "
+            "select current_timestamp::timestamp as erstellt_um, * from ledger_frame"
+        )
+        con.unregister("ledger_frame")
     finally:
         con.close()

@@ -15,6 +15,7 @@ from .formatting import (
     decimals_for_unit,
     esc,
     fmt_date,
+    fmt_interval,
     fmt_number,
     fmt_signed,
     plot_value,
@@ -103,7 +104,7 @@ def reading_notes(ctx: Context, number: str) -> Chapter:
 
 def _share_columns(rows: list[Row]) -> list[str]:
     keys = list(rows[0]) if rows else []
-    return [k for k in keys if f"{k}_dynamik" in keys and not k.startswith("z_")]
+    return [k for k in keys if f"{k}_dynamik" in keys and not k.startswith(("z_", "ausschluss"))]
 
 
 def group_colour(status: str, dynamik: str) -> str:
@@ -462,7 +463,7 @@ def controlling_chapter(ctx: Context, number: str) -> Chapter:
 def goal_status(row: Row) -> tuple[str, str]:
     """(css class, German text) of a goal row."""
     met = row.get("erreicht")
-    if met is None or row.get("symbol"):
+    if met is None:
         return "open", "nicht bewertbar"
     return ("met", "erreicht") if bool(met) else ("missed", "nicht erreicht")
 
@@ -498,6 +499,9 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
                 str(row.get("richtung")), str(row.get("richtung") or "")
             )
             ist = esc(row["symbol"]) if row.get("symbol") else fmt_number(row.get("istwert"), dec)
+            if row.get("istwert") is None and row.get("untergrenze") is not None:
+                # undecided or decided by bounds: the interval of the actual value
+                ist = fmt_interval(row.get("untergrenze"), row.get("obergrenze"), dec)
             css, text = goal_status(row)
             body.append(
                 f'<tr id="ziel-{i}"><td>{esc(ctx.label(ind))}</td><td>{esc(area)}</td>'

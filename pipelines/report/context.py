@@ -8,7 +8,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .formatting import SYMBOL_LEGEND, bounds_text, decimals_for_unit, esc, fmt_date, fmt_number
+from .formatting import (
+    SYMBOL_LEGEND,
+    bounds_text,
+    decimals_for_unit,
+    esc,
+    fmt_date,
+    fmt_number,
+    outer_bounds,
+)
 from .maps import MapBase, build_map_base
 from .reader import PublishData, Row
 
@@ -279,11 +287,13 @@ def cell_parts(row: Row, decimals: int) -> tuple[str, str]:
     marks = ""
     if row.get("unsicher"):
         low, high = row.get("untergrenze"), row.get("obergrenze")
-        bounds = (
-            f" (zwischen {fmt_number(low, decimals)} und {fmt_number(high, decimals)})"
-            if low is not None and high is not None
-            else ""
-        )
+        # two more decimals than the cell: a pinned value's bounds stay distinguishable
+        bounds = ""
+        if low is not None and high is not None:
+            lo, hi = outer_bounds(low, high, decimals + 2)
+            bounds = (
+                f" (zwischen {fmt_number(lo, decimals + 2)} und {fmt_number(hi, decimals + 2)})"
+            )
         tips.append("unsicher" + bounds)
         marks += '<sup class="mark">u</sup>'
     if row.get("umgerechnet"):
