@@ -89,7 +89,9 @@ def ledger(
         .join(tree.select("gebiet_id", "ebene", "ebene_rang"), on="gebiet_id", how="left")
         .with_columns(pl.col("periode").alias("_pop_periode"))
         .sort("_pop_periode")
-        .join_asof(pop, on="_pop_periode", by="gebiet_id", strategy="backward")
+        .join_asof(
+            pop, on="_pop_periode", by="gebiet_id", strategy="backward", check_sortedness=False
+        )
         .with_columns(_kind(pl.col("regel")).alias("art"), pl.col("einwohner").fill_null(0.0))
     )
     withheld = pl.col("art").is_not_null()

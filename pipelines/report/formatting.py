@@ -15,7 +15,7 @@ SYMBOL_LEGEND: dict[str, str] = {
     "*": "geheimgehalten: Fallzahl unter der Mindestfallzahl oder daraus rückrechenbar",
     ".": "nicht veröffentlicht: Gebiet mit zu wenigen Einwohnerinnen und Einwohnern",
     "x": "nicht berechenbar: Bezugsgröße ist null oder fehlt",
-    "/": "keine Angabe: Aussagewert eingeschränkt",
+    "/": "nur innerhalb von Grenzen bekannt: angegeben ist das Intervall (z. B. 20,4–20,6)",
 }
 
 

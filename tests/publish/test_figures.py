@@ -182,7 +182,7 @@ def test_one_year_city_gets_status_index_for_every_area_of_300(example_city):
     assert {r[0] for r in rows if r[2] is not None} == {"010101", "010102", "010201", "020101"}
 
 
-def test_ledger_in_audit_and_dagster_metadata(example_city):
+def test_ledger_in_audit_and_dagster_metadata(example_city, monkeypatch):
     import dagster as dg
 
     wh = example_city.warehouse_db
@@ -209,9 +209,8 @@ def test_ledger_in_audit_and_dagster_metadata(example_city):
         assert 0 <= total[6] <= 1 and 0 <= total[7] <= 1
     # sgb2 in Musterstadt: Am Bach's and Dom's `*` are withheld, so something is lost
     assert by[("sgb2", "alle Ebenen")][3] > 0
-    instance = dg.DagsterInstance.from_ref(
-        dg.InstanceRef.from_dir(str(example_city.warehouse / "dagster_home"))
-    )
+    monkeypatch.setenv("DAGSTER_HOME", str(example_city.warehouse / "dagster_home"))
+    instance = dg.DagsterInstance.get()
     try:
         event = instance.get_latest_materialization_event(dg.AssetKey(["publish", "indikatoren"]))
         metadata = event.asset_materialization.metadata
