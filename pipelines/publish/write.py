@@ -33,7 +33,7 @@ STORAGE_VERSION = "v1.0.0"
 # the Excel-only text column beside the numeric bounds
 INTERVAL_COMMENT = (
     "Nur in Excel: ein Wert, der nur eingegrenzt bekannt ist (Zeichen `/`), als Intervall "
-    "wie im Bericht (z. B. 20,4–20,6; Untergrenze ab-, Obergrenze aufgerundet)."
+    "wie im Bericht (z. B. 20,4–20,6)."
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_000_000
@@ -339,7 +339,7 @@ def _with_interval_text(frame: pl.DataFrame) -> pl.DataFrame:
     ('20,4–20,6', column `intervall`), next to the numeric bounds columns."""
     if not {"symbol", "untergrenze", "obergrenze"} <= set(frame.columns):
         return frame
-    from pipelines.report.formatting import decimals_for_unit, fmt_interval
+    from pipelines.report.formatting import bounds_text, decimals_for_unit
 
     unit = pl.col("einheit") if "einheit" in frame.columns else pl.lit(None, pl.String)
     rows = (
@@ -349,7 +349,10 @@ def _with_interval_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
     text = pl.Series(
         "intervall",
-        [fmt_interval(lo, hi, decimals_for_unit(u)) for _, lo, hi, u in rows.rows()],
+        [
+            bounds_text({"symbol": "/", "untergrenze": lo, "obergrenze": hi}, decimals_for_unit(u))
+            for _, lo, hi, u in rows.rows()
+        ],
         dtype=pl.String,
     )
     where = frame.columns.index("obergrenze") + 1

@@ -12,10 +12,10 @@ from .charts import bar_chart
 from .context import Context, level_title, note
 from .formatting import (
     SYMBOL_LEGEND,
+    bounds_text,
     decimals_for_unit,
     esc,
     fmt_date,
-    fmt_interval,
     fmt_number,
     fmt_signed,
     plot_value,
@@ -499,9 +499,9 @@ def goals_chapter(ctx: Context, number: str) -> Chapter:
                 str(row.get("richtung")), str(row.get("richtung") or "")
             )
             ist = esc(row["symbol"]) if row.get("symbol") else fmt_number(row.get("istwert"), dec)
-            if row.get("istwert") is None and row.get("untergrenze") is not None:
+            if row.get("istwert") is None and bounds_text(row, dec):
                 # undecided or decided by bounds: the interval of the actual value
-                ist = fmt_interval(row.get("untergrenze"), row.get("obergrenze"), dec)
+                ist = bounds_text(row, dec)
             css, text = goal_status(row)
             body.append(
                 f'<tr id="ziel-{i}"><td>{esc(ctx.label(ind))}</td><td>{esc(area)}</td>'

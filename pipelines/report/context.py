@@ -15,7 +15,6 @@ from .formatting import (
     esc,
     fmt_date,
     fmt_number,
-    outer_bounds,
 )
 from .maps import MapBase, build_map_base
 from .reader import PublishData, Row
@@ -290,10 +289,8 @@ def cell_parts(row: Row, decimals: int) -> tuple[str, str]:
         # two more decimals than the cell: a pinned value's bounds stay distinguishable
         bounds = ""
         if low is not None and high is not None:
-            lo, hi = outer_bounds(low, high, decimals + 2)
-            bounds = (
-                f" (zwischen {fmt_number(lo, decimals + 2)} und {fmt_number(hi, decimals + 2)})"
-            )
+            d = decimals + 2
+            bounds = f" (zwischen {fmt_number(low, d)} und {fmt_number(high, d)})"
         tips.append("unsicher" + bounds)
         marks += '<sup class="mark">u</sup>'
     if row.get("umgerechnet"):

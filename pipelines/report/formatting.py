@@ -45,25 +45,6 @@ def fmt_number(value: float | int | None, decimals: int = 1) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
-def outer_bounds(low: float, high: float, decimals: int) -> tuple[float, float]:
-    """The bounds rounded outwards (lower down, upper up): the shown interval holds the
-    figure."""
-    step = 10**decimals
-    # the small tolerance keeps 20.5 (stored as 20.4999...) from widening to 20,4
-    return (
-        math.floor(float(low) * step + 1e-9) / step,
-        math.ceil(float(high) * step - 1e-9) / step,
-    )
-
-
-def fmt_interval(low: float | None, high: float | None, decimals: int = 1) -> str:
-    """A figure known only within bounds, e.g. '20,4–20,6' (bounds rounded outwards)."""
-    if low is None or high is None:
-        return ""
-    lo, hi = outer_bounds(low, high, decimals)
-    return f"{fmt_number(lo, decimals)}\u2013{fmt_number(hi, decimals)}"
-
-
 def fmt_signed(value: float | None, decimals: int = 1) -> str:
     """A change with an explicit sign ('+1,2', '-0,4'). ASCII minus, like fmt_number, so that
     values copied into a spreadsheet stay numbers."""
@@ -139,5 +120,4 @@ def bounds_text(row: dict, decimals: int) -> str | None:
     if row.get("symbol") != "/" or low is None or high is None:
         return None
     a, b = fmt_number(low, decimals), fmt_number(high, decimals)
-    # an interval is rounded outwards, so what is shown always holds the figure
-    return a if a == b else fmt_interval(low, high, decimals)
+    return a if a == b else f"{a}\u2013{b}"

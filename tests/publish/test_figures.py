@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines.publish.figures import decide_goals, pinned_value
-from pipelines.report.formatting import fmt_interval
+from pipelines.report.formatting import bounds_text
 from tests.conftest import query
 
 # the acceptance rule: no NULL `wert` where the published bounds are closer than this
@@ -26,10 +26,10 @@ def test_pinned_value_at_the_shown_precision():
     assert pinned_value(None, 20.5) is None
 
 
-def test_interval_text_always_holds_the_figure():
-    assert fmt_interval(20.41, 20.59, 1) == "20,4\u201320,6"
-    assert fmt_interval(20.4, 20.6, 1) == "20,4\u201320,6"
-    assert fmt_interval(59, 60, 0) == "59\u201360"
+def test_interval_text_as_in_report_and_excel():
+    slash = {"symbol": "/", "untergrenze": 20.41, "obergrenze": 20.59}
+    assert bounds_text(slash, 1) == "20,4\u201320,6"
+    assert bounds_text({**slash, "untergrenze": 59, "obergrenze": 60}, 0) == "59\u201360"
 
 
 def _goals(rows):
@@ -137,7 +137,7 @@ def test_example_bounds_that_pin_a_figure_publish_it(example_city):
     # the report shows the value, and the interval where there is one, never a bare '/'
     html = next((example_city.warehouse / "reports").glob("sozialbericht_*.html")).read_text()
     assert "22,3" in html
-    assert fmt_interval(low, high, 1) in html
+    assert bounds_text({"symbol": "/", "untergrenze": low, "obergrenze": high}, 1) in html
 
 
 def test_excel_shows_the_interval(example_city):
