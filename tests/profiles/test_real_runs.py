@@ -9,14 +9,11 @@ from tests.conftest import REALDATA, query
 pytestmark = pytest.mark.skipif(not REALDATA.exists(), reason="data/realdata fehlt")
 
 
-def test_berlin_register_loads_without_unexpected_quarantine(tmp_path):
-    from pipelines.profiles import city_config, real_landing
-    from pipelines.runner import run_pipeline
-
-    landing = real_landing("berlin", tmp_path / "landing")
-    outcome = run_pipeline(landing, tmp_path / "wh", city_config("berlin"), ingest_only=True)
+@pytest.mark.xdist_group("berlin")
+def test_berlin_register_loads_without_unexpected_quarantine(berlin_ingest):
+    _, warehouse, outcome = berlin_ingest
     assert outcome.exit_code == 0, (outcome.failed_steps, outcome.rejected_files)
-    db = tmp_path / "wh" / "warehouse.duckdb"
+    db = warehouse / "warehouse.duckdb"
     loads = query(
         db, "select datei, zeilen_quarantaene from audit.loads where quelle = 'einwohner'"
     )

@@ -122,6 +122,7 @@ def dbt_vars(config: dict) -> dict:
         "dynamik_jahre": ind["dynamik_jahre"],
         "nenner_max_monate": ind["nenner_max_alter_monate"],
         "sozialindex": config["sozialindex"],
+        "prognose": config.get("prognose", {}),
         "nenner_varianten": {"sgb2_quote": "ew"} if ind["sgb2_quote_nenner"] == "gesamt" else {},
     }
 
