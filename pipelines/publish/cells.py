@@ -409,6 +409,7 @@ def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, recipe) ->
     its area takes no part in that index, with the reason saying why.
     """
     from pipelines.sozialindex import compute_index
+    from pipelines.sozialindex.compute import GRUND_WERT_FEHLT
 
     columns = [*recipe.status, *recipe.dynamik]
     pub = published.select(
@@ -449,11 +450,13 @@ def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, recipe) ->
     for (periode,), rows in sorted(masked.partition_by("periode", as_dict=True).items()):
         again = compute_index(rows, recipe)
         secret = rows.select("gebiet_id", "_geheim")
+        reasons = [c for c in again.columns if c.startswith("ausschluss_grund")]
         again = again.join(secret, on="gebiet_id", how="left").with_columns(
-            pl.when(pl.col("_geheim") != "")
+            pl.when((pl.col("_geheim") != "") & pl.col(c).str.starts_with(GRUND_WERT_FEHLT))
             .then(pl.lit("Indikatorwert geheim (") + pl.col("_geheim") + pl.lit(")"))
-            .otherwise(pl.col("ausschluss_grund"))
-            .alias("ausschluss_grund")
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in reasons
         )
         parts.append(again.drop("_geheim").select(pl.lit(periode).alias("periode"), pl.all()))
     if not parts:
