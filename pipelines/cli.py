@@ -46,6 +46,9 @@ def main() -> None:
 
     Hilfe zu einem Befehl: sozialmonitor BEFEHL --help
     """
+    from pipelines.warehouse.files import owner_only
+
+    owner_only()  # landing copies, warehouse, Dagster home: nothing readable by others
 
 
 @main.command(options_metavar=OPTIONS)
@@ -193,6 +196,14 @@ def _run(
         outcome = run_pipeline(landing, warehouse, config_file, wait, confirm=tuple(confirm))
     except (WarehouseBusy, ConfigError, MissingKeyError, LandingError) as exc:
         click.echo(f"Abbruch: {exc}", err=True)
+        return 1
+    except Exception as exc:
+        from pipelines.operator import explain
+
+        message = explain(exc)  # disk full, no permission, a file held open by another program
+        if message is None:
+            raise  # a bug: the traceback is what a maintainer needs
+        click.echo(f"Abbruch: {message}", err=True)
         return 1
     finally:
         if listener:

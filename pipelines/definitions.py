@@ -6,6 +6,11 @@ import dagster as dg
 
 from pipelines.defs.ingest.assets import landing_specs, period_assets, raw_referenz
 from pipelines.defs.resources import Sozialmonitor, resource_from_env
+from pipelines.warehouse.files import owner_only
+
+# the UI's code server and run workers import this module: what they write into the
+# warehouse folder (Dagster storage and logs, DuckDB, dbt) is owner-only like a CLI run's
+owner_only()
 
 
 def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
@@ -32,8 +37,15 @@ def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
     jobs += sched.jobs()
     schedules += sched.schedules()
     sensors += sens.sensors()
+    # one process per run (not one per step): the run holds the writer lock from its
+    # first step to its last, and no two steps of a run write warehouse.duckdb at once
     return dg.Definitions(
-        assets=assets, resources=resources, sensors=sensors, schedules=schedules, jobs=jobs
+        assets=assets,
+        resources=resources,
+        sensors=sensors,
+        schedules=schedules,
+        jobs=jobs,
+        executor=dg.in_process_executor,
     )
 
 

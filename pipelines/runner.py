@@ -19,6 +19,7 @@ import duckdb
 
 from pipelines.deliveries import ALL_KINDS, PERIOD_KINDS, inventory
 from pipelines.deliveries.landing import LandingError, discover
+from pipelines.operator import explain_error_info, probe_writable
 from pipelines.warehouse.audit import write_inventory
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.lock import writer_lock
@@ -53,6 +54,11 @@ def prepare_dagster_home(paths: WarehousePaths) -> Path:
     cfg = home / "dagster.yaml"
     if not cfg.exists():
         cfg.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    if "run_queue:" not in cfg.read_text(encoding="utf-8"):
+        # runs from the UI, the sensor and the schedules start one at a time (each takes
+        # the writer lock; queued is better than waiting inside a started run)
+        with cfg.open("a", encoding="utf-8") as fh:
+            fh.write("run_queue:\n  max_concurrent_runs: 1\n")
     os.environ["DAGSTER_HOME"] = str(home.resolve())  # Dagster requires an absolute path
     return home
 
@@ -88,7 +94,7 @@ def run_pipeline(
     problem = discovery.problem()
     if problem:  # before anything is written: no empty warehouse, no report dated today
         raise LandingError(f"Eingangsordner {landing}: {problem}")
-    paths = WarehousePaths(Path(warehouse)).ensure()
+    paths = WarehousePaths(Path(warehouse)).ensure()  # also: umask 077 for this process
     set_environment(landing, paths, config_file)
     prepare_dagster_home(paths)
     from pipelines.deliveries.volume import CONFIRM_ENV
@@ -102,6 +108,10 @@ def run_pipeline(
 
         key_from_env()  # person-level deliveries present: refuse to start without a key
     with writer_lock(paths.lock_file, wait_seconds):
+        # an analyst's read-only connection locks the whole DuckDB file: stop now, naming
+        # the program, instead of failing at the first write minutes into the run
+        probe_writable(paths.warehouse_db)
+        probe_writable(paths.quarantine_db)
         init_warehouse(paths.warehouse_db, paths.quarantine_db)
         return _run_locked(landing, paths, ingest_only, config)
 
@@ -139,7 +149,12 @@ def _run_locked(
         if not result.success:
             for ev in result.get_step_failure_events():
                 err = ev.step_failure_data.error
-                msg = err.message.strip() if err else "unbekannter Fehler"
+                # disk full, no permission, a file held open: one German line for the operator
+                msg = (
+                    (explain_error_info(err) or err.message.strip().splitlines()[0])
+                    if err
+                    else "unbekannter Fehler"
+                )
                 outcome.failed_steps.append(f"{ev.step_key}: {msg}")
         return result.success
 

@@ -176,5 +176,26 @@ def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
     )
 
 
+@dg.asset(
+    key=["analyse", "marts_kopie"],
+    deps=MART_DEPS,
+    group_name="analyse",
+    kinds={"duckdb"},
+    description="analyse.duckdb: Kopie der Marts für Auswertungen (nur lesen); blockiert nie "
+    "einen Lauf, weil sie neben der alten Kopie geschrieben und umbenannt wird",
+)
+def analyse_kopie(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
+    from pipelines.warehouse.analysis import analysis_db, write_analysis_copy
+
+    paths = sozialmonitor.paths()
+    rows = write_analysis_copy(paths)
+    return dg.MaterializeResult(
+        metadata={
+            "datei": dg.MetadataValue.path(str(analysis_db(paths))),
+            "tabellen": dg.MetadataValue.json(rows),
+        }
+    )
+
+
 def assets() -> list:
-    return [veroeffentlichung, sozialbericht]
+    return [veroeffentlichung, sozialbericht, analyse_kopie]

@@ -1,19 +1,21 @@
 """Jobs and schedules for the monthly (SGB II, SGB XII) and yearly (moves, SGB VIII, finance) cycles.
 
-A schedule looks into the landing folder and asks for the periods that arrived and are
-not loaded yet, then for one `aufbereitung` run (dbt, publish, report). Deliveries
-arrive late and irregularly; the sensor (sensors.py) reacts to them within minutes,
-the schedules are the safety net at the dates the offices usually deliver.
+A schedule starts the reference run, tagged with its cycle; when it has succeeded, the
+`nach_dem_laden` sensor (sensors.py) starts one load run per kind of the cycle, then one
+`aufbereitung` run (dbt, publish, report). A schedule targets one job only (Dagster), so
+the chain runs through that sensor. Deliveries arrive late and irregularly; the
+`eingangsordner` sensor reacts to them within minutes, the schedules are the safety net at
+the dates the offices usually deliver.
 """
 
 import dagster as dg
 
 from pipelines.defs.ingest.assets import REFERENCE_KEYS
-from pipelines.defs.ingest.requests import ingest_requests
-from pipelines.defs.resources import resource_from_env
 
 MONTHLY = ("sgb2", "sgb12", "einwohner")
 YEARLY = ("bewegungen", "sgb8", "finanzen", "einwohner")
+CYCLES = {"monatlich": MONTHLY, "jaehrlich": YEARLY}
+CYCLE_TAG = "sozialmonitor/zyklus"
 
 aufbereitung = dg.define_asset_job(
     "aufbereitung",
@@ -35,24 +37,18 @@ KIND_JOBS = {
 }
 
 
-def _cycle_schedule(name: str, cron: str, kinds: tuple[str, ...], description: str):
+def _cycle_schedule(name: str, cron: str, description: str):
     @dg.schedule(
         name=name,
         cron_schedule=cron,
         execution_timezone="Europe/Berlin",
-        job=aufbereitung,
+        job=referenz,
         description=description,
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     def _schedule(context: dg.ScheduleEvaluationContext):
-        resource = resource_from_env()
-        requests, partitions = ingest_requests(
-            context.instance, resource, kinds, tick=context.scheduled_execution_time.isoformat()
-        )
-        yield from partitions
-        yield from requests
-        yield dg.RunRequest(
-            run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}", job_name="aufbereitung"
+        return dg.RunRequest(
+            run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}", tags={CYCLE_TAG: name}
         )
 
     return _schedule
@@ -65,11 +61,13 @@ def jobs() -> list:
 def schedules() -> list:
     return [
         _cycle_schedule(
-            "monatlich", "0 6 20 * *", MONTHLY,
-            "Am 20. jeden Monats: neue BA- und Sozialamtslieferungen laden, dann aufbereiten.",
+            "monatlich", "0 6 20 * *",
+            "Am 20. jeden Monats: Referenzdaten, neue BA- und Sozialamtslieferungen laden, "
+            "dann aufbereiten.",
         ),
         _cycle_schedule(
-            "jaehrlich", "0 6 1 4 *", YEARLY,
-            "Am 1. April: Jahreslieferungen (Wanderungen, SGB VIII, Finanzen) laden, dann aufbereiten.",
+            "jaehrlich", "0 6 1 4 *",
+            "Am 1. April: Referenzdaten, Jahreslieferungen (Wanderungen, SGB VIII, Finanzen) "
+            "laden, dann aufbereiten.",
         ),
     ]  # fmt: skip

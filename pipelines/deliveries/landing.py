@@ -172,6 +172,16 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
             if refusal:
                 out.refused.append(RefusedFile(kind.name, rel, path, *refusal))
                 continue
+            if not _readable(path):
+                out.refused.append(
+                    RefusedFile(
+                        kind.name, rel, path, "datei_unlesbar",
+                        "keine Leseberechtigung: nicht gelesen (Rechte oder Eigentümer der Datei "
+                        "prüfen, z. B. chmod g+r; die übrigen Dateien werden geladen)",
+                        period.key,
+                    )
+                )  # fmt: skip
+                continue
             seen[(kind.name, period.key)].append(DeliveryFile(kind.name, path, rel, period))
     for (kind_name, period_key), files in sorted(seen.items()):
         if len(files) == 1:
@@ -215,6 +225,17 @@ def _implausible_period(kind: DeliveryKind, period, today: date) -> tuple[str, s
             f"{today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
         )
     return None
+
+
+def _readable(path: Path) -> bool:
+    """False if this user may not read the file (an office share with wrong rights)."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # any other problem shows when the file is read, with its own reason
+    return True
 
 
 def _is_regular_file(entry: os.DirEntry) -> bool:

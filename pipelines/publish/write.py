@@ -1,21 +1,22 @@
-"""Writing the publish zone: a new publish.duckdb swapped in atomically, Parquet and Excel.
+"""Writing the publish zone: publish.duckdb, Parquet and Excel of one version, switched together.
 
-BI tools hold `publish.duckdb` open read-only. We never write into that file: the new
-version is built beside it and moved over it with one rename, so a reader keeps its
-consistent old version (the old inode) and never blocks the pipeline.
+BI tools hold `publish.duckdb` open read-only. We never write into a published file: the
+new version is built in its own folder and switched in with one rename of a pointer
+(publish/version.py), so a reader keeps its consistent old version and never blocks
+the pipeline.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import faults
 from pipelines.disclosure import DisclosureConfig
-from pipelines.publish import cells, figures, ledger, series
+from pipelines.publish import cells, figures, ledger, series, version
 from pipelines.publish.tables import (
     TABLES,
     DeclarationError,
@@ -160,23 +161,31 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
     )
     if not result.findings.is_empty():
         return result  # the attacker recovered cells: the old publish zone stays
-    tmp = paths.publish_db.with_name(f".publish.{os.getpid()}.duckdb")
-    tmp.unlink(missing_ok=True)
+    faults.point("publish:geheimhaltung_fertig")
+    # publish.duckdb, parquet/ and excel/ of this version are built side by side and
+    # switched together (publish/version.py); a failure leaves the published version as it was
+    with version.staging(paths) as folder:
+        _write_duckdb(folder / "publish.duckdb", tables, docs)
+        faults.point("publish:duckdb_geschrieben")
+        _write_parquet(folder / "parquet", tables, docs)
+        faults.point("publish:parquet_geschrieben")
+        if write_excel:
+            _write_excel(folder / "excel", tables, docs)
+        faults.point("publish:excel_geschrieben")
+        version.publish(paths, folder)
+    _store_log(paths.warehouse_db, log, result.ledger)
+    return result
+
+
+def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame], docs) -> None:
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"attach '{tmp}' as neu (storage_version '{STORAGE_VERSION}')")
+        con.execute(f"attach '{path}' as neu (storage_version '{STORAGE_VERSION}')")
         _create_tables(con, "neu", tables, docs)
         con.execute("checkpoint neu")
         con.execute("detach neu")
     finally:
         con.close()
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, paths.publish_db)  # the atomic swap
-    _write_parquet(paths.parquet_dir, tables, docs)
-    if write_excel:
-        _write_excel(paths.excel_dir, tables, docs)
-    _store_log(paths.warehouse_db, log, result.ledger)
-    return result
 
 
 def declared(tables: dict[str, pl.DataFrame], gebiete: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -269,13 +278,9 @@ def _write_parquet(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        tmp = folder / f".{name}.parquet.tmp"
         table = _described(frame.to_arrow(), docs[name])
-        pq.write_table(table, tmp, compression="zstd", write_statistics=True)
-        os.replace(tmp, folder / f"{name}.parquet")
-    for stale in folder.glob("*.parquet"):
-        if stale.stem not in tables:
-            stale.unlink()
+        pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
+        faults.point("publish:eine_parquet_datei")
 
 
 def _described(table, doc: TableDocs):
@@ -313,13 +318,12 @@ def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs=None) -> No
         doc = docs[name] if docs else None
         if doc is not None and "intervall" in frame.columns:
             doc = TableDocs(doc.table, doc.comment, {**doc.columns, "intervall": INTERVAL_COMMENT})
-        tmp = folder / f".{name}.xlsx.tmp"
         headers = [table.header(col) for col in frame.columns]
         write_sheet(
-            tmp, frame, name[:31], headers, f"sozialmonitor: {table.title}",
+            folder / f"{name}.xlsx", frame, name[:31], headers, f"sozialmonitor: {table.title}",
             notes=explanations(table, doc, frame.columns, headers) if doc else None,
         )  # fmt: skip
-        os.replace(tmp, folder / f"{name}.xlsx")
+        faults.point("publish:eine_excel_datei")
 
 
 def explanations(table, doc: TableDocs, columns: list[str], headers: list[str]) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,35 @@ class WarehousePaths:
         return self.root / ".schreibsperre"
 
     def ensure(self) -> WarehousePaths:
+        owner_only()
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)  # quarantine and unsuppressed marts: owner only
+        _restrict_tree(self.root)
         return self
+
+
+def owner_only() -> None:
+    """Everything this process creates from now on is owner-only (files 0600, folders 0700).
+
+    DuckDB, Dagster (SQLite, event and compute logs), dbt and polars create their files
+    with the process umask; one umask covers them all, child processes (dbt, disclosure
+    workers, `dagster dev`) included.
+    """
+    os.umask(0o077)
+
+
+_RESTRICTED: set[str] = set()
+
+
+def _restrict_tree(root: Path) -> None:
+    """Take group and other rights off what an older version left in the warehouse folder."""
+    key = str(root.resolve())
+    if key in _RESTRICTED:
+        return
+    _RESTRICTED.add(key)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+                os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)

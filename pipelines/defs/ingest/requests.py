@@ -1,49 +1,70 @@
-"""Which periods in the landing folder need a load: shared by the sensor and the schedules."""
+"""Which periods in the landing folder need a load: shared by the sensors and the schedules.
+
+A request names a kind and the range of its periods whose file is new or changed since
+the sensor last looked (or every period, for a schedule); the run itself decides per
+file from its bytes whether it loads, replaces, leaves it as it is or refuses it. One
+run per kind (a range of partitions, single-run backfill), like `sozialmonitor run`.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 import dagster as dg
 
 from pipelines.defs.ingest.assets import PARTITIONS
 from pipelines.deliveries.landing import discover
 
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
 
 def file_signature(path) -> str:
     st = path.stat()
-    return f"{st.st_size}-{int(st.st_mtime)}"
+    return f"{st.st_size}-{st.st_mtime_ns}"
 
 
 def ingest_requests(instance, resource, kinds, tick: str = "", seen: dict | None = None):
-    """RunRequests for every period of `kinds` whose file is new or changed since `seen`.
+    """One RunRequest per kind of `kinds` with a file that is new or changed since `seen`.
 
-    Returns (run requests, dynamic-partition requests); `seen` maps relpath -> signature
-    and is updated in place (the sensor keeps it as its cursor).
+    `seen` maps relpath -> signature and is updated in place (the sensor keeps it as its
+    cursor); without it every file counts. New periods are registered as dynamic
+    partitions right away: the run's partition range must exist when it is launched.
     """
     discovery = discover(resource.landing(), config=resource.config())
-    seen = {} if seen is None else seen
-    runs, adds = [], []
+    runs = []
     for kind in kinds:
-        pdef = PARTITIONS[kind]
-        known = set(instance.get_dynamic_partitions(pdef.name))
-        new_keys = []
+        changed = []
         for f in discovery.by_kind(kind):
             sig = file_signature(f.path)
-            if seen.get(f.relpath) == sig:
+            if seen is not None and seen.get(f.relpath) == sig:
                 continue
-            seen[f.relpath] = sig
-            if f.period.key not in known:
-                new_keys.append(f.period.key)
-            runs.append(
-                dg.RunRequest(
-                    run_key=f"{f.relpath}:{sig}",
-                    job_name=f"laden_{kind}",
-                    partition_key=f.period.key,
-                    tags={
-                        "sozialmonitor/datei": f.relpath,
-                        "sozialmonitor/ausloeser": tick or "sensor",
-                    },
-                )
+            if seen is not None:
+                seen[f.relpath] = sig
+            changed.append((f, sig))
+        if not changed:
+            continue
+        pdef = PARTITIONS[kind]
+        keys = sorted({f.period.key for f, _ in changed})
+        known = set(instance.get_dynamic_partitions(pdef.name))
+        new = [k for k in keys if k not in known]
+        if new:
+            instance.add_dynamic_partitions(pdef.name, new)
+        stored = instance.get_dynamic_partitions(pdef.name)
+        positions = [i for i, k in enumerate(stored) if k in set(keys)]
+        digest = hashlib.sha256(
+            "\n".join(f"{f.relpath}:{sig}" for f, sig in changed).encode()
+        ).hexdigest()[:16]
+        runs.append(
+            dg.RunRequest(
+                run_key=f"{kind}:{tick}:{digest}",
+                job_name=f"laden_{kind}",
+                tags={
+                    RANGE_START: stored[positions[0]],
+                    RANGE_END: stored[positions[-1]],
+                    "sozialmonitor/dateien": str(len(changed)),
+                    "sozialmonitor/ausloeser": tick or "sensor",
+                },
             )
-        if new_keys:
-            adds.append(pdef.build_add_request(sorted(set(new_keys))))
-    return runs, adds
+        )
+    return runs

@@ -1,0 +1,166 @@
+"""Dagster jobs outside `sozialmonitor run`: the landing sensor, the chain to the publish zone,
+and the writer lock every job takes (UI, sensor, schedule).
+
+The runs are real Dagster runs of the project's jobs (`execute_in_process` on the
+instance in the warehouse folder), started from what the sensors return when evaluated
+with Dagster's own test contexts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import pytest
+
+from tests.conftest import EXAMPLES, query
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+def _setup(tmp_path):
+    from pipelines.definitions import build_defs
+    from pipelines.defs.resources import resource_from_env
+    from pipelines.runner import prepare_dagster_home, set_environment
+    from pipelines.warehouse.files import WarehousePaths
+    from pipelines.warehouse.store import init_warehouse
+
+    landing, paths = tmp_path / "landing", WarehousePaths(tmp_path / "warehouse").ensure()
+    landing.mkdir()
+    set_environment(landing, paths, None)
+    prepare_dagster_home(paths)
+    init_warehouse(paths.warehouse_db, paths.quarantine_db)
+    return landing, paths, build_defs(resource_from_env()), dg.DagsterInstance.get()
+
+
+def _execute(defs, instance, request: dg.RunRequest):
+    job = defs.resolve_job_def(request.job_name)
+    return job.execute_in_process(
+        instance=instance, tags=request.tags, run_config=QUIET, raise_on_error=False
+    )
+
+
+def _after_success(defs, instance, result):
+    """Evaluate `nach_dem_laden` as the daemon would for this finished run."""
+    from pipelines.defs.sensors import nach_dem_laden
+
+    run = instance.get_run_by_id(result.run_id)
+    event = next(
+        e.dagster_event
+        for e in instance.all_logs(result.run_id)
+        if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
+    )
+    ctx = dg.build_run_status_sensor_context(
+        sensor_name="nach_dem_laden", dagster_event=event, dagster_instance=instance,
+        dagster_run=run, repository_def=defs.get_repository_def(),
+    )  # fmt: skip
+    return nach_dem_laden(ctx)
+
+
+@pytest.mark.slow
+def test_file_drop_sensor_tick_run_publish(tmp_path):
+    from pipelines.defs.sensors import eingangsordner
+
+    landing, paths, defs, instance = _setup(tmp_path)
+    ctx = dg.build_sensor_context(instance=instance, definitions=defs)
+    first = eingangsordner.evaluate_tick(ctx)
+    assert first.skip_message and not first.run_requests  # nothing dropped yet
+
+    for src in EXAMPLES.iterdir():  # the offices drop their files
+        shutil.copytree(src, landing / src.name) if src.is_dir() else shutil.copy(src, landing)
+    ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor)
+    tick = eingangsordner.evaluate_tick(ctx)
+    jobs = [r.job_name for r in tick.run_requests]
+    assert jobs[0] == "referenzdaten"
+    assert set(jobs[1:]) == {f"laden_{k}" for k in ("einwohner", "sgb2", "sgb12", "sgb8", "finanzen", "bewegungen")}  # fmt: skip
+    assert len(jobs) == len(set(jobs))  # one run per kind, not one per file
+    results = [_execute(defs, instance, r) for r in tick.run_requests]
+    assert all(r.success for r in results)
+
+    chained = _after_success(defs, instance, results[-1])
+    assert isinstance(chained, dg.RunRequest) and chained.job_name == "aufbereitung"
+    built = _execute(defs, instance, chained)
+    assert built.success
+    assert paths.publish_db.exists()
+    assert query(paths.publish_db, "select count(*) from indikatoren")[0][0] > 0
+    loaded = query(paths.warehouse_db, "select count(*) from audit.loads where status = 'geladen'")
+    assert loaded[0][0] >= 10
+
+    # the same folder again: nothing to do
+    again = eingangsordner.evaluate_tick(
+        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
+    )
+    assert not again.run_requests and again.skip_message
+    # one corrected delivery: one run of its kind over its period
+    f = landing / "sgb2" / "sgb2_2024-12.csv"
+    f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))
+    third = eingangsordner.evaluate_tick(
+        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
+    )
+    [req] = third.run_requests
+    assert req.job_name == "laden_sgb2"
+    assert req.tags["dagster/asset_partition_range_start"] == "2024-12"
+    assert req.tags["dagster/asset_partition_range_end"] == "2024-12"
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from pipelines.warehouse.lock import writer_lock
+with writer_lock(Path(sys.argv[1])):
+    print("gesperrt", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_ui_job_takes_the_writer_lock(tmp_path, monkeypatch):
+    """A job started from the UI while `sozialmonitor run` writes: refused with who holds it."""
+    from pipelines.defs.resources import LOCK_WAIT_ENV
+
+    monkeypatch.setenv(LOCK_WAIT_ENV, "1")
+    landing, paths, defs, instance = _setup(tmp_path)
+    shutil.copytree(EXAMPLES / "reference", landing / "reference")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(paths.lock_file)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "gesperrt"
+        t0 = time.monotonic()
+        result = defs.resolve_job_def("referenzdaten").execute_in_process(
+            instance=instance, run_config=QUIET, raise_on_error=False
+        )
+        assert not result.success
+        assert time.monotonic() - t0 < 30
+        text = " ".join(str(e) for e in instance.all_logs(result.run_id))
+        assert "gerade von einem anderen Lauf geschrieben" in text
+        assert f"PID {holder.pid}" in text
+        # nothing was written: the reference tables are still empty
+        assert query(paths.warehouse_db, "select count(*) from raw.gebiete")[0][0] == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    # with the lock free the same job runs and loads
+    result = defs.resolve_job_def("referenzdaten").execute_in_process(
+        instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    assert result.success
+    assert query(paths.warehouse_db, "select count(*) from raw.gebiete")[0][0] > 0
+
+
+def test_schedules_start_the_reference_run_of_their_cycle(tmp_path):
+    import datetime
+
+    from pipelines.defs.schedules import CYCLE_TAG
+
+    _landing, _paths, defs, instance = _setup(tmp_path)
+    for name in ("monatlich", "jaehrlich"):
+        schedule = defs.get_schedule_def(name)
+        ctx = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime.datetime(2025, 4, 1, 6)
+        )
+        [req] = schedule.evaluate_tick(ctx).run_requests
+        assert schedule.job_name == "referenzdaten"
+        assert req.tags[CYCLE_TAG] == name
