@@ -45,6 +45,7 @@ def _program(pid: int, fallback: str) -> str:
         return fallback
     words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
     text = " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words[:6]))
+    text = " ".join(text.split())  # one line, whatever the arguments hold
     return (text[:120] + " ...") if len(text) > 120 else text or fallback
 
 
