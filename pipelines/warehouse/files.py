@@ -76,6 +76,11 @@ def _restrict_tree(root: Path) -> None:
     if key in _RESTRICTED:
         return
     _RESTRICTED.add(key)
+    restrict_tree(root)
+
+
+def restrict_tree(root: Path) -> None:
+    """Owner-only rights for everything below `root` (files copied with their source's mode)."""
     for folder, dirs, files in os.walk(root):
         for name in dirs + files:
             path = os.path.join(folder, name)

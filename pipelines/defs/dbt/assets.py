@@ -20,6 +20,7 @@ from dagster_dbt import (
 )
 
 from pipelines.defs.resources import Sozialmonitor
+from pipelines.warehouse.files import restrict_tree
 
 PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
@@ -159,6 +160,8 @@ def build_dbt_assets():
             # since the last run (partial parsing), and no run leaves a folder behind
             target = paths.root / "dbt_ziel"
             yield from dbt.cli(args, context=context, target_path=target).stream()
+        # dagster-dbt copies partial_parse.msgpack from the project with its mode (0644)
+        restrict_tree(target)
 
     return dbt_modelle
 
