@@ -178,7 +178,7 @@ def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
 
 @dg.asset(
     key=["analyse", "marts_kopie"],
-    deps=MART_DEPS,
+    deps=sorted({dg.AssetKey(["marts", m]) for t in TABLES.values() for m in t.reads}),
     group_name="analyse",
     kinds={"duckdb"},
     description="analyse.duckdb: Kopie der Marts für Auswertungen (nur lesen); blockiert nie "
