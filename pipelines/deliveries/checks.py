@@ -60,13 +60,23 @@ def unknown_areas(
     )
 
 
+# a date shared by fewer rows of a person-level file could be one person's birth date
+MIN_ROWS_TO_SHOW_PERIOD = 3
+
+
 def check_period_column(
-    frame: pl.DataFrame, column: str, expected, label: str, show: list[str]
+    frame: pl.DataFrame,
+    column: str,
+    expected,
+    label: str,
+    show: list[str],
+    personal: bool = False,
 ) -> pl.DataFrame:
     """The file's content must hold the period of its name.
 
     If most rows name another period the file is rejected (name and content
-    disagree); single stray rows are quarantined.
+    disagree); single stray rows are quarantined. In a person-level file the date found
+    is named only when several rows share it.
     """
     values = frame.get_column(column).drop_nulls()
     if values.len() == 0:
@@ -74,9 +84,12 @@ def check_period_column(
     off = values != expected
     if off.sum() * 2 > values.len():
         found = values.filter(off).mode().sort()[0]
+        shown = _fmt(found)
+        if personal and (values == found).sum() < MIN_ROWS_TO_SHOW_PERIOD:
+            shown = "ein anderes Datum"
         raise FileRejected(
             "periode_widerspruch",
-            f"Zeitraum im Dateinamen ({label}) und im Inhalt ({_fmt(found)} in Spalte "
+            f"Zeitraum im Dateinamen ({label}) und im Inhalt ({shown} in Spalte "
             f"{column}) stimmen nicht überein",
         )
     return quarantine_rows(

@@ -15,8 +15,9 @@ from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind, LoadCont
 from pipelines.deliveries.cells import concat_quarantine
 from pipelines.deliveries.landing import RefusedFile
 from pipelines.deliveries.volume import VolumeRule, judge
-from pipelines.parsing.table import LINE_COL, FileRejected
+from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 from pipelines.protection.addresses import prepare_directory
+from pipelines.protection.plausibility import check_content
 from pipelines.warehouse import store
 from pipelines.warehouse.raw_tables import PERIOD_COLUMN
 
@@ -199,6 +200,8 @@ def prepare_file(
         return prepared
     try:
         parsed = kind.read(file.path)
+        if type(parsed) is ParsedTable:  # profiled tables are built, not read by header
+            check_content(kind, parsed.frame, file.period.last_day, ctx.directory)
         transformed = kind.transform(file, parsed, ctx)
     except FileRejected as exc:
         result.status = "abgewiesen"

@@ -7,7 +7,14 @@ import polars as pl
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.cells import quarantine_rows
 from pipelines.deliveries.checks import check_period_column, contract_violations, split_valid
-from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, locate, scrub_quarantine
+from pipelines.deliveries.persons import (
+    BIRTH_COLUMN,
+    age_at,
+    drop_names,
+    locate,
+    personal_values,
+    scrub_quarantine,
+)
 from pipelines.parsing.table import ParsedTable
 from pipelines.protection.pseudonym import pseudonymise
 
@@ -32,8 +39,13 @@ class Sgb12(DeliveryKind):
             pl.col("einrichtung").str.to_uppercase(),
         )
         q = [bad]
-        q.append(check_period_column(typed, "stichtag", stichtag, file.period.label(), SHOW))
+        q.append(
+            check_period_column(
+                typed, "stichtag", stichtag, file.period.label(), SHOW, personal=True
+            )
+        )
         q.append(contract_violations(self.name, typed, SHOW))
+        personal = personal_values(typed, self.contract())
         typed = drop_names(typed)
         q.append(
             quarantine_rows(
@@ -58,7 +70,7 @@ class Sgb12(DeliveryKind):
             "person_doppelt",
             ["person_pseudonym", *SHOW],
         )
-        quarantine = scrub_quarantine(quarantine, PERSONAL)
+        quarantine = scrub_quarantine(quarantine, PERSONAL, personal)
         rows = ok.select(
             pl.lit(stichtag).alias("stichtag"),
             "fall_pseudonym",

@@ -9,7 +9,14 @@ import polars as pl
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.cells import quarantine_rows
 from pipelines.deliveries.checks import contract_violations, split_valid
-from pipelines.deliveries.persons import BIRTH_COLUMN, age_at, drop_names, locate, scrub_quarantine
+from pipelines.deliveries.persons import (
+    BIRTH_COLUMN,
+    age_at,
+    drop_names,
+    locate,
+    personal_values,
+    scrub_quarantine,
+)
 from pipelines.parsing.table import FileRejected, ParsedTable
 from pipelines.protection.pseudonym import pseudonymise
 
@@ -41,6 +48,7 @@ class Sgb8(DeliveryKind):
                 "nicht (Beginn/Ende außerhalb)",
             )
         q = [bad, contract_violations(self.name, typed, SHOW)]
+        personal = personal_values(typed, self.contract())
         typed = drop_names(typed)
         q.append(
             quarantine_rows(
@@ -82,7 +90,7 @@ class Sgb8(DeliveryKind):
             typed, [*q, unmatched], ["fall_pseudonym", "person_pseudonym"], "zeile_doppelt",
             ["fall_pseudonym", *SHOW],
         )  # fmt: skip
-        quarantine = scrub_quarantine(quarantine, PERSONAL)
+        quarantine = scrub_quarantine(quarantine, PERSONAL, personal)
         rows = ok.select(
             pl.lit(year).cast(pl.Int32).alias("jahr"),
             "fall_pseudonym",

@@ -231,6 +231,34 @@ def _w(relpath: str, content: Callable):
     return lambda case: case.write(relpath, content(case))
 
 
+# --- personal data under a lying header (sgb12/sgb8: names, birth dates, addresses) ---------
+
+S12 = "sgb12/sgb12_2024-06-30.csv"
+S8 = "sgb8/sgb8_2024.csv"
+
+
+def sgb12_text(case) -> str:
+    text = case.example("sgb12/sgb12_2024-12-31.csv").decode("cp1252").replace("\r\n", "\n")
+    return text.replace("31.12.2024", "30.06.2024")
+
+
+def sgb8_text(case) -> str:
+    return case.example("sgb8/sgb8_2024.csv").decode("utf-8").replace("\r\n", "\n")
+
+
+def swap_header(text: str, pairs: list[tuple[str, str]]) -> str:
+    """The same rows under a header whose cells `a` and `b` change places (a bad export)."""
+    head, rest = text.split("\n", 1)
+    cells = head.split(";")
+    for a, b in pairs:
+        i, j = cells.index(a), cells.index(b)
+        cells[i], cells[j] = cells[j], cells[i]
+    return ";".join(cells) + "\n" + rest
+
+
+NAME_ADDRESS = [("nachname", "strasse"), ("vorname", "hausnummer")]
+
+
 NEXT_YEAR = date.today().year + 1
 
 CASES: list[Hostile] = [
@@ -715,6 +743,52 @@ CASES: list[Hostile] = [
         S11,
         _w(S11, lambda c: sgb2_padded_title(c).encode("cp1252")),
         Expect("geladen", rows_loaded=5),
+    ),
+    Hostile(
+        "kopf_name_adresse_sgb12",
+        "sgb12: Kopfzeile nachname;vorname mit strasse;hausnummer vertauscht",
+        "sgb12",
+        S12,
+        _w(S12, lambda c: swap_header(sgb12_text(c), NAME_ADDRESS).encode("cp1252")),
+        Expect("abgewiesen", "inhalt_unplausibel", message_has=("hausnummer", "nachname")),
+    ),
+    Hostile(
+        "kopf_stichtag_geburtsdatum_sgb12",
+        "sgb12: Kopfzeile stichtag mit geburtsdatum vertauscht",
+        "sgb12",
+        S12,
+        _w(
+            S12,
+            lambda c: swap_header(sgb12_text(c), [("stichtag", "geburtsdatum")]).encode("cp1252"),
+        ),
+        Expect("abgewiesen", "inhalt_unplausibel", message_has=("stichtag", "geburtsdatum")),
+    ),
+    Hostile(
+        "kopf_name_adresse_sgb8",
+        "sgb8: Kopfzeile nachname;vorname mit strasse;hausnummer vertauscht",
+        "sgb8",
+        S8,
+        _w(S8, lambda c: swap_header(sgb8_text(c), NAME_ADDRESS)),
+        Expect("abgewiesen", "inhalt_unplausibel", message_has=("hausnummer",)),
+    ),
+    Hostile(
+        "kopf_geburtsdatum_beginn_sgb8",
+        "sgb8: Kopfzeile geburtsdatum mit beginn vertauscht",
+        "sgb8",
+        S8,
+        _w(S8, lambda c: swap_header(sgb8_text(c), [("geburtsdatum", "beginn")])),
+        Expect("abgewiesen", "inhalt_unplausibel", message_has=("geburtsdatum",)),
+    ),
+    Hostile(
+        "kennung_als_name_sgb12",
+        "sgb12: Kopfzeile aktenzeichen mit nachname vertauscht",
+        "sgb12",
+        S12,
+        _w(
+            S12,
+            lambda c: swap_header(sgb12_text(c), [("aktenzeichen", "nachname")]).encode("cp1252"),
+        ),
+        Expect("abgewiesen", "inhalt_unplausibel", message_has=("aktenzeichen",)),
     ),
 ]
 
