@@ -184,8 +184,15 @@ def _run(
     wait: float = 0.0,
     confirm: tuple = (),
 ) -> int:
-    from pipelines.config import ConfigError
+    from pipelines.config import ConfigError, load_config
     from pipelines.deliveries.landing import LandingError
+
+    try:  # a broken config is an answer in seconds: before Dagster is even imported
+        load_config(config_file)
+    except ConfigError as exc:
+        click.echo(f"Abbruch: {exc}", err=True)
+        return 1
+
     from pipelines.protection.pseudonym import MissingKeyError
     from pipelines.runner import run_pipeline
     from pipelines.warehouse.lock import WarehouseBusy
@@ -316,6 +323,48 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
 
 
 @main.command(options_metavar=OPTIONS)
+@main.command("schluessel-wechseln")
+@click.option(
+    "--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True
+)
+@click.option("--warehouse", type=click.Path(path_type=Path, exists=True), required=True)
+@click.option(
+    "--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten"
+)
+def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
+    """Wechselt den Pseudonymisierungsschlüssel und berechnet alle Pseudonyme neu.
+
+    Bisheriger Schlüssel in SOZIALMONITOR_PSEUDONYM_KEY, neuer in
+    SOZIALMONITOR_PSEUDONYM_KEY_NEU. Die Lieferungen, aus denen die gespeicherten
+    Personenzeilen stammen, müssen im Eingangsordner liegen.
+    """
+    from pipelines.protection.keys import NEW_KEY_ENV, RotationRefused, rotate_key
+    from pipelines.protection.pseudonym import MissingKeyError, key_from_env
+    from pipelines.runner import _stamp_file
+    from pipelines.warehouse.files import WarehousePaths
+    from pipelines.warehouse.lock import WarehouseBusy, writer_lock
+
+    paths = WarehousePaths(warehouse)
+    try:
+        old, new = key_from_env(), key_from_env(NEW_KEY_ENV)
+        if not paths.warehouse_db.exists():
+            raise RotationRefused(f"Kein Warehouse in {warehouse} (warehouse.duckdb fehlt).")
+        with writer_lock(paths.lock_file, wait):
+            done = rotate_key(landing, paths.warehouse_db, paths.quarantine_db, old, new)
+            # marts and publish are rebuilt by the next run (their aggregates stay the same)
+            _stamp_file(paths).unlink(missing_ok=True)
+    except (MissingKeyError, RotationRefused, WarehouseBusy) as exc:
+        click.echo(f"Abbruch: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Schlüssel gewechselt: {_fmt_int(done.pseudonyms)} Pseudonyme neu berechnet in "
+        f"{len(done.tables)} Spalten ({', '.join(done.tables)}), {done.quarantine_rows} "
+        f"Quarantänezeilen. Ab jetzt {KEY_ENV} auf den neuen Schlüssel setzen "
+        f"({NEW_KEY_ENV} danach entfernen)."
+    )
+
+
+@main.command()
 @click.argument("indikator")
 @click.argument("gebiet")
 @click.argument("periode")

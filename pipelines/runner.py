@@ -103,16 +103,21 @@ def run_pipeline(
         os.environ[CONFIRM_ENV] = "\n".join(confirm)
     else:
         os.environ.pop(CONFIRM_ENV, None)
+    key = None
     if any(ALL_KINDS[f.kind].person_level for f in discovery.files):
         from pipelines.protection.pseudonym import key_from_env
 
-        key_from_env()  # person-level deliveries present: refuse to start without a key
+        key = key_from_env()  # person-level deliveries present: refuse to start without a key
     with writer_lock(paths.lock_file, wait_seconds):
         # an analyst's read-only connection locks the whole DuckDB file: stop now, naming
         # the program, instead of failing at the first write minutes into the run
         probe_writable(paths.warehouse_db)
         probe_writable(paths.quarantine_db)
         init_warehouse(paths.warehouse_db, paths.quarantine_db)
+        if key is not None:
+            from pipelines.protection.keys import verify_key_file
+
+            verify_key_file(paths.warehouse_db, key)  # the warehouse's own key, or nothing runs
         return _run_locked(landing, paths, ingest_only, config)
 
 

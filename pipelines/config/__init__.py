@@ -21,13 +21,28 @@ def _defaults() -> dict[str, Any]:
     return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 
 
+def _validated(config: dict[str, Any], source: str) -> dict[str, Any]:
+    """Types, ranges, indicator ids; then the social-index recipe's own rules."""
+    from pipelines.config.schema import validate
+    from pipelines.sozialindex import RezeptFehler, recipe_from_config
+
+    problem = validate(config, source)
+    if problem:
+        raise ConfigError(problem)
+    try:
+        recipe_from_config(config["sozialindex"])
+    except RezeptFehler as exc:
+        raise ConfigError(f"Stadtkonfiguration {source}: {exc}") from None
+    return config
+
+
 def merge(base: dict, override: dict, where: str = "") -> dict:
     out = copy.deepcopy(base)
     for key, value in (override or {}).items():
         path = f"{where}.{key}" if where else key
         if key not in base:
             raise ConfigError(
-                f"Unbekannter Schlüssel '{path}' in der Stadtkonfiguration. Erlaubt sind hier: "
+                f"Unbekannter Schlüssel '{path}'. Erlaubt sind hier: "
                 + ", ".join(sorted(base))
             )
         if (
@@ -44,10 +59,16 @@ def merge(base: dict, override: dict, where: str = "") -> dict:
 def load_config(path: Path | None = None) -> dict[str, Any]:
     if path is None:
         return copy.deepcopy(_defaults())
+    from pipelines.config.safe_yaml import YamlRefused, load_yaml
+
     try:
-        own = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"Stadtkonfiguration {path} nicht lesbar: {exc}") from None
+        own = load_yaml(Path(path), "Stadtkonfiguration") or {}
+    except YamlRefused as exc:
+        raise ConfigError(str(exc)) from None
     if not isinstance(own, dict):
         raise ConfigError(f"Stadtkonfiguration {path}: erwartet eine Zuordnung (key: value)")
-    return merge(_defaults(), own)
+    try:
+        merged = merge(_defaults(), own)
+    except ConfigError as exc:
+        raise ConfigError(f"Stadtkonfiguration {path}: {exc}") from None
+    return _validated(merged, str(path))

@@ -59,6 +59,7 @@ FILE_REASONS: tuple[str, ...] = (
     "kopfzeile_fehlt",
     "dateiname_ungueltig",
     "periode_doppelt",
+    "inhalt_unplausibel",
 )
 REASON_PRIORITY: dict[str, int] = {code: i for i, code in enumerate(ROW_REASONS + FILE_REASONS)}
 

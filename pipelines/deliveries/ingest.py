@@ -25,6 +25,7 @@ from pipelines.deliveries.load import (
 )
 from pipelines.deliveries.volume import VolumeRule
 from pipelines.machine import usable_cores
+from pipelines.protection.keys import ensure_key
 from pipelines.protection.pseudonym import key_from_env
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.store import Session, current_load
@@ -85,6 +86,8 @@ def ingest_kind(
     ]  # fmt: skip
     key = key_from_env() if kind.person_level and files else None  # refuse before any write
     with Session(paths.warehouse_db, paths.quarantine_db) as session:
+        if key is not None:  # another key would give every person a new pseudonym
+            ensure_key(session.warehouse, key)
         results = [record_refusal(r, session, run_id) for r in refused]
         for r in results if progress else ():
             progress(r, 0.0)

@@ -190,10 +190,12 @@ def load_profile(path: Path | str) -> Profile:
 
 @cache
 def _load_cached(path: Path, _mtime: int) -> Profile:
+    from pipelines.config.safe_yaml import YamlRefused, load_yaml
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ProfileError(f"Quellprofil {path} nicht lesbar: {exc}") from None
+        doc = load_yaml(path, "Quellprofil")
+    except YamlRefused as exc:
+        raise ProfileError(str(exc)) from None
     return parse_profile(doc, path)
 
 

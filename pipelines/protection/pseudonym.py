@@ -22,6 +22,9 @@ import polars as pl
 
 KEY_ENV = "SOZIALMONITOR_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
+# character statistics of the key (Shannon estimate): 16 random hex digits give ~50 bits
+MIN_DISTINCT_CHARS = 6
+MIN_KEY_BITS = 40
 PSEUDONYM_HEX = 32  # 128 bit: collisions are out of reach for any city
 # identifiers kept per namespace before the mapping is dropped (about 100 bytes each)
 CACHE_LIMIT = 2_000_000
@@ -31,20 +34,44 @@ class MissingKeyError(RuntimeError):
     pass
 
 
-def key_from_env() -> bytes:
-    key = os.environ.get(KEY_ENV, "")
+def key_from_env(env: str = KEY_ENV) -> bytes:
+    """The key exactly as set: never stripped, so a stray newline is a different key."""
+    key = os.environ.get(env, "")
     if not key:
         raise MissingKeyError(
-            f"Die Umgebungsvariable {KEY_ENV} ist nicht gesetzt. Personenbezogene Lieferungen "
+            f"Die Umgebungsvariable {env} ist nicht gesetzt. Personenbezogene Lieferungen "
             "(SGB XII, SGB VIII) werden ohne Pseudonymisierungsschlüssel nicht geladen. "
             "Setzen Sie einen geheimen Schlüssel (mindestens 16 Zeichen), der für diese Stadt "
             "gleich bleibt, z. B. aus dem Passwortsafe der Stelle."
         )
-    if len(key) < MIN_KEY_LENGTH:
+    problem = key_weakness(key)
+    if problem:
         raise MissingKeyError(
-            f"Der Schlüssel in {KEY_ENV} ist zu kurz (mindestens {MIN_KEY_LENGTH} Zeichen)."
+            f"Der Schlüssel in {env} ist zu schwach: {problem}. Nötig sind mindestens "
+            f"{MIN_KEY_LENGTH} Zeichen mit genug Zufall, z. B. aus "
+            "'python3 -c \"import secrets; print(secrets.token_hex(32))\"'."
         )
     return key.encode("utf-8")
+
+
+def key_weakness(key: str) -> str | None:
+    """Why `key` is too guessable, or None. An estimate, meant to stop the obvious."""
+    import math
+    from collections import Counter
+
+    n = len(key)
+    if n < MIN_KEY_LENGTH:
+        return f"nur {n} Zeichen"
+    if not key.strip():
+        return "nur Leerzeichen"
+    for period in range(1, n // 2 + 1):
+        if n % period == 0 and key == key[:period] * (n // period):
+            return "eine Wiederholung derselben Zeichenfolge"
+    counts = Counter(key)
+    bits = -sum(c * math.log2(c / n) for c in counts.values())
+    if len(counts) < MIN_DISTINCT_CHARS or bits < MIN_KEY_BITS:
+        return f"zu wenige verschiedene Zeichen ({len(counts)})"
+    return None
 
 
 def pseudonym(key: bytes, namespace: str, value: str) -> str:

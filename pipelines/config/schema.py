@@ -1,0 +1,197 @@
+"""The city configuration's types and ranges, checked before any file is read.
+
+pydantic (already installed with Dagster) does the type and range checks; each field
+carries the German sentence of what is allowed, so one wrong value gives one German line
+naming the key, the value and what would be right.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+from pydantic import ValidationError as _PydanticError
+
+Number = StrictInt | StrictFloat
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Stadt(_Block):
+    name: Annotated[StrictStr, Field(min_length=1, description="ein nicht leerer Text")]
+
+
+@cache
+def hze_codes() -> tuple[str, ...]:
+    from pipelines.contracts import load_contract
+
+    return tuple(load_contract("sgb8").column("hilfeart").codes or ())
+
+
+@cache
+def indicator_ids() -> tuple[str, ...]:
+    import csv
+
+    from pipelines.profiles.schema import REPO
+
+    path = REPO / "dbt_project" / "seeds" / "indikatorkatalog_seed.csv"
+    with path.open(encoding="utf-8") as fh:
+        return tuple(row["indikator_id"] for row in csv.DictReader(fh))
+
+
+class Indikatoren(_Block):
+    sgb2_hoechstalter: Annotated[
+        StrictInt, Field(ge=15, le=99, description="eine ganze Zahl von 15 bis 99 (Standard 64)")
+    ]
+    sgb2_quote_nenner: Annotated[
+        Literal["unter_65", "gesamt"], Field(description="unter_65 oder gesamt")
+    ]
+    hze_paragraphen: Annotated[
+        list[StrictStr],
+        Field(min_length=1, description="eine nicht leere Liste von SGB-VIII-Hilfearten"),
+    ]
+    dynamik_jahre: Annotated[
+        StrictInt, Field(ge=1, le=20, description="eine ganze Zahl von 1 bis 20 (Jahre)")
+    ]
+    nenner_max_alter_monate: Annotated[
+        StrictInt, Field(ge=0, le=120, description="eine ganze Zahl von 0 bis 120 (Monate)")
+    ]
+
+    @field_validator("hze_paragraphen")
+    @classmethod
+    def _known_paragraphs(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in hze_codes()]
+        if unknown or len(set(value)) != len(value):
+            raise ValueError("unknown or repeated")
+        return value
+
+
+class Offenlegung(_Block):
+    min_fallzahl: Annotated[
+        StrictInt,
+        Field(ge=1, le=1000, description="eine ganze Zahl von 1 bis 1000 (Standard 3)"),
+    ]
+    min_einwohner: Annotated[
+        StrictInt,
+        Field(ge=0, le=1_000_000, description="eine ganze Zahl von 0 bis 1000000 (Standard 300)"),
+    ]
+
+
+class KlassenStatus(_Block):
+    hoch: Annotated[Number, Field(description="eine Zahl")]
+    niedrig: Annotated[Number, Field(description="eine Zahl")]
+    sehr_niedrig: Annotated[Number, Field(description="eine Zahl")]
+
+
+class KlassenDynamik(_Block):
+    positiv: Annotated[Number, Field(description="eine Zahl")]
+    negativ: Annotated[Number, Field(description="eine Zahl")]
+
+
+class Sozialindex(_Block):
+    min_einwohner: Annotated[
+        StrictInt, Field(ge=0, le=1_000_000, description="eine ganze Zahl ab 0 (Standard 300)")
+    ]
+    ausschluss: Annotated[
+        list[StrictStr] | None, Field(description="eine Liste von Gebietsschlüsseln (Text)")
+    ]
+    status: Annotated[
+        list[StrictStr],
+        Field(min_length=1, description="eine nicht leere Liste von Indikator-IDs des Katalogs"),
+    ]
+    dynamik_jahre: Annotated[
+        StrictInt, Field(ge=1, le=20, description="eine ganze Zahl von 1 bis 20 (Jahre)")
+    ]
+    klassen_status: Annotated[
+        KlassenStatus, Field(description="hoch, niedrig und sehr_niedrig, je eine Zahl")
+    ]
+    klassen_dynamik: Annotated[
+        KlassenDynamik, Field(description="positiv und negativ, je eine Zahl")
+    ]
+
+    @field_validator("status")
+    @classmethod
+    def _known_indicators(cls, value: list[str]) -> list[str]:
+        if any(v not in indicator_ids() for v in value):
+            raise ValueError("unknown indicator")
+        return value
+
+
+class Aufbewahrung(_Block):
+    landing_loeschen_nach_tagen: Annotated[
+        StrictInt | None,
+        Field(ge=1, description="leer (null) oder eine ganze Zahl ab 1 (Tage)"),
+    ]
+
+
+class CityConfig(_Block):
+    stadt: Stadt
+    indikatoren: Indikatoren
+    offenlegung: Offenlegung
+    sozialindex: Sozialindex
+    aufbewahrung: Aufbewahrung
+    quellprofile: Annotated[
+        list[StrictStr], Field(description="eine Liste von Profildateien (Text)")
+    ]
+
+
+_EXTRA_HINTS = {
+    ("indikatoren", "hze_paragraphen"): lambda: "erlaubt: " + ", ".join(hze_codes()),
+    ("sozialindex", "status"): lambda: "bekannt: " + ", ".join(indicator_ids()),
+}
+
+
+def validate(config: dict[str, Any], source: str) -> str | None:
+    """None if `config` is valid, else one German line naming the key and what is allowed."""
+    try:
+        CityConfig.model_validate(config)
+    except _PydanticError as exc:
+        err = exc.errors()[0]
+        return _message(err, config, source)
+    return None
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in ("int", "float", "str", "none", "bool") or "[" in part or "-" in part
+
+
+def _message(err: dict, config: dict, source: str) -> str:
+    # pydantic adds the tried member of a union (`int`, `none`, ...) to the location
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p))]
+    keys = [p for p in loc if isinstance(p, str)]
+    model: Any = CityConfig
+    description = None
+    for key in keys:
+        fields = getattr(model, "model_fields", {})
+        if key not in fields:
+            break
+        info = fields[key]
+        description = info.description or description
+        model = info.annotation
+    path = ".".join(str(p) for p in loc)
+    value = config
+    for p in loc:
+        try:
+            value = value[p]
+        except (KeyError, IndexError, TypeError):
+            value = None
+            break
+    hint = _EXTRA_HINTS.get(tuple(keys[:2]))
+    allowed = description or "ein anderer Wert"
+    if err["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        allowed = "eine Zuordnung (Schlüssel: Wert)"
+    if hint:
+        allowed += f" ({hint()})"
+    shown = "fehlt" if err["type"] == "missing" else f"= {value!r} ist ungültig"
+    return f"Stadtkonfiguration {source}: {path} {shown}; erlaubt ist {allowed}."
