@@ -42,8 +42,7 @@ def merge(base: dict, override: dict, where: str = "") -> dict:
         path = f"{where}.{key}" if where else key
         if key not in base:
             raise ConfigError(
-                f"Unbekannter Schlüssel '{path}'. Erlaubt sind hier: "
-                + ", ".join(sorted(base))
+                f"Unbekannter Schlüssel '{path}'. Erlaubt sind hier: " + ", ".join(sorted(base))
             )
         if (
             isinstance(base[key], dict)
