@@ -325,11 +325,23 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
 @main.command(options_metavar=OPTIONS)
 @main.command("schluessel-wechseln")
 @click.option(
-    "--landing", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True
+    "--landing",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    required=True,
+    help="Eingangsordner mit den Lieferungen, aus denen die gespeicherten Personenzeilen stammen",
 )
-@click.option("--warehouse", type=click.Path(path_type=Path, exists=True), required=True)
 @click.option(
-    "--warten", "wait", type=float, default=0.0, help="Sekunden auf einen laufenden Lauf warten"
+    "--warehouse",
+    type=click.Path(path_type=Path, exists=True),
+    required=True,
+    help="Ordner des Warehouse, dessen Pseudonyme neu berechnet werden",
+)
+@click.option(
+    "--warten",
+    "wait",
+    type=float,
+    default=0.0,
+    help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
 )
 def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
     """Wechselt den Pseudonymisierungsschlüssel und berechnet alle Pseudonyme neu.
