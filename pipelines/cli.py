@@ -322,8 +322,7 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
     return lines
 
 
-@main.command(options_metavar=OPTIONS)
-@main.command("schluessel-wechseln")
+@main.command("schluessel-wechseln", options_metavar=OPTIONS)
 @click.option(
     "--landing",
     type=click.Path(path_type=Path, exists=True, file_okay=False),
@@ -376,7 +375,7 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
     )
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.argument("indikator")
 @click.argument("gebiet")
 @click.argument("periode")
