@@ -336,7 +336,7 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
     help="Ordner des Warehouse, dessen Pseudonyme neu berechnet werden",
 )
 @click.option(
-    "--warten",
+    "--wait",
     "wait",
     type=float,
     default=0.0,
