@@ -128,6 +128,16 @@ class Sozialindex(_Block):
         return value
 
 
+class Plausibilitaet(_Block):
+    mengen_abweichung_prozent: Annotated[
+        Number | None,
+        Field(ge=0, le=10_000, description="leer (null: aus) oder eine Zahl ab 0 (Prozent)"),
+    ]
+    mengen_mindestzeilen: Annotated[
+        StrictInt, Field(ge=0, description="eine ganze Zahl ab 0 (Zeilen)")
+    ]
+
+
 class Aufbewahrung(_Block):
     landing_loeschen_nach_tagen: Annotated[
         StrictInt | None,
@@ -140,6 +150,7 @@ class CityConfig(_Block):
     indikatoren: Indikatoren
     offenlegung: Offenlegung
     sozialindex: Sozialindex
+    plausibilitaet: Plausibilitaet
     aufbewahrung: Aufbewahrung
     quellprofile: Annotated[
         list[StrictStr], Field(description="eine Liste von Profildateien (Text)")
