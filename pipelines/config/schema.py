@@ -146,12 +146,16 @@ class Aufbewahrung(_Block):
 
 
 class CityConfig(_Block):
+    # blocks not listed here are checked by their own code; merge() already refuses any
+    # key that default.yaml does not have
+    model_config = ConfigDict(extra="allow", strict=True)
+
     stadt: Stadt
     indikatoren: Indikatoren
     offenlegung: Offenlegung
     sozialindex: Sozialindex
-    plausibilitaet: Plausibilitaet
-    aufbewahrung: Aufbewahrung
+    plausibilitaet: Plausibilitaet | None = None
+    aufbewahrung: Aufbewahrung | None = None
     quellprofile: Annotated[
         list[StrictStr], Field(description="eine Liste von Profildateien (Text)")
     ]
