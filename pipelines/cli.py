@@ -28,6 +28,26 @@ def _fmt_int(n: int) -> str:
 OPTIONS = "[OPTIONEN]"
 
 
+# options that several commands share, declared once
+SEED_OPTION = click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    metavar="ZAHL",
+    help="Startwert: gleicher Seed, gleiche Stadt",
+)
+WAIT_OPTION = click.option(
+    "--wait",
+    "wait",
+    type=float,
+    metavar="SEKUNDEN",
+    default=0.0,
+    show_default=True,
+    help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
+)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
     options_metavar=OPTIONS,
@@ -66,14 +86,7 @@ def main() -> None:
     required=True,
     help="Eingangsordner, der entsteht",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=1,
-    show_default=True,
-    metavar="ZAHL",
-    help="Startwert: gleicher Seed, gleiche Stadt",
-)
+@SEED_OPTION
 @click.option(
     "--no-defects", "no_defects", is_flag=True, help="keine absichtlichen Lieferfehler einstreuen"
 )
@@ -138,15 +151,7 @@ def _generate_into(scale: str, out_dir: Path, seed: int, defects: bool) -> dict:
     help="Stadtkonfiguration (YAML, nur die geänderten Schlüssel; Vorgaben in "
     "pipelines/config/default.yaml)",
 )
-@click.option(
-    "--wait",
-    "wait",
-    type=float,
-    metavar="SEKUNDEN",
-    default=0.0,
-    show_default=True,
-    help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
-)
+@WAIT_OPTION
 @click.option(
     "--bestaetigen",
     "confirm",
@@ -335,13 +340,7 @@ def _file_lines(entries, shown: int = 30) -> list[str]:
     required=True,
     help="Ordner des Warehouse, dessen Pseudonyme neu berechnet werden",
 )
-@click.option(
-    "--wait",
-    "wait",
-    type=float,
-    default=0.0,
-    help="Sekunden auf einen laufenden Lauf am selben Warehouse warten (0: sofort abbrechen)",
-)
+@WAIT_OPTION
 def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
     """Wechselt den Pseudonymisierungsschlüssel und berechnet alle Pseudonyme neu.
 
@@ -436,14 +435,7 @@ def explain(
     show_default=True,
     help="Ordner für Eingangsordner und Warehouse der Demo",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=1,
-    show_default=True,
-    metavar="ZAHL",
-    help="Startwert: gleicher Seed, gleiche Stadt",
-)
+@SEED_OPTION
 @click.option(
     "--real",
     type=click.Choice(["berlin", "hamburg"]),

@@ -282,9 +282,6 @@ def publish_indicators(
         pl.col("wert").alias("_pw"),
         pl.col("symbol").alias("_ps"),
     )
-    published_counts.filter(pl.col("merkmal") == "ew").select(
-        pl.col("periode").alias("nenner_stichtag"), "gebiet_id", pl.col("wert").alias("_ew_pub")
-    )
     ew_true = (
         indikatoren.filter((pl.col("indikator_id") == "ew") & pl.col("aktueller_gebietsstand"))
         .select(pl.col("periode").alias("_ew_periode"), "gebiet_id", pl.col("wert").alias("_ew"))
