@@ -690,8 +690,19 @@ def explain_sozialindex(warehouse: Path, gebiet: str, periode: date) -> str:
         if pub is not None and col in pub and pub[col] != w:
             public = "   veröffentlicht: leer (Indikator dort nicht veröffentlicht)"
         lines.append(f"  {col:<36} {shown}{public}")
-    if values.get("ausschluss_grund"):
-        lines += ["", f"Ohne Index: {values['ausschluss_grund']}"]
+    # status and dynamics index are decided apart; the Gesamtindex needs both
+    reasons = [
+        (label, values.get(col))
+        for label, col in (
+            ("Ohne Status-Index", "ausschluss_grund_status"),
+            ("Ohne Dynamik-Index", "ausschluss_grund_dynamik"),
+        )
+        if values.get(col)
+    ]
+    if not reasons and values.get("ausschluss_grund"):
+        reasons = [("Ohne Gesamtindex", values["ausschluss_grund"])]
+    if reasons:
+        lines += ["", *(f"{label}: {reason}" for label, reason in reasons)]
     if pub is None:
         lines += ["", "Veröffentlicht (publish.duckdb): keine Zeile"]
     lines += [

@@ -41,7 +41,10 @@ def test_controlling_figures_are_explained(example_city):
 def test_sozialindex_and_goals_are_explained(example_city):
     index = explain_text(example_city.warehouse, "sozialindex", "010101", "2024-12-31")
     assert "Sozialindex, Markt [010101]" in index and "sgb2_kinderarmut" in index
-    assert "Ohne Index: Indikatorwert fehlt" in index  # one year: no dynamics
+    # one year: a status index, no dynamics index (no earlier period)
+    assert "status_klasse                        mittel" in index
+    assert "Ohne Dynamik-Index: keine Vergleichsperiode" in index
+    assert "Ohne Status-Index" not in index
     goal = explain_text(example_city.warehouse, "sgb2_kinderarmut", "00", "2024", "zielerreichung")
     assert "Istwert 34,5148 %, Zielwert 25, Abstand 9,5148" in goal
     assert "erreicht: nein" in goal and "nef_u15 / ew_u15" in goal
