@@ -79,9 +79,10 @@ def formula_text(row: Row) -> str:
 
 
 def reading_text(row: Row) -> str:
-    """How to read the value: the catalogue's own notes first, then what polarity and unit
-    imply, then the rules every published value follows."""
-    parts = [str(row[k]) for k in ("interpretation", "hinweise") if row.get(k)]
+    """How to read the value beyond the catalogue's Interpretationshinweis (its own row of the
+    sheet): further notes, then what polarity and unit imply, then the rules every published
+    value follows."""
+    parts = [str(row["hinweise"])] if row.get("hinweise") else []
     polarity = POLARITY.get(str(row.get("polaritaet") or "").lower())
     if polarity:
         parts.append(polarity)
@@ -129,6 +130,7 @@ def sheet(ctx: Context, row: Row) -> str:
             + esc(_published(ctx, ind)),
         ),
         ("Zeitreihenbrüche", esc(breaks) if breaks else "keine bekannt"),
+        ("Interpretationshinweis", esc(row.get("interpretation") or "")),
         ("Lesehilfe", esc(reading_text(row))),
     ]
     extra = [

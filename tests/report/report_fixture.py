@@ -54,7 +54,7 @@ DDL = {
         bereich varchar,
         einheit varchar, faktor double, definition varchar, quelle varchar,
         polaritaet varchar, zaehler_definition varchar, nenner_definition varchar,
-        reihenbruch varchar""",
+        reihenbruch varchar, interpretation varchar""",
     "controlling": """haushaltsjahr integer, kennzahl varchar, schluessel varchar,
         bezeichnung varchar, plan double, ist double, wert double, einheit varchar,
         symbol varchar, gebiet_id varchar, produkt_anzahl integer""",
@@ -789,6 +789,7 @@ def build_catalogue() -> list[dict]:
             zaehler_definition=s.num,
             nenner_definition=s.den,
             reihenbruch="2024-01-01: Neuzuschnitt Lindenhof" if s.bereich == "sgb2" else None,
+            interpretation=f"{s.label}: Werte kleiner Gebiete über mehrere Jahre lesen.",
         )
         for i, s in enumerate(SPECS)
     ]
@@ -806,6 +807,7 @@ def build_catalogue() -> list[dict]:
             zaehler_definition="kosten_jahr",
             nenner_definition="Fälle",
             reihenbruch=None,
+            interpretation="Steigt mit dem Anteil stationärer Hilfen.",
         )
     )
     return rows

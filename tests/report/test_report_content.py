@@ -4,6 +4,7 @@ readable on paper. Built from the fixture's real publish.duckdb, checked against
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from pathlib import Path
 
 import duckdb
@@ -144,18 +145,27 @@ def test_one_profile_per_area_above_the_finest_level(example_db: Path, html: str
 
 def test_indicator_sheets_from_the_catalogue(example_db: Path, html: str):
     catalogue = _query(
-        example_db, "select indikator_id, definition, reihenbruch from indikatorkatalog"
+        example_db,
+        "select indikator_id, definition, reihenbruch, interpretation from indikatorkatalog",
     )
     sheets = _section(html, "definitionen")
-    for ind, definition, breaks in catalogue:
+    for ind, definition, breaks, interpretation in catalogue:
         sheet = re.search(
             rf'<article class="definition-entry sheet" id="def-{ind}">(.*?)</article>', sheets, re.S
         )
         assert sheet, ind
         text = sheet.group(1)
-        for field in ("Definition", "Quelle", "Stichtage", "Zeitreihenbrüche", "Lesehilfe"):
+        for field in (
+            "Definition",
+            "Quelle",
+            "Stichtage",
+            "Zeitreihenbrüche",
+            "Interpretationshinweis",
+            "Lesehilfe",
+        ):
             assert f"<dt>{field}</dt>" in text, (ind, field)
         assert definition in text
+        assert f"<dt>Interpretationshinweis</dt><dd>{html_escape(interpretation)}</dd>" in text
         assert (breaks or "keine bekannt") in text
     sgb2 = re.search(r'id="def-sgb2_quote">(.*?)</article>', sheets, re.S).group(1)
     assert "Zähler ÷ Nenner × 100" in sgb2

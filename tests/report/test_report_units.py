@@ -252,7 +252,7 @@ def test_indicator_sheet_texts_from_catalogue_codes():
     assert "(sgb2)" in source_text("finanzen+sgb2") and source_text("eigene") == "eigene"
     row = {"zaehler_merkmal": "rlb", "nenner_merkmal": "ew_u65", "faktor": 100.0}
     assert formula_text(row) == "Zähler ÷ Nenner × 100. Zähler: rlb. Nenner: ew_u65."
-    note = reading_text({"polaritaet": "negativ", "einheit": "%", "interpretation": "Eigen."})
+    note = reading_text({"polaritaet": "negativ", "einheit": "%", "hinweise": "Eigen."})
     assert note.startswith("Eigen. Ein höherer Wert zeigt eine stärkere soziale Belastung an.")
 
 

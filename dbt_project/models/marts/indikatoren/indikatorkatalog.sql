@@ -34,6 +34,7 @@ final as (
         katalog.polaritaet::varchar as polaritaet,
         katalog.quelle::varchar as quelle,
         katalog.definition::varchar as definition,
+        katalog.interpretation::varchar as interpretation,
         katalog.zeitreihenbrueche::varchar as zeitreihenbrueche,
         zaehler_def.definition::varchar as zaehler_definition,
         nenner_def.definition::varchar as nenner_definition
