@@ -4,7 +4,7 @@
 (one asset per published table of `pipelines.publish.tables`, each depending on the marts
 it is built from). Its blocking checks stop the report when a published count is 1 or 2,
 when unit-level columns reached the publish zone, or when a published table or column
-lacks its German comment. `sozialbericht` reads only publish.duckdb.
+lacks its German comment. `sozialbericht` and `sozialatlas` read only publish.duckdb.
 """
 
 import dagster as dg
@@ -177,6 +177,33 @@ def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
 
 
 @dg.asset(
+    key=["report", "sozialatlas"],
+    deps=[dg.AssetKey(["publish", t]) for t in PUBLISHED],
+    group_name="report",
+    kinds={"html"},
+    description="Sozialatlas (atlas/index.html): interaktive Karte, Gebietsprofile, Zeitreihen "
+    "und Vergleich als eine statische Seite, nur aus publish.duckdb der aktuellen Version",
+)
+def sozialatlas(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
+    from pipelines.atlas import build_atlas
+    from pipelines.publish.version import current_version
+
+    paths = sozialmonitor.paths()
+    # the published version itself, resolved once: a publish switching the pointer meanwhile
+    # cannot mix two versions into one atlas
+    version = current_version(paths)
+    source = version / "publish.duckdb" if version else paths.publish_db
+    path = build_atlas(source, paths.root)
+    return dg.MaterializeResult(
+        metadata={
+            "datei": dg.MetadataValue.path(str(path)),
+            "groesse_kb": path.stat().st_size // 1024,
+            "version": version.name if version else "",
+        }
+    )
+
+
+@dg.asset(
     key=["analyse", "marts_kopie"],
     deps=sorted({dg.AssetKey(["marts", m]) for t in TABLES.values() for m in t.reads}),
     group_name="analyse",
@@ -198,4 +225,4 @@ def analyse_kopie(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
 
 
 def assets() -> list:
-    return [veroeffentlichung, sozialbericht, analyse_kopie]
+    return [veroeffentlichung, sozialbericht, sozialatlas, analyse_kopie]
