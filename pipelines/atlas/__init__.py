@@ -78,7 +78,7 @@ def render_page(bundle: dict, created: date) -> str:
 <h2 id="karte-titel"></h2>
 <p id="karte-hinweis" class="hinweis"></p>
 <div class="karte-mit-legende">
-<svg id="karte" role="group" xmlns="http://www.w3.org/2000/svg"></svg>
+<svg id="karte" role="group" tabindex="-1" xmlns="http://www.w3.org/2000/svg"></svg>
 <div id="legende" aria-label="Legende"></div>
 </div>
 <details id="tabelle-details"><summary>Werte der Karte als Tabelle</summary>

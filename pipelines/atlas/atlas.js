@@ -226,12 +226,12 @@
     $("karte-titel").textContent = `${ind.name} – ${LEVELS.get(state.level) ? LEVELS.get(state.level).name : ""}, ${fmtDate(state.period)}`;
     const geo = D.karte && D.karte.ebenen[state.level];
     if (!geo) {
-      svg.setAttribute("hidden", "");
+      svg.style.display = "none";
       $("karte-hinweis").textContent = "Für diese Ebene liegt keine Kartengeometrie vor; die Werte stehen in der Tabelle unter der Karte.";
       renderLegend(ind, null, new Set());
       return;
     }
-    svg.removeAttribute("hidden");
+    svg.style.display = "";
     $("karte-hinweis").textContent = "";
     svg.setAttribute("viewBox", `0 0 ${D.karte.breite} ${D.karte.hoehe}`);
     svg.setAttribute("aria-label", `Karte: ${ind.name}, ${LEVELS.get(state.level).name}, Stichtag ${fmtDate(state.period)}. Gebiete mit Tabulator erreichen, mit Eingabe oder Leertaste auswählen.`);
@@ -275,6 +275,7 @@
       renderLegend(ind, { breaks, colours }, used);
     }
     el("g", { class: "markierung", "aria-hidden": "true" }, svg);
+    el("g", { class: "fokus-ebene", "aria-hidden": "true" }, svg);
     markSelection();
   }
   function markSelection() {
@@ -629,6 +630,20 @@
     });
     const map = $("karte");
     map.addEventListener("click", (e) => { const t = e.target.closest(".gebiet"); if (t) select(t.dataset.gebiet); });
+    // the focus ring drawn above every neighbour (a path's own stroke is half covered by them)
+    map.addEventListener("focusin", (e) => {
+      const t = e.target.closest && e.target.closest(".gebiet");
+      const layer = document.querySelector("#karte .fokus-ebene");
+      if (!t || !layer) return;
+      layer.replaceChildren();
+      if (!t.matches(":focus-visible")) return; // a mouse click shows the selection, no ring
+      el("path", { d: t.getAttribute("d"), class: "fokus-ring" }, layer);
+      el("path", { d: t.getAttribute("d"), class: "fokus-kern" }, layer);
+    });
+    map.addEventListener("focusout", () => {
+      const layer = document.querySelector("#karte .fokus-ebene");
+      if (layer) layer.replaceChildren();
+    });
     map.addEventListener("keydown", (e) => {
       const t = e.target.closest && e.target.closest(".gebiet");
       if (t && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); select(t.dataset.gebiet); }

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.atlas import build_atlas
+
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "var" / "artifacts"
@@ -85,7 +87,7 @@ def page_env(small_city, tmp_path_factory):
         load_s = time.monotonic() - started
         yield dict(
             page=page, atlas=atlas, db=small_city.publish_db, shots=shots, outside=outside,
-            errors=errors, load_s=load_s,
+            errors=errors, load_s=load_s, browser=browser, route=route,
         )  # fmt: skip
         context.close()
         browser.close()
@@ -317,6 +319,38 @@ def test_counts_are_circles_not_colours(page_env):
     }
     assert "Kreisfläche" in page.inner_text("#legende")
     _shot(page_env, "anzahl_als_kreise")
+
+
+def test_without_geometry_the_values_stay_reachable(page_env, tmp_path: Path):
+    """A city that delivered no gebiete.geojson: no map, the table and profiles still work."""
+    copy = tmp_path / "publish.duckdb"
+    shutil.copy2(page_env["db"], copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("update gebiete set geometrie_geojson = null")
+    finally:
+        con.close()
+    atlas = build_atlas(copy, tmp_path / "wh")
+    context = page_env["browser"].new_context()
+    context.route("**/*", page_env["route"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(atlas.as_uri())
+        page.wait_for_selector("body[data-bereit='1']")
+        assert page.is_hidden("#karte")
+        assert "keine Kartengeometrie" in page.inner_text("#karte-hinweis")
+        page.click("#tabelle-details summary")
+        assert page.locator("#tabelle tbody tr").count() > 3
+        area = page.eval_on_selector_all("#gebiet option", "os => os.map(o => o.value)")[-1]
+        page.select_option("#gebiet", area)
+        assert area in page.inner_text("#profil-name")
+        assert page.locator("#zeitreihe polyline, #zeitreihe circle").count() > 0
+    finally:
+        context.close()
+    assert errors == []
 
 
 def test_no_console_errors_and_no_request_left_the_machine(page_env):

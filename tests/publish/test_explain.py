@@ -75,6 +75,8 @@ def test_demo_ends_with_what_to_do_next(example_city):
 
     text = next_steps(example_city.warehouse, example_city.landing)
     assert "Bericht öffnen:" in text and "file://" in text and "make ui" in text
+    atlas = (example_city.warehouse / "atlas" / "index.html").resolve().as_uri()
+    assert f"Sozialatlas öffnen:   {atlas}" in text  # written by the pipeline's atlas asset
     assert (
         f"sozialmonitor explain sgb2_quote 00 2024-12-31 --warehouse {example_city.warehouse}"
         in text
