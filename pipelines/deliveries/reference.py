@@ -14,6 +14,7 @@ import polars as pl
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.cells import concat_quarantine, drop_lines, empty_quarantine
 from pipelines.deliveries.checks import contract_violations, duplicate_keys, split_valid
+from pipelines.parsing import limits
 from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 
 
@@ -224,7 +225,7 @@ class Geometrie(DeliveryKind):
 
     def read(self, path: Path) -> ParsedTable:
         try:
-            doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+            doc = json.loads(limits.read_bytes(path).decode("utf-8-sig"))
         except ValueError as exc:
             raise FileRejected("datei_unlesbar", f"kein gültiges JSON: {exc}") from None
         features = doc.get("features") if isinstance(doc, dict) else None

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.operator import OperatorError
+from pipelines.parsing import limits
+from pipelines.parsing.errors import FileRejected
+
 CONFIRM_FILE = "bestaetigungen.txt"
 CONFIRM_ENV = "SOZIALMONITOR_BESTAETIGT"  # newline-separated, set by `run --bestaetigen`
 
@@ -47,7 +51,7 @@ def rule_from(config: dict, landing: Path | None) -> VolumeRule:
     pct = own.get("mengen_abweichung_prozent", 30)
     entries = os.environ.get(CONFIRM_ENV, "").splitlines()
     if landing is not None and (landing / CONFIRM_FILE).is_file():
-        entries += (landing / CONFIRM_FILE).read_text(encoding="utf-8-sig").splitlines()
+        entries += _confirmations(landing / CONFIRM_FILE)
     confirmed = set()
     for line in entries:
         parts = line.split("#", 1)[0].split()
@@ -117,3 +121,16 @@ def judge(
 
 def _num(x: float) -> str:
     return f"{x:,.0f}".replace(",", ".")
+
+
+def _confirmations(path: Path) -> list[str]:
+    """The lines of the confirmation file; an oversized or unreadable one stops the run."""
+    try:
+        data = limits.read_bytes(path, limits.MAX_SMALL_FILE_BYTES)
+        return data.decode("utf-8-sig").splitlines()
+    except FileRejected as exc:
+        raise OperatorError(f"{CONFIRM_FILE} im Eingangsordner: {exc.message}") from None
+    except UnicodeDecodeError:
+        raise OperatorError(
+            f"{CONFIRM_FILE} im Eingangsordner ist kein UTF-8-Text: als UTF-8 speichern"
+        ) from None

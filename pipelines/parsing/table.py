@@ -16,6 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.parsing import limits
+from pipelines.parsing.errors import FileRejected
 from pipelines.parsing.text import UnreadableFile, decode_bytes
 
 LINE_COL = "_zeile"
@@ -44,15 +46,6 @@ class ParsedTable:
     rows_read: int = 0
 
 
-class FileRejected(Exception):
-    """A file-level problem: nothing of the file may be loaded."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
 def normalise_label(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).replace("\ufeff", "").strip().strip('"').lower())
 
@@ -60,7 +53,7 @@ def normalise_label(text: str) -> str:
 def read_table(path: Path, columns: Sequence[ColumnSpec], *, sep: str = ";") -> ParsedTable:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, columns)
-    data = path.read_bytes()
+    data = limits.read_bytes(path)
     if not data.strip():
         raise FileRejected("datei_unlesbar", "Datei ist leer (nicht einmal eine Kopfzeile)")
     try:
@@ -149,6 +142,7 @@ def _parse_text(text: str, encoding: str, columns: Sequence[ColumnSpec], sep: st
     lines = text.split("\n")
     if ends_with_newline:
         lines.pop()
+    limits.check_line_lengths(lines)
     head_rows = [_split_simple(line, sep) for line in lines[:MAX_HEADER_SEARCH]]
     header_idx, found = _find_header(head_rows, columns)
     header_cells = head_rows[header_idx]
@@ -239,18 +233,33 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, columns: Sequence[ColumnSpec]) -> ParsedTable:
+def xlsx_sheets(path: Path):
+    """(sheet name, rows of cell texts) of every sheet, within the limits of `limits`.
+
+    The workbook is checked before the reader unpacks it; every row is padded to the
+    sheet's width, as the reader returns it.
+    """
     import fastexcel
 
+    limits.check_workbook(path)
     try:
         reader = fastexcel.read_excel(path)
+        names = reader.sheet_names
     except Exception as exc:  # the reader raises its own error types for broken zips
         raise FileRejected("datei_unlesbar", f"XLSX-Datei nicht lesbar: {exc}") from None
+    for sheet_name in names:
+        try:
+            sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+        except Exception as exc:
+            raise FileRejected("datei_unlesbar", f"XLSX-Datei nicht lesbar: {exc}") from None
+        rows = [[_xlsx_cell(v) for v in row] for row in sheet.to_polars().iter_rows()]
+        limits.check_cells(rows)
+        yield sheet_name, rows
+
+
+def _read_xlsx(path: Path, columns: Sequence[ColumnSpec]) -> ParsedTable:
     last_error: FileRejected | None = None
-    for sheet_name in reader.sheet_names:
-        sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
-        df = sheet.to_polars()
-        rows = [[_xlsx_cell(v) for v in row] for row in df.iter_rows()]
+    for _name, rows in xlsx_sheets(path):
         try:
             header_idx, found = _find_header(rows, columns)
         except FileRejected as exc:

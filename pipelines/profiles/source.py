@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.parsing.table import FileRejected, normalise_label
+from pipelines.parsing import limits
+from pipelines.parsing.table import FileRejected, normalise_label, xlsx_sheets
 from pipelines.parsing.text import UnreadableFile, decode_bytes
 from pipelines.profiles.schema import FileSpec, NumberFormat
 
@@ -70,7 +71,7 @@ def merge_header(rows: list[list[str]], how: str) -> list[str]:
 
 
 def _csv_rows(path: Path, spec: FileSpec) -> tuple[list[list[str]], str]:
-    data = path.read_bytes()
+    data = limits.read_bytes(path)
     if not data.strip():
         raise FileRejected("datei_unlesbar", "Datei ist leer (nicht einmal eine Kopfzeile)")
     if spec.encoding == "auto":
@@ -90,6 +91,7 @@ def _csv_rows(path: Path, spec: FileSpec) -> tuple[list[list[str]], str]:
     if text.endswith("\n"):
         text = text[:-1]
     lines = text.split("\n")
+    limits.check_line_lengths(lines)
     if any('"' in x for x in lines):
         rows = [next(csv.reader(io.StringIO(x), delimiter=spec.sep), []) for x in lines]
     else:
@@ -97,23 +99,10 @@ def _csv_rows(path: Path, spec: FileSpec) -> tuple[list[list[str]], str]:
     return rows, encoding
 
 
-def _xlsx_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    import fastexcel
-
-    try:
-        reader = fastexcel.read_excel(path)
-        sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-    except Exception as exc:  # the reader raises its own error types for broken zips
-        raise FileRejected("datei_unlesbar", f"XLSX-Datei nicht lesbar: {exc}") from None
-    return [[_xlsx_cell(v) for v in row] for row in sheet.to_polars().iter_rows()]
+    for _name, rows in xlsx_sheets(path):
+        return rows
+    raise FileRejected("datei_unlesbar", "XLSX-Datei ohne Tabellenblatt")
 
 
 _WS = re.compile(r"[\s\u00a0]+")

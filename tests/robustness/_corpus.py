@@ -231,6 +231,60 @@ def _w(relpath: str, content: Callable):
     return lambda case: case.write(relpath, content(case))
 
 
+# --- inputs beyond the limits of pipelines/parsing/limits.py ----------------------------------
+
+
+def _sparse_file(relpath: str, size: int):
+    """A file of `size` bytes on disk that costs no disk: refused by its size, never read."""
+
+    def build(case):
+        path = case.write(relpath, b"")
+        with path.open("r+b") as fh:
+            fh.truncate(size)
+
+    return build
+
+
+def _long_line(case):
+    from pipelines.parsing.limits import MAX_LINE_CHARS
+
+    case.write(E6, with_line(case, 3, "x" * (MAX_LINE_CHARS + 1)))
+
+
+def _xlsx_bomb(case):
+    """The valid November workbook plus a part that unpacks to 600 MB of zeros (~600 KB)."""
+    import zipfile
+
+    path = case.write("sgb2/sgb2_2024-11.xlsx", xlsx({"Daten": sgb2_rows(case)}))
+    zeros = bytes(1 << 20)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as book,
+        book.open("xl/media/bild1.bin", "w") as part,
+    ):
+        for _ in range(600):
+            part.write(zeros)
+
+
+def _xlsx_long_cell(case):
+    """A cell of 40,000 characters: Excel cannot write it (its limit is 32,767)."""
+    import zipfile
+
+    rows = sgb2_rows(case)
+    rows[0] = ["PLATZHALTER"]
+    src = xlsx({"Daten": rows})
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(src)) as a,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as b,
+    ):
+        for item in a.infolist():
+            data = a.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                data = data.replace(b"PLATZHALTER", b"x" * 40_000)
+            b.writestr(item, data)
+    case.write("sgb2/sgb2_2024-11.xlsx", out.getvalue())
+
+
 # --- personal data under a lying header (sgb12/sgb8: names, birth dates, addresses) ---------
 
 S12 = "sgb12/sgb12_2024-06-30.csv"
@@ -789,6 +843,46 @@ CASES: list[Hostile] = [
             lambda c: swap_header(sgb12_text(c), [("aktenzeichen", "nachname")]).encode("cp1252"),
         ),
         Expect("abgewiesen", "inhalt_unplausibel", message_has=("aktenzeichen",)),
+    ),
+    Hostile(
+        "datei_zu_gross",
+        "300 MB große CSV-Datei (Export des ganzen Registers statt einer Tabelle)",
+        "einwohner",
+        E6,
+        _sparse_file(E6, 300 * 1024 * 1024),
+        Expect("abgewiesen", "datei_zu_gross", message_has=("300 MB", "256 MB")),
+    ),
+    Hostile(
+        "zeile_zu_lang",
+        "eine Zeile von über 4 Mio. Zeichen ohne Trennzeichen",
+        "einwohner",
+        E6,
+        _long_line,
+        Expect("abgewiesen", "datei_zu_gross", message_has=("Zeile 3", "Zeichen")),
+    ),
+    Hostile(
+        "xlsx_bombe",
+        "XLSX, das sich auf 600 MB entpackt (Zip-Bombe, 0,6 MB auf der Platte)",
+        "sgb2",
+        "sgb2/sgb2_2024-11.xlsx",
+        _xlsx_bomb,
+        Expect("abgewiesen", "datei_zu_gross", message_has=("entpackt", "512 MB")),
+    ),
+    Hostile(
+        "xlsx_zelle_zu_lang",
+        "XLSX mit einer Zelle von 40.000 Zeichen (Excel erlaubt 32.767)",
+        "sgb2",
+        "sgb2/sgb2_2024-11.xlsx",
+        _xlsx_long_cell,
+        Expect("abgewiesen", "datei_zu_gross", message_has=("Zeile 1", "Spalte 1", "32.767")),
+    ),
+    Hostile(
+        "geojson_zu_gross",
+        "300 MB große GeoJSON-Datei",
+        "reference",
+        "reference/gebiete.geojson",
+        _sparse_file("reference/gebiete.geojson", 300 * 1024 * 1024),
+        Expect("abgewiesen", "datei_zu_gross", message_has=("300 MB",)),
     ),
 ]
 
