@@ -10,7 +10,8 @@ disclosure control withheld. Two parts:
    row (numerator, denominator, a money total, an earlier value from a change, a share
    of the social index, the mean and spread behind its z-values, a recast value through
    the crosswalk) must be a cell the one disclosure system published. Anything else is a
-   finding (methode `sichtbar`, `dynamik`, `mittelwert`, `umgerechnet`, `geld`).
+   finding (methode `sichtbar`, `quote`, `dynamik`, `mittelwert`, `umgerechnet`, `geld`):
+   a rate whose bounds times its published denominator leave one count open is `quote`.
 2. *What follows.* The published cells of every system (table x period, on the layout it
    was delivered on) go through the full attacker (`attack`: subtraction, the linear
    system across levels and identities, bounds, enumeration). Part 1 guarantees a reader
@@ -23,6 +24,7 @@ Findings never carry the true value of a cell; `wert` is what the attacker deriv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import polars as pl
@@ -69,8 +71,10 @@ def check_published(
         i: (z, n)
         for i, z, n in catalogue.select("indikator_id", "zaehler_merkmal", "nenner_merkmal").rows()
     }
+    factor = dict(catalogue.select("indikator_id", "faktor").rows())
     ind = tables["indikatoren"]
     findings += _visible_counts(ind, kat, owner, public)
+    findings += _visible_rates(ind, kat, factor, owner, public)
     findings += _visible_changes(ind)
     if "controlling" in tables:
         findings += _visible_controlling(tables["controlling"], kat, owner, public)
@@ -110,6 +114,47 @@ def _visible_counts(ind, kat, owner, public) -> list[tuple]:
             if key in public and public[key] is None:
                 how = f"indikatoren {i}: {role} veröffentlicht, Zelle gesperrt"
                 out.append(_finding(owner[merkmal], merkmal, periode, gid, value, "sichtbar", how))
+    return out
+
+
+def _visible_rates(ind, kat, factor, owner, public) -> list[tuple]:
+    """A rate times its denominator is its numerator: where the numerator cell is withheld
+    and the denominator is known (in the row, or as a published cell of its own), the rate
+    (or its published bounds) must leave more than one count open.
+
+    A rate published exactly gives the numerator outright; a `/` rate's bounds (and the
+    value they pin, which lies within them) give the numerator within bounds x denominator.
+    """
+    if not {"wert", "untergrenze", "obergrenze", "nenner", "zaehler"} <= set(ind.columns):
+        return []
+    out = []
+    cols = ("indikator_id", "gebiet_id", "periode", "nenner_stichtag", "wert", "untergrenze",
+            "obergrenze", "nenner", "unsicher")  # fmt: skip
+    rows = ind.filter(
+        pl.col("zaehler").is_null()
+        & (pl.col("wert").is_not_null() | pl.col("obergrenze").is_not_null())
+    )
+    if "unsicher" not in rows.columns:
+        rows = rows.with_columns(pl.lit(False).alias("unsicher"))
+    for i, gid, per, nper, w, lo, hi, n, uns in rows.select(cols).iter_rows():
+        zm, nm = kat.get(i, (None, None))
+        f = factor.get(i)
+        if zm is None or zm not in owner or not f or public.get((zm, str(per), gid), 0) is not None:
+            continue
+        if n is None and nm is not None:
+            n = public.get((nm, str(nper if nper is not None else per), gid))
+        if n is None:
+            continue
+        if w is not None and not uns and lo is None and hi is None:
+            low = high = w * n / f
+        elif lo is not None and hi is not None:
+            low, high = lo * n / f, hi * n / f
+        else:
+            continue
+        first, last = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+        if first == last:
+            how = f"indikatoren {i}: Quote (Schranken) mal bekannter Nenner {n}"
+            out.append(_finding(owner[zm], zm, per, gid, first, "quote", how))
     return out
 
 

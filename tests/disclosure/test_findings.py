@@ -189,6 +189,40 @@ def test_reader_attacker_on_the_published_files_recovers_nothing(small_city):
         )
         assert found.is_empty(), (source, found.head(10).to_dicts())
     assert small_city.outcome.failed_checks == []
+    # the negative control: a withheld numerator (`*`) whose rate is shown while its
+    # denominator is a published cell: rate x denominator gives the count back
+    ind = tables["indikatoren"].with_row_index("_r")
+    kat = tables["indikatorkatalog"]
+    faktor = dict(kat.select("indikator_id", "faktor").rows())
+    nenner = dict(kat.select("indikator_id", "nenner_merkmal").rows())
+    public = {
+        (m, str(p), g): w
+        for m, p, g, w in counts.cells.select("merkmal", "periode", "gebiet_id", "wert").rows()
+    }  # fmt: skip
+    hit = next(
+        r
+        for r in ind.filter(pl.col("symbol") == "*").iter_rows(named=True)
+        if nenner.get(r["indikator_id"])
+        and public.get((nenner[r["indikator_id"]], str(r["nenner_stichtag"]), r["gebiet_id"]))
+    )  # fmt: skip
+    n = public[(nenner[hit["indikator_id"]], str(hit["nenner_stichtag"]), hit["gebiet_id"])]
+    shown = 2 * faktor[hit["indikator_id"]] / n
+    ind = ind.with_columns(
+        pl.when(pl.col("_r") == hit["_r"]).then(shown).otherwise(pl.col("wert")).alias("wert"),
+        pl.when(pl.col("_r") == hit["_r"]).then(None).otherwise(pl.col("symbol")).alias("symbol"),
+    )  # fmt: skip
+    found = check_published(
+        {**tables, "indikatoren": ind.drop("_r")},
+        counts,
+        cells.identities_for(counts.cells),
+        cells.with_signed(cfg),
+        catalogue=tables["indikatorkatalog"],
+        crosswalk=crosswalk,
+        status=recipe.status,
+    )
+    quote = found.filter(pl.col("methode") == "quote")
+    assert quote.height == 1 and quote["gebiet_id"][0] == hit["gebiet_id"], quote
+    assert quote["wert"][0] == 2
 
 
 @pytest.fixture(scope="module")
