@@ -126,7 +126,11 @@ def _rate(spec: RateSpec, z: _Count, n: _Count | None, einwohner, cfg: Disclosur
     nval = float(n.wert) if n is not None and n.exact else None
     if n is None:
         return (zval, None, None, ".", None, None, False), "nenner_fehlt", ("n",)
-    if einwohner is None or einwohner < cfg.min_einwohner:
+    if einwohner is None:
+        # no population for this date (not delivered yet, or the area did not exist):
+        # withheld like a small area, but said as what it is
+        return (zval, nval, None, ".", None, None, False), "einwohner_fehlt", ()
+    if einwohner < cfg.min_einwohner:
         return (zval, nval, None, ".", None, None, False), "einwohner_unter_min", ()
     if n.exact and n.wert == 0:
         return (zval, nval, None, "x", None, None, False), None, ()

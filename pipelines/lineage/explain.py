@@ -52,6 +52,9 @@ RULES = {
     "quelle": "an der Quelle gesperrt (`*` in der Lieferung)",
     "einwohner_unter_min": "Gebiet unter der Mindesteinwohnerzahl (offenlegung.min_einwohner): "
     "Quoten werden nicht veröffentlicht",
+    "einwohner_fehlt": "keine Einwohnerzahl des Gebiets zu diesem Stichtag (Bevölkerung nicht "
+    "geliefert oder Gebiet nicht gültig): ob es die Mindesteinwohnerzahl erreicht, ist unbekannt, "
+    "Quoten werden nicht veröffentlicht",
     "unbekannt_an_der_quelle": "Zähler oder Nenner an der Quelle unbekannt (`.` in der Lieferung)",
     "zaehler_oder_nenner_gesperrt": "Zähler oder Nenner ist gesperrt (siehe Anzahlen)",
     "nur_grenzen": "nur eingegrenzt bekannt: Summe über an der Quelle gesperrte Zellen",
@@ -398,7 +401,7 @@ def _reasons(con, indikator, gebiet, periode, n_date, z_m, n_m, published, symbo
     out = [f"`{pub_symbol}` {SYMBOLS[pub_symbol]}."]
     own = _log(con, "indikatoren", [indikator], gebiet, [periode])
     out += [f"Regel: {RULES.get(regel, regel)}" for _, _, regel, _ in own]
-    if any(regel == "einwohner_unter_min" for _, _, regel, _ in own):
+    if any(regel in ("einwohner_unter_min", "einwohner_fehlt") for _, _, regel, _ in own):
         out.append(_inhabitants(con, gebiet, periode))
     if pub_symbol == "." and not own:
         if symbol == ".":

@@ -333,6 +333,8 @@ def publish_indicators(
     rule = (
         pl.when((pl.col("symbol") == ".") & ((pl.col("_zs") == ".") | (pl.col("_ns") == ".")))
         .then(pl.lit("unbekannt_an_der_quelle"))
+        .when((pl.col("symbol") == ".") & pl.col("_ew").is_null())
+        .then(pl.lit("einwohner_fehlt"))
         .when(pl.col("symbol") == ".")
         .then(pl.lit("einwohner_unter_min"))
         .when(pl.col("symbol") == "*")

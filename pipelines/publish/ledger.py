@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PRIMARY_RULES = ("primaer", "einwohner_unter_min")
+PRIMARY_RULES = ("primaer", "einwohner_unter_min", "einwohner_fehlt")
 SOURCE_RULES = ("quelle", "unbekannt_an_der_quelle", "nur_grenzen")
 KINDS = ("primaer", "sekundaer", "quelle", "abgeleitet")
 ALL_LEVELS = "alle Ebenen"

@@ -98,3 +98,15 @@ def test_rate_with_secondarily_suppressed_denominator_is_withheld():
     assert (row["symbol"], row["wert"], row["nenner"]) == ("*", None, None)
     assert res.log.filter(pl.col("gebiet_id") == "b")["regel"][0] == "nenner_gesperrt"
     assert attack(published, tree).is_empty()
+
+
+def test_area_without_population_is_said_as_such():
+    """No population for the date (not delivered yet) is not "below the minimum"."""
+    counts = {("fall", "a"): 40, ("ew", "a"): 800, ("fall", "b"): 30, ("ew", "b"): 700}
+    tree = hierarchy({"R": None, "a": "R", "b": "R"})
+    published = apply_disclosure(cells(counts), tree).cells
+    res = publish_rates(published, [QUOTE], _einwohner({"a": 800, "R": 1500}))
+    log = dict(zip(res.log["gebiet_id"], res.log["regel"], strict=True))
+    assert log == {"b": "einwohner_fehlt"}
+    frame = res.cells.rename({"indikator_id": "merkmal"})
+    assert cell(frame, "quote", "b")["symbol"] == "."

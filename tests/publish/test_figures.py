@@ -198,7 +198,7 @@ def test_ledger_in_audit_and_dagster_metadata(example_city, monkeypatch):
         total = by[(tabelle, "alle Ebenen")]
         logged, primary, secondary = query(
             wh,
-            "select count(*), count(*) filter (regel in ('primaer', 'einwohner_unter_min')), "
+            "select count(*), count(*) filter (regel in ('primaer', 'einwohner_unter_min', 'einwohner_fehlt')), "
             "count(*) filter (regel like 'sekundaer%') from audit.geheimhaltung "
             "where tabelle = ?",
             [tabelle],
