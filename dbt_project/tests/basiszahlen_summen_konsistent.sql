@@ -1,4 +1,6 @@
--- A city's exact count equals the sum of its finest areas (no area counted twice or lost).
+-- A city's exact count equals the sum of its finest areas (no area counted twice or lost);
+-- where the city's value is the BA's own total row and some finest areas are withheld, it
+-- is at least the sum of their lower bounds.
 with
 
 zahlen as (
@@ -31,7 +33,10 @@ feinst as (
         zahlen.merkmal,
         zahlen.periode,
         zahlen.gebietsstand,
-        sum(zahlen.untergrenze) as summe
+        sum(zahlen.untergrenze) as summe,
+        count(*) filter (
+            where zahlen.untergrenze is null or zahlen.untergrenze <> zahlen.obergrenze
+        ) = 0 as genau
     from zahlen
     inner join feinste_ebene on zahlen.ebene_rang = feinste_ebene.ebene_rang
     group by zahlen.merkmal, zahlen.periode, zahlen.gebietsstand
@@ -50,4 +55,6 @@ inner join feinst
         stadt.merkmal = feinst.merkmal
         and stadt.periode = feinst.periode
         and stadt.gebietsstand = feinst.gebietsstand
-where abs(stadt.wert - feinst.summe) > 1e-6
+where
+    stadt.wert < feinst.summe - 1e-6
+    or (feinst.genau and abs(stadt.wert - feinst.summe) > 1e-6)

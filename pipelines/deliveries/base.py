@@ -55,6 +55,8 @@ class LoadContext:
     """Reference data and secrets a transform needs; built once per run."""
 
     areas: pl.DataFrame | None = None  # gebiet_id, ebene_rang, gueltig_ab, gueltig_bis (finest)
+    # every level: gebiet_id, parent_id, ebene_rang, gueltig_ab, gueltig_bis (BA total rows)
+    hierarchy: pl.DataFrame | None = None
     directory: pl.DataFrame | None = None  # prepared street directory
     pseudonym_key: bytes | None = None
 

@@ -87,8 +87,12 @@ def build_context(con, pseudonym_key: bytes | None) -> LoadContext:
     adressen = con.execute(
         "select strasse, hausnummer, zusatz, gebiet_id, gueltig_ab, gueltig_bis from raw.adressen"
     ).pl()
+    hierarchy = con.execute(
+        "select gebiet_id, parent_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete"
+    ).pl()
     return LoadContext(
         areas=areas,
+        hierarchy=hierarchy,
         directory=prepare_directory(adressen),
         pseudonym_key=pseudonym_key,
     )

@@ -38,8 +38,11 @@ class Sgb2(DeliveryKind):
         typed, bad = self.typed(parsed, file)
         show = ["gebiet_id", *SGB2_MEASURES]
         q = [bad, contract_violations(self.name, typed, show)]
-        q.append(unknown_areas(typed, ctx.areas, file.period.last_day, show))
+        totals = total_rows(typed, ctx.hierarchy, file.period.last_day)
+        finest = typed.filter(~pl.col(LINE_COL).is_in(totals.get_column(LINE_COL).implode()))
+        q.append(unknown_areas(finest, ctx.areas, file.period.last_day, show))
         ok, quarantine = split_valid(typed, q, ["gebiet_id"], show=show)
+        check_totals(ok, ctx.hierarchy, file.period.last_day)
         cols = [pl.lit(file.period.value).alias("berichtsmonat"), pl.col("gebiet_id")]
         for m in SGB2_MEASURES:
             cols += [pl.col(m).cast(pl.Int32), pl.col(f"{m}_symbol")]
@@ -47,3 +50,72 @@ class Sgb2(DeliveryKind):
         if content_month is None:
             warnings.append("kein Berichtsmonat im Titelblock: Zeitraum nur aus dem Dateinamen")
         return Transformed(ok.select(cols), quarantine, parsed.rows_read, warnings)
+
+
+def _valid_on(areas: pl.DataFrame, on_date) -> pl.DataFrame:
+    return areas.filter(
+        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= on_date))
+        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= on_date))
+    )
+
+
+def total_rows(typed: pl.DataFrame, hierarchy: pl.DataFrame | None, on_date) -> pl.DataFrame:
+    """Rows for a coarser area valid on the date (the BA's row for the municipality, or a
+    district): exact values for a sum whose parts may be `*`; loaded beside the finest rows."""
+    if hierarchy is None or hierarchy.height == 0:
+        return typed.head(0)
+    valid = _valid_on(hierarchy, on_date)
+    finest_rank = valid.get_column("ebene_rang").max()
+    coarse = valid.filter(pl.col("ebene_rang") < finest_rank).get_column("gebiet_id")
+    return typed.filter(pl.col("gebiet_id").is_in(coarse.implode()))
+
+
+def check_totals(ok: pl.DataFrame, hierarchy: pl.DataFrame | None, on_date) -> None:
+    """A total row must be what its finest areas in the same file can add up to.
+
+    Known parts add up exactly; a BA `*` is at least 1 and, as a secondary suppression,
+    may be more; `.`/`x` and an area missing from the file are at least 0. So: total ==
+    sum when every part is known, else sum of the known parts + stars <= total. A total
+    outside that is refused (`summenzeile_widerspruch`): one of the two is wrong.
+    """
+    if hierarchy is None or ok.height == 0:
+        return
+    valid = _valid_on(hierarchy, on_date)
+    parent = dict(valid.select("gebiet_id", "parent_id").rows())
+    finest_rank = valid.get_column("ebene_rang").max()
+    finest = set(valid.filter(pl.col("ebene_rang") == finest_rank).get_column("gebiet_id"))
+    below: dict[str, set[str]] = {}
+    for gid in finest:
+        seen, up = set(), parent.get(gid)
+        while up is not None and up not in seen:
+            seen.add(up)
+            below.setdefault(up, set()).add(gid)
+            up = parent.get(up)
+    rows = {r["gebiet_id"]: r for r in ok.iter_rows(named=True)}
+    for gid, total in sorted(rows.items()):
+        if gid in finest or gid not in below:
+            continue
+        parts = [rows.get(a) for a in sorted(below[gid])]
+        for m in SGB2_MEASURES:
+            if total[m] is None:
+                continue
+            known = sum(p[m] for p in parts if p is not None and p[m] is not None)
+            stars = sum(
+                1 for p in parts if p is not None and p[m] is None and p[f"{m}_symbol"] == "*"
+            )
+            open_parts = stars + sum(
+                1 for p in parts if p is None or (p[m] is None and p[f"{m}_symbol"] != "*")
+            )
+            low = known + stars
+            fits = total[m] == known if open_parts == 0 else total[m] >= low
+            if not fits:
+                want = f"{_n(known)}" if open_parts == 0 else f"mindestens {_n(low)}"
+                raise FileRejected(
+                    "summenzeile_widerspruch",
+                    f"Summenzeile {gid} (Zeile {total[LINE_COL]}), Spalte {m}: {_n(total[m])}, "
+                    f"die feinsten Gebiete derselben Datei ergeben {want}",
+                )
+
+
+def _n(x) -> str:
+    return f"{int(x):,}".replace(",", ".")

@@ -64,7 +64,19 @@ def rule_from(config: dict, landing: Path | None) -> VolumeRule:
     )
 
 
-def measure(kind: str, rows: pl.DataFrame) -> tuple[int, float | None]:
+# kinds whose files may carry total rows for coarser areas (the BA's row for the
+# municipality): rows and totals are compared over the finest areas only
+FINEST_ONLY = ("sgb2",)
+_FINEST = (
+    "select gebiet_id from raw.gebiete where ebene_rang = (select max(ebene_rang) from raw.gebiete)"
+)
+
+
+def measure(
+    kind: str, rows: pl.DataFrame, finest: list[str] | None = None
+) -> tuple[int, float | None]:
+    if finest is not None and "gebiet_id" in rows.columns:
+        rows = rows.filter(pl.col("gebiet_id").is_in(finest))
     col = TOTALS.get(kind)
     total = None
     if col is not None and col in rows.columns:
@@ -76,11 +88,13 @@ def history(con, kind: str, table: str, period_col: str, period_value) -> tuple 
     """(period, rows, total) of the nearest other loaded period: earlier first, else later."""
     col = TOTALS.get(kind)
     total = f"sum(coalesce({col}, 0))::double" if col else "null"
+    only = f"and gebiet_id in ({_FINEST})" if kind in FINEST_ONLY else ""
     for pick, cmp in (("max", "<"), ("min", ">")):
         row = con.execute(
             f"""select {period_col}, count(*), {total} from raw.{table}
                 where {period_col} = (select {pick}({period_col}) from raw.{table}
                                       where {period_col} {cmp} ?)
+                {only}
                 group by 1""",
             [period_value],
         ).fetchone()
@@ -99,7 +113,8 @@ def judge(
     past = history(con, kind, table, period_col, period_value)
     if past is None or past[1] < rule.min_rows:
         return None
-    n, total = measure(kind, rows)
+    finest = [g for (g,) in con.execute(_FINEST).fetchall()] if kind in FINEST_ONLY else None
+    n, total = measure(kind, rows, finest)
     problems = []
     for label, new, old in (("Zeilen", n, past[1]), (f"Summe {TOTALS[kind]}", total, past[2])):
         if new is None or old is None or old == 0:

@@ -48,10 +48,35 @@ def count_cells(basiszahlen: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
     return _leaf_cells(basiszahlen.filter(pl.col("aktueller_gebietsstand")), tree)
 
 
+# tables whose deliveries may carry exact values for coarser areas (the BA's total row)
+TOTAL_ROW_TABLES = ("sgb2",)
+
+
+def _total_cells(b: pl.DataFrame, leaves: pl.DataFrame) -> pl.DataFrame:
+    """Coarser cells known exactly from the delivery itself (the BA's row for the
+    municipality): given to the system as true values, so it protects the withheld cells
+    below them against the subtraction they allow."""
+    return b.filter(
+        pl.col("quelle").is_in(list(TOTAL_ROW_TABLES))
+        & ~pl.col("gebiet_id").is_in(leaves["gebiet_id"].implode())
+        & pl.col("quell_symbol").is_null()
+        & pl.col("wert").is_not_null()
+        & ~pl.col("umgerechnet")
+    ).select(
+        pl.col("quelle").alias("tabelle"),
+        "merkmal",
+        "periode",
+        "gebiet_id",
+        pl.col("wert").round(0).cast(pl.Int64).alias("wert"),
+        pl.col("quell_symbol"),
+    )
+
+
 def _leaf_cells(b: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
     leaves = tree.join(
         tree.select(pl.col("parent_id").alias("gebiet_id")).unique(), on="gebiet_id", how="anti"
     )
+    totals = _total_cells(b, leaves)
     b = b.filter(
         ~pl.col("merkmal").is_in(list(NOT_COUNTS))
         & pl.col("gebiet_id").is_in(leaves["gebiet_id"].implode())
@@ -81,10 +106,8 @@ def _leaf_cells(b: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         .alias("wert"),
         pl.col("umgerechnet").fill_null(False),
     )
-    return (
-        _restore_identities(out)
-        .drop("umgerechnet")
-        .sort("tabelle", "merkmal", "periode", "gebiet_id")
+    return pl.concat([_restore_identities(out).drop("umgerechnet"), totals]).sort(
+        "tabelle", "merkmal", "periode", "gebiet_id"
     )
 
 

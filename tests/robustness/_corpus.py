@@ -884,6 +884,48 @@ CASES: list[Hostile] = [
         _sparse_file("reference/gebiete.geojson", 300 * 1024 * 1024),
         Expect("abgewiesen", "datei_zu_gross", message_has=("300 MB",)),
     ),
+    Hostile(
+        "summenzeile_widerspruch",
+        "sgb2: Summenzeile der Gemeinde kleiner als ihre bekannten Teilgebiete (bg 400 < 510)",
+        "sgb2",
+        S11,
+        _w(
+            S11,
+            lambda c: (
+                sgb2(c)
+                .replace(
+                    "020102;Am Bach;",
+                    "00;Musterstadt;400;1.389;959;430;409;318;653;81\n020102;Am Bach;",
+                    1,
+                )
+                .encode("cp1252")
+            ),
+        ),
+        Expect(
+            "abgewiesen",
+            "summenzeile_widerspruch",
+            message_has=("Summenzeile 00", "bg", "mindestens 511"),
+        ),
+    ),
+    Hostile(
+        "summenzeile_gemeinde",
+        "sgb2: mit der Zeile der Gemeinde insgesamt (BA-Tabelle), passend zu ihren Teilgebieten",
+        "sgb2",
+        S11,
+        _w(
+            S11,
+            lambda c: (
+                sgb2(c)
+                .replace(
+                    "020102;Am Bach;",
+                    "00;Musterstadt;512;1.389;959;430;409;318;653;81\n020102;Am Bach;",
+                    1,
+                )
+                .encode("cp1252")
+            ),
+        ),
+        Expect("geladen", rows_loaded=6),
+    ),
 ]
 
 assert len({c.name for c in CASES}) == len(CASES)

@@ -86,6 +86,37 @@ summen as (
 
 ),
 
+summenzeilen as (
+
+    select * from {{ ref('int_sgb2_summenzeilen') }}
+
+),
+
+-- a sum only known within bounds becomes exact where the delivery carries the coarser
+-- area's own value (the BA's total row), on the layout it was delivered on
+genau as (
+
+    select
+        summen.* replace (
+            coalesce(summenzeilen.wert, summen.wert) as wert,
+            case
+                when summenzeilen.wert is not null then null
+                else summen.quell_symbol
+            end as quell_symbol,
+            coalesce(summenzeilen.wert, summen.untergrenze) as untergrenze,
+            coalesce(summenzeilen.wert, summen.obergrenze) as obergrenze
+        )
+    from summen
+    left join summenzeilen
+        on
+            summen.quelle = 'sgb2'
+            and not summen.umgerechnet
+            and summen.merkmal = summenzeilen.merkmal
+            and summen.gebiet_id = summenzeilen.gebiet_id
+            and summen.periode = summenzeilen.periode
+
+),
+
 final as (
 
     select
@@ -106,7 +137,7 @@ final as (
         definition::varchar as definition,
         stand_hash::varchar as stand_hash,
         quelle::varchar as quelle
-    from summen
+    from genau
 
 )
 

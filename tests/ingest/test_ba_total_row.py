@@ -1,0 +1,112 @@
+"""The BA's total row: an exact value for a coarser area, used where the sum is only bounded.
+
+The Musterstadt December table withholds Am Bach's and Dom's small counts (`*`), so the
+city's SGB II counts were only known within bounds (`/`). A BA table carries the
+municipality's own row with exact values; with it, the city's figures are exact, the row
+is checked against its parts, and the withheld parts stay withheld (secondary suppression
+in the one disclosure system; the attacker check of every publish).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import EXAMPLES, query
+
+DEC = "sgb2/sgb2_2024-12.csv"
+# bg; rlb; elb; nef; nef_u15; alo_sgb2; lzb; bg_alleinerziehend: the known parts plus
+# Am Bach's and Dom's withheld values (bg 2, rlb 2, elb 2; Dom's single parents 1)
+TOTAL = "00;Musterstadt;512;1.389;959;430;409;318;653;81"
+
+
+def _with_total(landing, row: str) -> None:
+    path = landing / DEC
+    text = path.read_bytes().decode("cp1252")
+    text = text.replace("020102;Am Bach;", f"{row}\r\n020102;Am Bach;", 1)
+    path.write_bytes(text.encode("cp1252"))
+
+
+@pytest.fixture(scope="module")
+def with_total(tmp_path_factory):
+    from pipelines.runner import run_pipeline
+
+    landing = tmp_path_factory.mktemp("ba_summe") / "landing"
+    shutil.copytree(EXAMPLES, landing)
+    _with_total(landing, TOTAL)
+    warehouse = tmp_path_factory.mktemp("ba_summe_wh")
+    outcome = run_pipeline(landing, warehouse)
+    return warehouse, outcome
+
+
+def test_city_counts_and_rates_are_exact_and_parts_stay_withheld(with_total):
+    warehouse, outcome = with_total
+    assert outcome.exit_code == 0, (outcome.failed_steps, outcome.failed_checks)
+    wh = warehouse / "warehouse.duckdb"
+    city = dict(
+        query(
+            wh,
+            "select merkmal, wert from marts.basiszahlen where gebiet_id = '00' "
+            "and periode = date '2024-12-31' and quelle = 'sgb2' and quell_symbol is null",
+        )
+    )
+    assert city["elb"] == 959 and city["bg"] == 512 and city["bg_alleinerziehend"] == 81
+    # the finest rows are unchanged: Am Bach's elb still a BA `*`
+    assert query(
+        wh,
+        "select quell_symbol from marts.basiszahlen where gebiet_id = '020102' "
+        "and periode = date '2024-12-31' and merkmal = 'elb'",
+    ) == [("*",)]
+    pub = warehouse / "publish.duckdb"
+    rate = query(
+        pub,
+        "select wert, symbol, zaehler, nenner from indikatoren where gebiet_id = '00' "
+        "and periode = date '2024-12-31' and indikator_id = 'sgb2_elb_quote'",
+    )
+    (wert, symbol, zaehler, nenner) = rate[0]
+    assert symbol is None and zaehler == 959 and wert == pytest.approx(959 / nenner * 100)
+    # the attacker on what is published recovers nothing (blocking check of the publish)
+    assert outcome.failed_checks == []
+    am_bach = query(
+        pub,
+        "select symbol from indikatoren where gebiet_id = '020102' "
+        "and periode = date '2024-12-31' and indikator_id = 'sgb2_elb_quote'",
+    )
+    assert am_bach[0][0] in ("*", ".")
+
+
+def test_volume_check_counts_finest_areas_only(with_total):
+    """A November table with the total row, against December without: the total doubles
+    the file's sum, but the volume check compares the finest areas and lets it pass."""
+    import duckdb
+    import polars as pl
+
+    from pipelines.deliveries.volume import VolumeRule, judge
+
+    warehouse, _ = with_total
+    con = duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True)
+    try:
+        december = con.execute(
+            "select * exclude (load_id) from raw.sgb2 where gebiet_id <> '00'"
+        ).pl()
+        november = pl.concat(
+            [
+                december,
+                con.execute("select * exclude (load_id) from raw.sgb2 where gebiet_id = '00'").pl(),
+            ]
+        ).with_columns(pl.col("berichtsmonat").dt.offset_by("-1mo"))
+        rule = VolumeRule(0.3, 1)
+        args = (
+            "sgb2",
+            "sgb2",
+            "berichtsmonat",
+            november["berichtsmonat"][0],
+            "sgb2/x.csv",
+            "0" * 64,
+        )
+        assert judge(rule, con, *args, november) is None
+        # the check still has teeth: half the finest rows are held
+        assert judge(rule, con, *args[:-1], "0" * 64, november.head(3)) is not None
+    finally:
+        con.close()
