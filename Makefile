@@ -38,15 +38,15 @@ test: setup browser
 	$(RUN) pytest -q -n 2 --dist loadgroup
 
 lint: setup
-	$(RUN) ruff check pipelines schemas tests bench
-	$(RUN) ruff format --check pipelines schemas tests bench
+	$(RUN) ruff check pipelines tests bench
+	$(RUN) ruff format --check pipelines tests bench
 	$(RUN) python -m pipelines.contracts.lint
 	cd dbt_project && SOZIALMONITOR_WAREHOUSE_DB=$${SOZIALMONITOR_WAREHOUSE_DB:-/tmp/sozialmonitor_lint.duckdb} \
 	  $(RUN) sqlfluff lint models --processes 2
 
 format: setup
-	$(RUN) ruff format pipelines schemas tests
-	$(RUN) ruff check --fix pipelines schemas tests
+	$(RUN) ruff format pipelines tests
+	$(RUN) ruff check --fix pipelines tests
 
 ui: setup
 	$(RUN) sozialmonitor ui

@@ -8,8 +8,6 @@ names or birth dates) stay inside this function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
 from pandera.api.polars.types import PolarsData
 from pandera.config import CONFIG as PANDERA_CONFIG
@@ -18,11 +16,7 @@ from pandera.constants import CHECK_OUTPUT_KEY
 from pandera.errors import SchemaErrors
 
 from pipelines.contracts.model import REASON_PRIORITY
-from schemas import get_model
-
-if TYPE_CHECKING:
-    # schemas._build imports pipelines.contracts.model, which runs this package's __init__
-    from schemas._build import ContractModel
+from pipelines.contracts.schema import ContractModel, get_model
 
 RESULT_SCHEMA = {"_row": pl.Int64, "spalte": pl.String, "grund": pl.String}
 
@@ -109,7 +103,7 @@ def _reasons(kind: str, failures: pl.DataFrame, model: ContractModel) -> pl.Data
         raise ContractSchemaError(_structural_message(kind, structural))
     unexpected = failures.filter(pl.col("schema_context") != "Column")
     if unexpected.height:
-        # the model has no frame-wide checks (see schemas._build._anchor)
+        # the model has no frame-wide checks (see pipelines.contracts.schema._anchor)
         raise ContractSchemaError(f"Vertrag {kind!r}: unerwartete Prüfungen {_names(unexpected)}")
 
     # Integer codes throughout: a million failing cells are sorted and deduplicated in

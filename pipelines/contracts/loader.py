@@ -17,15 +17,19 @@ import yaml
 from pipelines.contracts.model import (
     CADENCES,
     CLASSIFICATIONS,
-    KINDS,
     LOGICAL_TO_PHYSICAL,
     ORIGINS,
     PERIOD_KINDS,
+    PERIOD_PATTERNS,
     PERSONAL_HANDLING,
+    RAW_TYPE,
     REASON_PRIORITY,
+    SCHEDULES,
+    SCHEDULES_BY_CADENCE,
     ContractColumn,
     ContractRule,
     DeliveryContract,
+    RawColumn,
     normalise_header,
     polars_dtype,
 )
@@ -69,20 +73,31 @@ class ContractError(ValueError):
     """A contract file that does not say what sozialmonitor needs, or says it wrongly."""
 
 
-def load_contract(kind: str) -> DeliveryContract:
-    """The contract of one delivery kind, read once per process."""
-    if kind not in KINDS:
-        raise ContractError(f"Unbekannte Lieferart {kind!r}; bekannt sind: {', '.join(KINDS)}")
-    return _load_cached(kind)
+def read_contracts(directory: Path) -> dict[str, DeliveryContract]:
+    """Every contract of a folder (uncached), in load order: reference data first (the
+    other deliveries are checked against it), then the period deliveries, each group by
+    `ladefolge`. The folder is the registry of delivery kinds: one YAML, one kind."""
+    contracts = [read_contract(p) for p in sorted(Path(directory).glob("*.yaml"))]
+    contracts.sort(key=lambda c: (not c.is_reference, c.load_order, c.kind))
+    return {c.kind: c for c in contracts}
 
 
 @cache
-def _load_cached(kind: str) -> DeliveryContract:
-    return read_contract(CONTRACTS_DIR / f"{kind}.yaml")
-
-
 def all_contracts() -> dict[str, DeliveryContract]:
-    return {kind: load_contract(kind) for kind in KINDS}
+    """The contracts of data_contracts/, read once per process, in load order."""
+    return read_contracts(CONTRACTS_DIR)
+
+
+def load_contract(kind: str) -> DeliveryContract:
+    """The contract of one delivery kind, read once per process."""
+    contracts = all_contracts()
+    if kind not in contracts:
+        raise ContractError(f"Unbekannte Lieferart {kind!r}; bekannt sind: {', '.join(contracts)}")
+    return contracts[kind]
+
+
+def contract_kinds() -> tuple[str, ...]:
+    return tuple(all_contracts())
 
 
 def read_contract(path: Path) -> DeliveryContract:
@@ -135,6 +150,8 @@ def parse_contract(doc: Any, kind: str) -> DeliveryContract:
     _expect(bool(description.get("purpose")), where, "description.purpose fehlt")
     pattern = _text(custom, "dateimuster", where)
     _compile(pattern, where)
+    stem, suffixes = _parse_file_pattern(pattern, period_kind, where)
+    cadence = _parse_cadence(doc.get("slaProperties"), where)
     return DeliveryContract(
         kind=kind,
         contract_id=_text(doc, "id", where),
@@ -142,7 +159,7 @@ def parse_contract(doc: Any, kind: str) -> DeliveryContract:
         status=_text(doc, "status", where),
         title=_text(doc, "name", where),
         owner=team["name"],
-        cadence=_parse_cadence(doc.get("slaProperties"), where),
+        cadence=cadence,
         purpose=" ".join(str(description["purpose"]).split()),
         landing_folder=_text(custom, "landing_ordner", where),
         file_pattern=pattern,
@@ -151,7 +168,106 @@ def parse_contract(doc: Any, kind: str) -> DeliveryContract:
         columns=columns,
         rules=rules,
         ba_symbols=ba_symbols,
+        file_stem=stem,
+        suffixes=suffixes,
+        load_order=_parse_load_order(custom.get("ladefolge", 100), where),
+        raw_columns=_parse_raw_table(custom.get("rohtabelle"), period_column, where),
+        schedules=_parse_schedules(custom.get("zeitplaene"), cadence, period_kind, where),
+        staging=_parse_flag(custom.get("staging_modell", True), "staging_modell", where),
     )
+
+
+_FILE_PATTERN = re.compile(
+    r"^\^(?P<stem>[a-z][a-z0-9_]*)(?:_\((?P<period>[^()]+)\))?"
+    r"\\\.(?:\((?P<exts>[a-z0-9]+(?:\|[a-z0-9]+)+)\)|(?P<ext>[a-z0-9]+))\$$"
+)
+
+
+def _parse_file_pattern(
+    pattern: str, period_kind: str | None, where: str
+) -> tuple[str, tuple[str, ...]]:
+    """`^sgb2_(\\d{4}-\\d{2})\\.(csv|xlsx)$` -> ('sgb2', ('.csv', '.xlsx')).
+
+    Discovery matches a file by this stem and these suffixes; a file with the stem whose
+    period does not parse is refused (`dateiname_ungueltig`), not ignored.
+    """
+    m = _FILE_PATTERN.match(pattern)
+    _expect(
+        m is not None,
+        where,
+        f"dateimuster {pattern!r} hat nicht die Form ^<name>_(<zeitraum>)\\.<endung>$ "
+        "bzw. ^<name>\\.<endung>$ (Endungen als (csv|xlsx))",
+    )
+    period = m["period"]
+    if period_kind is None:
+        _expect(period is None, where, "dateimuster mit Zeitraum, aber ohne periode_aus_dateiname")
+    else:
+        expected = PERIOD_PATTERNS[period_kind]
+        _expect(
+            period == expected,
+            where,
+            f"dateimuster: Zeitraum {period!r} passt nicht zu art {period_kind!r} "
+            f"(erwartet ({expected}))",
+        )
+    exts = (m["exts"] or m["ext"]).split("|")
+    return m["stem"], tuple("." + e for e in exts)
+
+
+def _parse_flag(value: Any, name: str, where: str) -> bool:
+    _expect(isinstance(value, bool), where, f"{name} muss true oder false sein")
+    return value
+
+
+def _parse_load_order(value: Any, where: str) -> int:
+    _expect(
+        isinstance(value, int) and not isinstance(value, bool),
+        where,
+        "ladefolge muss eine ganze Zahl sein",
+    )
+    return value
+
+
+def _parse_raw_table(spec: Any, period_column: str | None, where: str) -> tuple[RawColumn, ...]:
+    _expect(
+        isinstance(spec, dict) and bool(spec),
+        where,
+        "rohtabelle fehlt (Spalte: DuckDB-Typ je Spalte der Rohtabelle raw.<art>)",
+    )
+    columns = []
+    for name, sql_type in spec.items():
+        _expect(
+            isinstance(name, str) and re.fullmatch(r"[a-z][a-z0-9_]*", name) is not None,
+            where,
+            f"rohtabelle: Spaltenname {name!r} ungültig (klein, ohne Leerzeichen)",
+        )
+        _expect(name != "load_id", where, "rohtabelle: load_id wird immer angehängt")
+        _expect(
+            isinstance(sql_type, str) and RAW_TYPE.match(sql_type) is not None,
+            where,
+            f"rohtabelle: Typ {sql_type!r} der Spalte {name!r} wird nicht unterstützt",
+        )
+        columns.append(RawColumn(name, sql_type))
+    if period_column is not None:
+        _expect(
+            period_column in spec,
+            where,
+            f"rohtabelle: Zeitraumspalte {period_column!r} fehlt (sie wird je Lieferung ersetzt)",
+        )
+    return tuple(columns)
+
+
+def _parse_schedules(
+    spec: Any, cadence: str, period_kind: str | None, where: str
+) -> tuple[str, ...]:
+    if spec is None:
+        return SCHEDULES_BY_CADENCE[cadence] if period_kind is not None else ()
+    _expect(
+        isinstance(spec, list) and all(s in SCHEDULES for s in spec),
+        where,
+        f"zeitplaene muss eine Liste aus {SCHEDULES} sein",
+    )
+    _expect(period_kind is not None, where, "zeitplaene nur für Lieferungen mit Zeitraum")
+    return tuple(spec)
 
 
 def _parse_column(prop: dict[str, Any], where: str) -> ContractColumn:

@@ -18,20 +18,6 @@ from typing import Any, Literal
 
 import polars as pl
 
-KINDS: tuple[str, ...] = (
-    "gebiete",
-    "gebiete_umschluessel",
-    "adressen",
-    "produkte",
-    "ziele",
-    "einwohner",
-    "bewegungen",
-    "sgb2",
-    "sgb12",
-    "sgb8",
-    "finanzen",
-)
-
 # Row-level reason codes (docs/architecture.md), ordered by precedence: when one cell fails
 # several checks, check_rows reports the first of these (the most basic fault).
 ROW_REASONS: tuple[str, ...] = (
@@ -64,6 +50,27 @@ FILE_REASONS: tuple[str, ...] = (
 REASON_PRIORITY: dict[str, int] = {code: i for i, code in enumerate(ROW_REASONS + FILE_REASONS)}
 
 CADENCES: tuple[str, ...] = ("monatlich", "halbjährlich", "jährlich", "bei Änderung")
+# the Dagster schedules (defs/schedules.py) and which cadence each one collects; a contract may
+# name its schedules itself (customProperty `zeitplaene`), e.g. a yearly delivery that also
+# arrives at other reference dates. Reference data ("bei Änderung") is loaded by every
+# schedule's reference run anyway.
+SCHEDULES: tuple[str, ...] = ("monatlich", "jaehrlich")
+SCHEDULES_BY_CADENCE: dict[str, tuple[str, ...]] = {
+    "monatlich": ("monatlich",),
+    "halbjährlich": ("monatlich", "jaehrlich"),
+    "jährlich": ("jaehrlich",),
+    "bei Änderung": (),
+}
+# raw-table column types a contract's `rohtabelle` may use (DuckDB spellings)
+RAW_TYPE = re.compile(
+    r"^(varchar|integer|bigint|double|date|timestamp|boolean|decimal\(\d+,\s*\d+\))( not null)?$"
+)
+# how the period of the file name is spelled in `dateimuster` (the capture group)
+PERIOD_PATTERNS: dict[str, str] = {
+    "stichtag": r"\d{4}-\d{2}-\d{2}",
+    "monat": r"\d{4}-\d{2}",
+    "jahr": r"\d{4}",
+}
 CLASSIFICATIONS: tuple[str, ...] = ("public", "internal", "restricted", "confidential")
 PeriodKind = Literal["stichtag", "monat", "jahr"]
 PERIOD_KINDS: tuple[str, ...] = ("stichtag", "monat", "jahr")
@@ -162,6 +169,17 @@ class ContractRule:
 
 
 @dataclass(frozen=True)
+class RawColumn:
+    """One column of the raw table a kind's transform writes (customProperty `rohtabelle`)."""
+
+    name: str
+    sql_type: str  # DuckDB type, e.g. `varchar not null`, `decimal(12,2)`
+
+    def ddl(self) -> str:
+        return f"{self.name} {self.sql_type}"
+
+
+@dataclass(frozen=True)
 class DeliveryContract:
     kind: str
     contract_id: str
@@ -179,6 +197,23 @@ class DeliveryContract:
     rules: tuple[ContractRule, ...] = ()
     # BA symbol -> value stored for it (None = value empty); only for sgb2
     ba_symbols: dict[str, int | None] = field(default_factory=dict)
+    # what the registry derives from (pipelines/deliveries/registry.py)
+    file_stem: str = ""  # `sgb12` of `^sgb12_(...)\.csv$`
+    suffixes: tuple[str, ...] = (".csv",)  # lower case, with the dot
+    load_order: int = 100  # position among the kinds of its group (reference / period)
+    raw_columns: tuple[RawColumn, ...] = ()  # raw.<kind> without load_id
+    schedules: tuple[str, ...] = ()  # Dagster schedules that load this kind
+    staging: bool = True  # a dbt staging model reads raw.<kind> (false: used by the load only)
+
+    @property
+    def is_reference(self) -> bool:
+        """Reference data: no period, replaced as a whole on every delivery."""
+        return self.period_kind is None
+
+    @property
+    def person_level(self) -> bool:
+        """Delivered with personal data (pseudonymised on load, needs the key)."""
+        return any(c.personal for c in self.columns)
 
     @property
     def required_columns(self) -> tuple[str, ...]:

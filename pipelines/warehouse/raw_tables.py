@@ -1,84 +1,31 @@
-"""DDL of the raw zone: the one place that fixes what ingestion writes and dbt reads.
+"""DDL of the raw zone: what ingestion writes and dbt reads.
+
+The raw table of a delivery kind is declared in its contract (`rohtabelle` in
+data_contracts/<kind>.yaml); this module turns those declarations into DDL and adds the
+audit log and the quarantine table.
 
 Every raw table carries `load_id` (see `audit.loads`). Person-level sources hold
 pseudonyms, ages and finest areas only: names, birth dates, case numbers and
 street addresses never get here (docs/protection.md).
 """
 
-SGB2_MEASURES = (
-    "bg",
-    "rlb",
-    "elb",
-    "nef",
-    "nef_u15",
-    "alo_sgb2",
-    "lzb",
-    "bg_alleinerziehend",
-)
+from pipelines.contracts.loader import all_contracts
 
-_SGB2_COLS = ",\n    ".join(f"{m} integer, {m}_symbol varchar" for m in SGB2_MEASURES)
 
-RAW_TABLES: dict[str, str] = {
-    # reference data: replaced as a whole on every delivery
-    "gebiete": """
-    gebiet_id varchar not null, name varchar, ebene varchar not null,
-    ebene_rang integer not null, parent_id varchar, gueltig_ab date, gueltig_bis date,
-    load_id varchar not null""",
-    "gebiete_umschluessel": """
-    alt_gebiet_id varchar not null, neu_gebiet_id varchar not null, wechsel_am date not null,
-    anteil double not null, load_id varchar not null""",
-    "gebiete_geometrie": """
-    gebiet_id varchar not null, geometrie_json varchar not null, load_id varchar not null""",
-    "adressen": """
-    strasse varchar not null, hausnummer varchar not null, zusatz varchar, gebiet_id varchar not null,
-    gueltig_ab date, gueltig_bis date, load_id varchar not null""",
-    "produkte": """
-    produkt varchar not null, bereich varchar not null, load_id varchar not null""",
-    "ziele": """
-    indikator_id varchar not null, gebiet_id varchar, jahr integer not null, zielwert double not null,
-    richtung varchar not null, beschluss varchar, load_id varchar not null""",
-    # period deliveries: one period replaced per load
-    "einwohner": """
-    stichtag date not null, gebiet_id varchar not null, alter integer not null,
-    geschlecht varchar not null, staatsangehoerigkeit varchar not null, anzahl integer not null,
-    load_id varchar not null""",
-    "bewegungen": """
-    jahr integer not null, gebiet_id varchar not null, art varchar not null, anzahl integer not null,
-    load_id varchar not null""",
-    "sgb2": f"""
-    berichtsmonat date not null, gebiet_id varchar not null,
-    {_SGB2_COLS},
-    load_id varchar not null""",
-    "sgb12": """
-    stichtag date not null, fall_pseudonym varchar not null, person_pseudonym varchar not null,
-    alter integer not null, geschlecht varchar, staatsangehoerigkeit varchar, gebiet_id varchar not null,
-    leistungsart varchar not null, einrichtung varchar not null, bruttobedarf_monat decimal(12,2),
-    load_id varchar not null""",
-    "sgb8": """
-    jahr integer not null, fall_pseudonym varchar not null, person_pseudonym varchar not null,
-    geschlecht varchar, gebiet_id varchar not null, hilfeart varchar not null,
-    beginn date not null, ende date, alter_beginn integer not null, alter_jahresende integer not null,
-    kosten_jahr decimal(14,2), load_id varchar not null""",
-    "finanzen": """
-    haushaltsjahr integer not null, produkt varchar not null, produkt_bezeichnung varchar,
-    konto varchar not null, konto_bezeichnung varchar, ansatz decimal(16,2),
-    ansatz_fortgeschrieben decimal(16,2), ist decimal(16,2), load_id varchar not null""",
-}
+def _raw_tables() -> dict[str, str]:
+    """raw.<kind> of every delivery kind: the columns of the contract's `rohtabelle`."""
+    out = {}
+    for kind, contract in all_contracts().items():
+        cols = [c.ddl() for c in contract.raw_columns]
+        out[kind] = "\n    " + ", ".join([*cols, "load_id varchar not null"])
+    return out
+
+
+RAW_TABLES: dict[str, str] = _raw_tables()
 
 # column holding the period a delivery replaces (None: reference data, replaced whole)
 PERIOD_COLUMN: dict[str, str | None] = {
-    "gebiete": None,
-    "gebiete_umschluessel": None,
-    "gebiete_geometrie": None,
-    "adressen": None,
-    "produkte": None,
-    "ziele": None,
-    "einwohner": "stichtag",
-    "bewegungen": "jahr",
-    "sgb2": "berichtsmonat",
-    "sgb12": "stichtag",
-    "sgb8": "jahr",
-    "finanzen": "haushaltsjahr",
+    kind: contract.period_column for kind, contract in all_contracts().items()
 }
 
 AUDIT_DDL = """
@@ -100,8 +47,17 @@ create table if not exists audit.loads (
     gestartet_am timestamp,
     beendet_am timestamp,
     status varchar not null,           -- geladen | unveraendert | abgewiesen | ersetzt
-    meldung varchar                    -- German message for rejections
+    meldung varchar,                   -- German message for rejections
+    bezugsdatum date                   -- the date the period stands for: Stichtag, last day of month or year
 );
+-- a warehouse from before bezugsdatum: add it, and fill it from the period as named
+alter table audit.loads add column if not exists bezugsdatum date;
+update audit.loads set bezugsdatum = case
+        when regexp_full_match(periode, '\\d{4}-\\d{2}-\\d{2}') then try_cast(periode as date)
+        when regexp_full_match(periode, '\\d{4}-\\d{2}') then last_day(try_cast(periode || '-01' as date))
+        when regexp_full_match(periode, '\\d{4}') then make_date(try_cast(periode as integer), 12, 31)
+    end
+    where bezugsdatum is null and periode is not null and periode <> 'stand';
 -- every file of the landing folder and what one `run` made of it (one inventory per run)
 create table if not exists audit.eingang (
     lauf_id varchar not null,          -- one `sozialmonitor run`

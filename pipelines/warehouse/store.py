@@ -21,6 +21,7 @@ AUDIT_COLUMNS = (
     "load_id", "run_id", "quelle", "datei", "sha256", "groesse_bytes", "periode",
     "zeilen_gelesen", "zeilen_geladen", "zeilen_quarantaene", "zeilen_abgewiesen",
     "vertrag_version", "code_version", "gestartet_am", "beendet_am", "status", "meldung",
+    "bezugsdatum",
 )  # fmt: skip
 QUARANTINE_COLUMNS = (
     "load_id", "run_id", "quelle", "datei", "sha256", "zeile", "spalte", "grund", "werte",

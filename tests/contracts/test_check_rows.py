@@ -13,7 +13,7 @@ from pandera.errors import SchemaErrors
 
 from pipelines.contracts import ContractSchemaError, check_rows, load_contract
 from pipelines.contracts.check import all_pass
-from schemas import get_model
+from pipelines.contracts.schema import get_model
 
 D = dt.date
 

@@ -21,7 +21,7 @@ from pipelines.contracts import (
 )
 from pipelines.contracts.lint import lint_contracts
 from pipelines.contracts.loader import parse_contract
-from pipelines.warehouse.raw_tables import SGB2_MEASURES
+from pipelines.deliveries.sgb2 import SGB2_MEASURES
 from tests.contracts._examples import EXAMPLE_FILES, EXAMPLES, decode
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +32,7 @@ SOURCE_COLUMNS = {
     "gebiete_umschluessel": "alt_gebiet_id neu_gebiet_id wechsel_am anteil",
     "adressen": "strasse hausnummer zusatz gebiet_id gueltig_ab gueltig_bis",
     "produkte": "produkt bereich",
+    "gebiete_geometrie": "gebiet_id geometrie_json",  # properties.gebiet_id, geometry
     "ziele": "indikator_id gebiet_id jahr zielwert richtung beschluss",
     "einwohner": "stichtag gebiet_id alter geschlecht staatsangehoerigkeit anzahl",
     "bewegungen": "jahr gebiet_id art anzahl",

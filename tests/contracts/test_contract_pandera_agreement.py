@@ -1,4 +1,4 @@
-"""The pandera models in schemas/ say exactly what the contract YAML says, for every kind.
+"""The pandera models (pipelines.contracts.schema) say exactly what the contract YAML says, for every kind.
 
 The YAML is read here with plain yaml.safe_load, not through pipelines.contracts, so a
 loader or builder that misreads the contract fails this test.
@@ -15,8 +15,7 @@ import yaml
 from pandera.engines.polars_engine import Engine
 
 from pipelines.contracts import CONTRACTS_DIR, KINDS, read_contract
-from schemas import get_model
-from schemas._build import build_model
+from pipelines.contracts.schema import build_model, get_model
 
 DTYPES = {"String": pl.String, "Int64": pl.Int64, "Float64": pl.Float64, "Date": pl.Date}
 
@@ -140,22 +139,22 @@ def test_a_changed_yaml_changes_the_model(tmp_path):
     )
 
 
-def test_schemas_modules_expose_the_model():
-    import schemas.sgb2
-
-    assert schemas.sgb2.schema is get_model("sgb2").schema
+def test_models_are_built_once_on_demand():
+    assert get_model("sgb2") is get_model("sgb2")
     assert get_model("sgb2").version == read_contract(CONTRACTS_DIR / "sgb2.yaml").version
 
 
-def test_schema_modules_import_on_their_own():
-    """No import cycle between schemas/ and pipelines.contracts, whichever comes first."""
+def test_schema_builder_imports_on_its_own():
+    """The builder imports first or last without a cycle (see tests/test_import_cycles.py)."""
     import subprocess
     import sys
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[2]
-    # importing the builder first is the order that once ran into the cycle
-    for statement in ("from schemas._build import build_model",):
+    for statement in (
+        "from pipelines.contracts.schema import build_model",
+        "from pipelines.contracts.check import check_rows",
+    ):
         result = subprocess.run(
             [sys.executable, "-c", statement], cwd=repo, capture_output=True, text=True, check=False
         )

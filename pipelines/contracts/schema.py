@@ -1,4 +1,6 @@
-"""Build the pandera.polars model of a delivery kind from its data contract.
+"""The pandera.polars model of a delivery kind, built from its data contract on demand.
+
+    get_model(kind) -> ContractModel     built once per process from data_contracts/<kind>.yaml
 
 The contract (data_contracts/<kind>.yaml) is the one source: column dtypes, nullability,
 code lists, bounds, patterns, BA symbol columns and the dataset rules all come from it, so
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.contracts.loader import load_contract
 from pipelines.contracts.model import ContractColumn, ContractRule, DeliveryContract
 
 RowRule = Callable[[pl.LazyFrame], pl.LazyFrame]
@@ -45,6 +49,12 @@ class ContractModel:
     version: str
     schema: pa.DataFrameSchema
     column_reasons: dict[tuple[str, int], Reason]
+
+
+@cache
+def get_model(kind: str) -> ContractModel:
+    """The pandera model (plus reason mapping) of one delivery kind."""
+    return build_model(load_contract(kind))
 
 
 def build_model(contract: DeliveryContract) -> ContractModel:
