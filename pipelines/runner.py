@@ -17,8 +17,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.deliveries import ALL_KINDS, PERIOD_KINDS, inventory
+from pipelines.deliveries import inventory
 from pipelines.deliveries.landing import LandingError, discover
+from pipelines.deliveries.registry import ALL_KINDS, PERIOD_KINDS
 from pipelines.operator import explain_error_info, probe_writable
 from pipelines.warehouse.audit import write_inventory
 from pipelines.warehouse.files import WarehousePaths

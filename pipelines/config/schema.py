@@ -8,6 +8,7 @@ naming the key, the value and what would be right.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -43,9 +44,9 @@ def hze_codes() -> tuple[str, ...]:
 def indicator_ids() -> tuple[str, ...]:
     import csv
 
-    from pipelines.profiles.schema import REPO
-
-    path = REPO / "dbt_project" / "seeds" / "indikatorkatalog_seed.csv"
+    path = (
+        Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "indikatorkatalog_seed.csv"
+    )
     with path.open(encoding="utf-8") as fh:
         return tuple(row["indikator_id"] for row in csv.DictReader(fh))
 

@@ -1,4 +1,4 @@
-"""Jobs and schedules for the monthly (SGB II, SGB XII) and yearly (moves, SGB VIII, finance) cycles.
+"""Jobs and schedules for the monthly and yearly cycles (which kinds: their contracts' cadence).
 
 A schedule starts the reference run, tagged with its cycle; when it has succeeded, the
 `nach_dem_laden` sensor (sensors.py) starts one load run per kind of the cycle, then one
@@ -10,11 +10,12 @@ the dates the offices usually deliver.
 
 import dagster as dg
 
+from pipelines.contracts.model import SCHEDULES
 from pipelines.defs.ingest.assets import REFERENCE_KEYS
+from pipelines.deliveries.registry import PERIOD_KINDS, schedule_kinds
 
-MONTHLY = ("sgb2", "sgb12", "einwohner")
-YEARLY = ("bewegungen", "sgb8", "finanzen", "einwohner")
-CYCLES = {"monatlich": MONTHLY, "jaehrlich": YEARLY}
+# schedule -> the kinds it loads: from each contract's cadence (or its `zeitplaene`)
+CYCLES = {name: schedule_kinds(name) for name in SCHEDULES}
 CYCLE_TAG = "sozialmonitor/zyklus"
 
 aufbereitung = dg.define_asset_job(
@@ -32,9 +33,7 @@ def ingest_job(kind: str):
     return dg.define_asset_job(f"laden_{kind}", selection=dg.AssetSelection.assets(["raw", kind]))
 
 
-KIND_JOBS = {
-    k: ingest_job(k) for k in ("einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
-}
+KIND_JOBS = {k: ingest_job(k) for k in PERIOD_KINDS}
 
 
 def _cycle_schedule(name: str, cron: str, description: str):
@@ -58,16 +57,19 @@ def jobs() -> list:
     return [aufbereitung, referenz, *KIND_JOBS.values()]
 
 
+# when each schedule of contracts.model.SCHEDULES runs (the offices' usual delivery dates)
+WHEN = {
+    "monatlich": ("0 6 20 * *", "Am 20. jeden Monats"),
+    "jaehrlich": ("0 6 1 4 *", "Am 1. April"),
+}
+
+
+def _describe(name: str) -> str:
+    kinds = ", ".join(PERIOD_KINDS[k].contract().title for k in CYCLES[name])
+    return (
+        f"{WHEN[name][1]}: Referenzdaten, dann neue Lieferungen ({kinds}) laden, dann aufbereiten."
+    )
+
+
 def schedules() -> list:
-    return [
-        _cycle_schedule(
-            "monatlich", "0 6 20 * *",
-            "Am 20. jeden Monats: Referenzdaten, neue BA- und Sozialamtslieferungen laden, "
-            "dann aufbereiten.",
-        ),
-        _cycle_schedule(
-            "jaehrlich", "0 6 1 4 *",
-            "Am 1. April: Referenzdaten, Jahreslieferungen (Wanderungen, SGB VIII, Finanzen) "
-            "laden, dann aufbereiten.",
-        ),
-    ]  # fmt: skip
+    return [_cycle_schedule(name, WHEN[name][0], _describe(name)) for name in SCHEDULES]

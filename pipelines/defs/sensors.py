@@ -13,8 +13,9 @@ import dagster as dg
 from pipelines.defs.ingest.requests import file_signature, ingest_requests
 from pipelines.defs.resources import resource_from_env
 from pipelines.defs.schedules import CYCLE_TAG, CYCLES, KIND_JOBS, aufbereitung, referenz
+from pipelines.deliveries.registry import PERIOD_KINDS
 
-KINDS = ("einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
+KINDS = tuple(PERIOD_KINDS)
 LOAD_JOBS = [referenz, *KIND_JOBS.values()]
 PENDING = [
     dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,

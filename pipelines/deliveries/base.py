@@ -9,13 +9,16 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.contracts.loader import load_contract
+from pipelines.contracts.model import DeliveryContract
 from pipelines.deliveries.cells import (
     concat_quarantine,
     quarantine_rows,
     type_columns,
 )
-from pipelines.deliveries.periods import STAND, Period, period_from_name
+from pipelines.deliveries.periods import PERIOD_FORMS, STAND, Period, period_from_name
 from pipelines.parsing.table import LINE_COL, ColumnSpec, FileRejected, ParsedTable, read_table
+from pipelines.protection.pseudonym import pseudonymise
 
 # the csv module refuses quoted fields over 128 KiB with an exception; let the reader take
 # them so an over-long cell is quarantined like any other (cells.MAX_CELL_CHARS)
@@ -70,20 +73,33 @@ class Transformed:
 
 
 class DeliveryKind:
-    """One kind of delivery: where its files lie, how their period is named, how to load."""
+    """One kind of delivery: where its files lie, how their period is named, how to load.
 
-    name: str = ""
-    folder: str = ""
-    table: str = ""
-    period_kind: str | None = None  # stichtag | monat | jahr | None (reference data)
-    file_stem: str = ""  # reference files: exact stem, e.g. 'gebiete'
-    suffixes: tuple[str, ...] = (".csv",)
-    person_level: bool = False
+    Everything but the transform comes from the kind's contract (data_contracts/<name>.yaml):
+    landing folder, file stem and suffixes (`dateimuster`), period rule, personal data.
+    A subclass lives in pipelines/deliveries/<name>.py and says only how its rows are
+    transformed (pipelines/deliveries/registry.py finds it there).
+    """
+
+    name: str = ""  # the kind: data_contracts/<name>.yaml, pipelines/deliveries/<name>.py
+    # periods after today are refused; a budget is planned before its year: up to this many
+    # years ahead (None: no period after today)
+    years_ahead: int | None = None
+    # identifier column -> (pseudonym namespace, raw column): the contract's columns with
+    # `personenbezug.behandlung: pseudonym`; the key change (protection/keys.py) reads it too
+    pseudonyms: dict[str, tuple[str, str]] = {}
+
+    def __init__(self) -> None:
+        contract = self.contract()
+        self.folder: str = contract.landing_folder
+        self.table: str = contract.kind
+        self.period_kind: str | None = contract.period_kind  # stichtag | monat | jahr | None
+        self.file_stem: str = contract.file_stem
+        self.suffixes: tuple[str, ...] = contract.suffixes
+        self.person_level: bool = contract.person_level
 
     # --- contract -------------------------------------------------------------------------
-    def contract(self):
-        from pipelines.contracts import load_contract
-
+    def contract(self) -> DeliveryContract:
         return load_contract(self.name)
 
     def column_specs(self) -> list[ColumnSpec]:
@@ -116,6 +132,13 @@ class DeliveryKind:
         if self.period_kind is None:
             return path.stem == self.file_stem
         return path.stem.startswith(self.file_stem + "_")
+
+    def name_rule(self) -> str:
+        """Why a file of this kind without a valid period in its name is refused (German)."""
+        return (
+            f"Dateiname ohne gültigen Zeitraum (erwartet {self.file_stem}_"
+            f"{PERIOD_FORMS.get(self.period_kind or '', '')})"
+        )
 
     def period_of(self, path: Path) -> Period | None:
         if self.period_kind is None:
@@ -160,6 +183,12 @@ class DeliveryKind:
             elif typed.schema.get(c.name) != c.dtype:
                 casts.append(pl.col(c.name).cast(c.dtype))
         return typed.with_columns(casts + derived), concat_quarantine(overflow)
+
+    def pseudonymise(self, frame: pl.DataFrame, key: bytes | None) -> pl.DataFrame:
+        """Every identifier of `pseudonyms` replaced by its keyed pseudonym column."""
+        for column, (namespace, target) in self.pseudonyms.items():
+            frame = pseudonymise(frame, column, key, namespace, target)
+        return frame
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         raise NotImplementedError

@@ -17,8 +17,7 @@ KEY = ["jahr", "gebiet_id", "art"]
 
 
 class Bewegungen(DeliveryKind):
-    name = folder = table = file_stem = "bewegungen"
-    period_kind = "jahr"
+    name = "bewegungen"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

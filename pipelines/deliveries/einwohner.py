@@ -17,8 +17,7 @@ KEY = ["stichtag", "gebiet_id", "alter", "geschlecht", "staatsangehoerigkeit"]
 
 
 class Einwohner(DeliveryKind):
-    name = folder = table = file_stem = "einwohner"
-    period_kind = "stichtag"
+    name = "einwohner"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

@@ -12,8 +12,10 @@ SHOW = ["haushaltsjahr", "produkt", "konto", "ansatz", "ansatz_fortgeschrieben",
 
 
 class Finanzen(DeliveryKind):
-    name = folder = table = file_stem = "finanzen"
-    period_kind = "jahr"
+    name = "finanzen"
+    # a double budget (Doppelhaushalt) is adopted in the year before its first year: plans
+    # reach at most two years ahead; `finanzen_2999.csv` is a typo, not a budget year
+    years_ahead = 2
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

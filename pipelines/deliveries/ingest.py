@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from pipelines.deliveries import ALL_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.landing import Discovery
 from pipelines.deliveries.load import (
     LoadResult,
@@ -23,6 +22,7 @@ from pipelines.deliveries.load import (
     prepare_file,
     record_refusal,
 )
+from pipelines.deliveries.registry import ALL_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.volume import VolumeRule
 from pipelines.machine import usable_cores
 from pipelines.protection.keys import ensure_key

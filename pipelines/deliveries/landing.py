@@ -9,38 +9,20 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind
-from pipelines.deliveries.periods import period_from_name
+from pipelines.deliveries.admission import RefusedFile, admit, one_per_period
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind
+from pipelines.deliveries.periods import PERIOD_FORMS, period_from_name
+from pipelines.deliveries.registry import ALL_KINDS, FOLDERS
 from pipelines.deliveries.volume import CONFIRM_FILE
+from pipelines.profiles.kinds import discover_profiled
 
-FOLDERS = ("reference", "einwohner", "bewegungen", "sgb2", "sgb12", "sgb8", "finanzen")
-# a budget (Haushaltsplan) is delivered before its year starts; every other kind
-# describes something that has happened, so a period after today is a typo or a test file
-FUTURE_ALLOWED = {"finanzen"}
-# a double budget (Doppelhaushalt) is adopted in the year before its first year: plans
-# reach at most two years ahead; `finanzen_2999.csv` is a typo, not a budget year
-BUDGET_YEARS_AHEAD = 2
-# no municipal series in this warehouse reaches back further; `einwohner_1024-...` is a typo
-EARLIEST_YEAR = 1950
-PERIOD_FORMS = {"stichtag": "JJJJ-MM-TT", "monat": "JJJJ-MM", "jahr": "JJJJ"}
+# FOLDERS (the registry): the landing folders of the delivery kinds, e.g. reference/, sgb2/
 GENERATOR_MANIFEST = "manifest.json"  # the synthetic city's list of deliberate defects
-
-
-@dataclass(frozen=True)
-class RefusedFile:
-    kind: str
-    relpath: str
-    path: Path
-    reason: str
-    message: str
-    period_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,21 +92,20 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
     """Deliveries in `landing`; refuses links, special files and impossible periods, and
     lists every other file as no delivery (with the rule it missed).
 
-    `today` (default: the current date) is the latest period start accepted.
+    `today` (default: the current date) is the latest period start accepted. Files that a
+    source profile of `config` claims are read through that profile (pipelines/profiles).
     """
     today = today or date.today()
     landing = landing.resolve()
     out = Discovery()
-    seen: dict[tuple[str, str], list[DeliveryFile]] = defaultdict(list)
+    candidates: list[DeliveryFile] = []
     claimed: set[str] = set()
     if config and config.get("quellprofile"):
-        from pipelines.profiles import discover_profiled
-
-        profiled = discover_profiled(landing, config)
-        out.refused += profiled.refused
+        profiled = discover_profiled(landing, config, today)
+        out.refused += profiled.refusals
         claimed = set(profiled.claimed)
-        for f, k in profiled.files:
-            seen[(f.kind, f.period.key)].append(f)
+        for f, k in profiled.candidates:
+            candidates.append(f)
             out.kinds[(f.kind, f.relpath)] = k
     for folder in FOLDERS:
         base = landing / folder
@@ -132,117 +113,31 @@ def discover(landing: Path, today: date | None = None, config: dict | None = Non
             continue
         for entry in sorted(os.scandir(base), key=lambda e: e.name):
             rel = f"{folder}/{entry.name}"
-            if rel in claimed:
+            if rel in claimed or entry.name.startswith("."):
                 continue
             path = Path(entry.path)
             kind = next((k for k in _kinds_for_folder(folder) if k.matches(path)), None)
-            if entry.name.startswith(".") or (kind is None and not entry.is_symlink()):
+            if kind is None:
+                if entry.is_symlink():  # a link in a source folder is never followed
+                    out.refused.append(
+                        RefusedFile(
+                            folder, rel, path, "datei_unzulaessig",
+                            "symbolischer Link oder Pfad außerhalb des Eingangsordners: "
+                            "nicht gelesen",
+                        )
+                    )  # fmt: skip
                 continue  # not a delivery: accounted for by the walk below
-            kind_name = kind.name if kind else folder
-            if entry.is_symlink() or not path.resolve().is_relative_to(landing):
-                out.refused.append(
-                    RefusedFile(
-                        kind_name, rel, path, "datei_unzulaessig",
-                        "symbolischer Link oder Pfad außerhalb des Eingangsordners: nicht gelesen",
-                    )
-                )  # fmt: skip
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                continue  # a folder named like a delivery: the walk lists what is inside
-            if not _is_regular_file(entry):
-                # a FIFO or device would block or never end when read
-                out.refused.append(
-                    RefusedFile(
-                        kind.name, rel, path, "datei_unzulaessig",
-                        "keine gewöhnliche Datei (Gerät, Pipe o. ä.): nicht gelesen",
-                    )
-                )  # fmt: skip
-                continue
-            period = kind.period_of(path)
-            if period is None:
-                out.refused.append(
-                    RefusedFile(
-                        kind.name, rel, path, "dateiname_ungueltig",
-                        f"Dateiname ohne gültigen Zeitraum (erwartet {kind.file_stem}_"
-                        f"{PERIOD_FORMS[kind.period_kind]})",
-                    )
-                )  # fmt: skip
-                continue
-            refusal = _implausible_period(kind, period, today)
-            if refusal:
-                out.refused.append(RefusedFile(kind.name, rel, path, *refusal))
-                continue
-            if not _readable(path):
-                out.refused.append(
-                    RefusedFile(
-                        kind.name, rel, path, "datei_unlesbar",
-                        "keine Leseberechtigung: nicht gelesen (Rechte oder Eigentümer der Datei "
-                        "prüfen, z. B. chmod g+r; die übrigen Dateien werden geladen)",
-                        period.key,
-                    )
-                )  # fmt: skip
-                continue
-            seen[(kind.name, period.key)].append(DeliveryFile(kind.name, path, rel, period))
-    for (kind_name, period_key), files in sorted(seen.items()):
-        if len(files) == 1:
-            out.files.append(files[0])
-            continue
-        names = ", ".join(f.relpath for f in files)
-        for f in files:
-            out.refused.append(
-                RefusedFile(
-                    kind_name, f.relpath, f.path, "periode_doppelt",
-                    f"mehrere Lieferungen für denselben Zeitraum ({names}): keine davon geladen",
-                    period_key,
-                )
-            )  # fmt: skip
+            found = admit(kind, rel, path, landing, today)
+            if isinstance(found, RefusedFile):
+                out.refused.append(found)
+            elif found is not None:
+                candidates.append(found)
+    files, twins = one_per_period(candidates)
+    out.files += files
+    out.refused += twins
     accounted = claimed | {f.relpath for f in out.files} | {r.relpath for r in out.refused}
     out.others = [o for o in _others(landing) if o.relpath not in accounted]
     return out
-
-
-def _implausible_period(kind: DeliveryKind, period, today: date) -> tuple[str, str] | None:
-    first = period.first_day
-    if first is None:
-        return None
-    if first.year < EARLIEST_YEAR:
-        return (
-            "periode_unplausibel",
-            f"Zeitraum {period.label()} liegt vor {EARLIEST_YEAR}: Tippfehler im Dateinamen?",
-        )
-    if kind.name in FUTURE_ALLOWED:
-        if first.year > today.year + BUDGET_YEARS_AHEAD:
-            return (
-                "periode_zukunft",
-                f"Haushaltsjahr {period.label()} liegt mehr als {BUDGET_YEARS_AHEAD} Jahre in "
-                f"der Zukunft (heute ist {today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
-            )
-        return None
-    if first > today:
-        return (
-            "periode_zukunft",
-            f"Zeitraum {period.label()} liegt in der Zukunft (heute ist "
-            f"{today.strftime('%d.%m.%Y')}): Tippfehler im Dateinamen?",
-        )
-    return None
-
-
-def _readable(path: Path) -> bool:
-    """False if this user may not read the file (an office share with wrong rights)."""
-    try:
-        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
-    except PermissionError:
-        return False
-    except OSError:
-        return True  # any other problem shows when the file is read, with its own reason
-    return True
-
-
-def _is_regular_file(entry: os.DirEntry) -> bool:
-    try:
-        return stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode)
-    except OSError:
-        return False
 
 
 # --- everything that is not a delivery ------------------------------------------------------

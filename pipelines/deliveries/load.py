@@ -11,9 +11,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.deliveries import ALL_KINDS, DeliveryFile, DeliveryKind, LoadContext
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext
 from pipelines.deliveries.cells import concat_quarantine
-from pipelines.deliveries.landing import RefusedFile
+from pipelines.deliveries.admission import RefusedFile
+from pipelines.deliveries.periods import reference_date
+from pipelines.deliveries.registry import ALL_KINDS
 from pipelines.deliveries.volume import VolumeRule, judge
 from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 from pipelines.protection.addresses import prepare_directory
@@ -144,7 +146,7 @@ def _log_rejection(result: LoadResult, session, run_id, contract_version, path: 
             "zeilen_quarantaene": 0, "zeilen_abgewiesen": result.rows_rejected,
             "vertrag_version": contract_version, "code_version": code_version(),
             "gestartet_am": ts, "beendet_am": ts, "status": "abgewiesen",
-            "meldung": meldung,
+            "meldung": meldung, "bezugsdatum": reference_date(result.period_key),
         },
     )  # fmt: skip
 
@@ -292,7 +294,7 @@ def commit(
         "zeilen_quarantaene": result.rows_quarantined, "zeilen_abgewiesen": 0,
         "vertrag_version": kind.contract_version(), "code_version": code_version(),
         "gestartet_am": prepared.started, "beendet_am": ts, "status": result.status,
-        "meldung": None,
+        "meldung": None, "bezugsdatum": file.period.last_day,
     }  # fmt: skip
     store.replace_period(session.warehouse, kind.table, file.period.value, prepared.rows, audit)
     return result

@@ -56,6 +56,8 @@ class Period:
 
 
 STAND = Period("stand", "stand")
+# how a period is spelled in a file name, as messages show it
+PERIOD_FORMS = {"stichtag": "JJJJ-MM-TT", "monat": "JJJJ-MM", "jahr": "JJJJ"}
 
 _PATTERNS = {
     "stichtag": re.compile(r"_(\d{4})-(\d{2})-(\d{2})$"),
@@ -81,6 +83,25 @@ def period_from_name(stem: str, kind: str) -> Period | None:
         return Period(kind, f"{int(m[1]):04d}")
     except ValueError:  # 2024-02-31
         return None
+
+
+_KEYS = {
+    "stichtag": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "monat": re.compile(r"^\d{4}-\d{2}$"),
+    "jahr": re.compile(r"^\d{4}$"),
+}
+
+
+def reference_date(key: str | None) -> date | None:
+    """The date a period key stands for (audit.loads.bezugsdatum): the Stichtag, the last
+    day of the month or of the year; None for reference data and unparsable keys."""
+    for kind, pattern in _KEYS.items():
+        if key and pattern.match(key):
+            try:
+                return Period(kind, key).last_day
+            except ValueError:
+                return None
+    return None
 
 
 _BERICHTSMONAT = re.compile(r"berichtsmonat\s*:?\s*([a-zäö]+)\s+(\d{4})", re.IGNORECASE)

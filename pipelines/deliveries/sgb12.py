@@ -16,7 +16,6 @@ from pipelines.deliveries.persons import (
     scrub_quarantine,
 )
 from pipelines.parsing.table import ParsedTable
-from pipelines.protection.pseudonym import pseudonymise
 
 SHOW = [
     "stichtag", "alter", "geschlecht", "staatsangehoerigkeit", "leistungsart", "einrichtung",
@@ -26,9 +25,11 @@ PERSONAL = {"nachname", "vorname", BIRTH_COLUMN, "aktenzeichen", "person_nr"}
 
 
 class Sgb12(DeliveryKind):
-    name = folder = table = file_stem = "sgb12"
-    period_kind = "stichtag"
-    person_level = True
+    name = "sgb12"
+    pseudonyms = {
+        "aktenzeichen": ("sgb12/fall", "fall_pseudonym"),
+        "person_nr": ("sgb12/person", "person_pseudonym"),
+    }
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)
@@ -56,12 +57,7 @@ class Sgb12(DeliveryKind):
                 SHOW,
             )
         )
-        typed = pseudonymise(
-            typed, "aktenzeichen", ctx.pseudonym_key, "sgb12/fall", "fall_pseudonym"
-        )
-        typed = pseudonymise(
-            typed, "person_nr", ctx.pseudonym_key, "sgb12/person", "person_pseudonym"
-        )
+        typed = self.pseudonymise(typed, ctx.pseudonym_key)
         typed, unmatched = locate(typed, pl.lit(stichtag), ctx.directory, SHOW)
         ok, quarantine = split_valid(
             typed,

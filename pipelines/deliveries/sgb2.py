@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.contracts.loader import load_contract
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.checks import contract_violations, split_valid, unknown_areas
 from pipelines.deliveries.periods import Period, month_from_title
 from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
-from pipelines.warehouse.raw_tables import SGB2_MEASURES
+
+# the BA count columns (contract columns with BA symbols), each with its `<m>_symbol` column
+SGB2_MEASURES: tuple[str, ...] = tuple(
+    c.name for c in load_contract("sgb2").columns if c.ba_symbols
+)
 
 
 class Sgb2(DeliveryKind):
-    name = folder = table = file_stem = "sgb2"
-    period_kind = "monat"
-    suffixes = (".csv", ".xlsx")
+    name = "sgb2"
     # the BA closes every table with footnotes and `© Statistik der Bundesagentur für
     # Arbeit`; a file without them was cut, even when the cut fell exactly on a line end
     requires_footer = True

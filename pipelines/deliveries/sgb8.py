@@ -18,7 +18,6 @@ from pipelines.deliveries.persons import (
     scrub_quarantine,
 )
 from pipelines.parsing.table import FileRejected, ParsedTable
-from pipelines.protection.pseudonym import pseudonymise
 
 SHOW = ["hilfeart", "beginn", "ende", "alter_beginn", "geschlecht", "kosten_jahr"]
 PERSONAL = {"nachname", "vorname", BIRTH_COLUMN, "fall_nr", "person_nr"}
@@ -26,9 +25,11 @@ YOUNG_ADULT_HELP = "41"  # § 41: help for young adults, starts 18..26
 
 
 class Sgb8(DeliveryKind):
-    name = folder = table = file_stem = "sgb8"
-    period_kind = "jahr"
-    person_level = True
+    name = "sgb8"
+    pseudonyms = {
+        "fall_nr": ("sgb8/fall", "fall_pseudonym"),
+        "person_nr": ("sgb8/person", "person_pseudonym"),
+    }
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)
@@ -75,10 +76,7 @@ class Sgb8(DeliveryKind):
                 SHOW,
             )
         )
-        typed = pseudonymise(typed, "fall_nr", ctx.pseudonym_key, "sgb8/fall", "fall_pseudonym")
-        typed = pseudonymise(
-            typed, "person_nr", ctx.pseudonym_key, "sgb8/person", "person_pseudonym"
-        )
+        typed = self.pseudonymise(typed, ctx.pseudonym_key)
         # the address is valid on the case's last day in the year
         ref = (
             pl.when(pl.col("ende").is_not_null() & (pl.col("ende") < last))

@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.deliveries import DeliveryFile, DeliveryKind, LoadContext, Transformed
+from pipelines.deliveries.admission import RefusedFile, admit, one_per_period
+from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
 from pipelines.deliveries.cells import concat_quarantine, drop_lines
 from pipelines.deliveries.einwohner import Einwohner
-from pipelines.deliveries.landing import RefusedFile
 from pipelines.deliveries.periods import Period
 from pipelines.deliveries.sgb2 import Sgb2
 from pipelines.parsing.table import ParsedTable
@@ -55,6 +56,11 @@ class _Profiled:
     def period_of(self, path: Path) -> Period | None:
         return profile_period(self.spec, path)
 
+    def name_rule(self) -> str:
+        return (
+            f"Dateiname passt nicht zu periode.aus_dateiname des Quellprofils {self.profile.name}"
+        )
+
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         if not isinstance(parsed, ProfiledTable):
             return super().transform(file, parsed, ctx)  # type: ignore[misc]
@@ -67,12 +73,14 @@ class _Profiled:
 
 class ProfiledEinwohner(_Profiled, Einwohner):
     def __init__(self, profile: Profile, spec: DeliverySpec, file_spec: FileSpec, landing=None):
+        super().__init__()
         self.profile, self.spec, self.file_spec, self.landing = profile, spec, file_spec, landing
         self.suffixes = (Path(file_spec.pattern).suffix.lower(),)
 
 
 class ProfiledSgb2(_Profiled, Sgb2):
     def __init__(self, profile: Profile, spec: DeliverySpec, file_spec: FileSpec, landing=None):
+        super().__init__()
         self.profile, self.spec, self.file_spec, self.landing = profile, spec, file_spec, landing
         self.suffixes = (Path(file_spec.pattern).suffix.lower(),)
 
@@ -102,9 +110,22 @@ def profile_period(spec: DeliverySpec, path: Path) -> Period | None:
 
 @dataclass
 class ProfiledDiscovery:
-    files: list[tuple[DeliveryFile, DeliveryKind]] = field(default_factory=list)
-    refused: list[RefusedFile] = field(default_factory=list)
+    # admitted files with the kind that reads them (before the one-file-per-period rule,
+    # which landing.discover applies to these and the canonical files together)
+    candidates: list[tuple[DeliveryFile, DeliveryKind]] = field(default_factory=list)
+    refusals: list[RefusedFile] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)  # relpaths read through a profile
+
+    @property
+    def files(self) -> list[tuple[DeliveryFile, DeliveryKind]]:
+        kinds = {(f.kind, f.relpath): k for f, k in self.candidates}
+        files, _ = one_per_period(f for f, _ in self.candidates)
+        return [(f, kinds[(f.kind, f.relpath)]) for f in files]
+
+    @property
+    def refused(self) -> list[RefusedFile]:
+        _, twins = one_per_period(f for f, _ in self.candidates)
+        return [*self.refusals, *twins]
 
 
 def resolve_profile_path(entry: str, landing: Path) -> Path:
@@ -120,13 +141,13 @@ def resolve_profile_path(entry: str, landing: Path) -> Path:
     )
 
 
-def discover_profiled(landing: Path, config: dict) -> ProfiledDiscovery:
-    """Every file of the landing folder that a configured source profile claims, as
-    (DeliveryFile, kind) pairs; files without a period or with a duplicate period refused."""
+def discover_profiled(landing: Path, config: dict, today: date | None = None) -> ProfiledDiscovery:
+    """Every file of the landing folder that a configured source profile claims, admitted
+    or refused by the same rules as every delivery (deliveries/admission.py)."""
     landing = landing.resolve()
+    today = today or date.today()
     out = ProfiledDiscovery()
     cuts = indicator_age_cuts(config)
-    seen: dict[tuple[str, str], list[tuple[DeliveryFile, DeliveryKind]]] = {}
     for entry in config.get("quellprofile") or []:
         profile = load_profile(resolve_profile_path(str(entry), landing))
         for spec in profile.deliveries:
@@ -141,32 +162,11 @@ def discover_profiled(landing: Path, config: dict) -> ProfiledDiscovery:
                 out.claimed.add(rel)
                 for spec in profile.deliveries:
                     kind = KIND_CLASSES[spec.kind](profile, spec, fspec, landing)
-                    if path.is_symlink() or not path.resolve().is_relative_to(landing):
-                        out.refused.append(RefusedFile(
-                            spec.kind, rel, path, "datei_unzulaessig",
-                            "symbolischer Link oder Pfad außerhalb des Eingangsordners: nicht gelesen",
-                        ))  # fmt: skip
-                        continue
-                    period = kind.period_of(path)
-                    if period is None:
-                        out.refused.append(RefusedFile(
-                            spec.kind, rel, path, "dateiname_ungueltig",
-                            f"Dateiname passt nicht zu periode.aus_dateiname des Quellprofils "
-                            f"{profile.name}",
-                        ))  # fmt: skip
-                        continue
-                    f = DeliveryFile(spec.kind, path, rel, period)
-                    seen.setdefault((spec.kind, period.key), []).append((f, kind))
-    for (_, key), pairs in sorted(seen.items()):
-        if len(pairs) == 1:
-            out.files.append(pairs[0])
-            continue
-        names = ", ".join(f.relpath for f, _ in pairs)
-        for f, _ in pairs:
-            out.refused.append(RefusedFile(
-                f.kind, f.relpath, f.path, "periode_doppelt",
-                f"mehrere Lieferungen für denselben Zeitraum ({names}): keine davon geladen", key,
-            ))  # fmt: skip
+                    found = admit(kind, rel, path, landing, today)
+                    if isinstance(found, RefusedFile):
+                        out.refusals.append(found)
+                    elif found is not None:
+                        out.candidates.append((found, kind))
     return out
 
 

@@ -34,17 +34,6 @@ create table if not exists audit.schluessel (
 );
 """
 
-# identifier column of each person-level kind -> (namespace, raw pseudonym column)
-IDENTIFIERS: dict[str, list[tuple[str, str, str]]] = {
-    "sgb12": [
-        ("aktenzeichen", "sgb12/fall", "fall_pseudonym"),
-        ("person_nr", "sgb12/person", "person_pseudonym"),
-    ],
-    "sgb8": [
-        ("fall_nr", "sgb8/fall", "fall_pseudonym"),
-        ("person_nr", "sgb8/person", "person_pseudonym"),
-    ],
-}
 _PSEUDONYM_RE = re.compile(r"\b[0-9a-f]{32}\b")
 
 
@@ -113,7 +102,8 @@ def rotate_key(
     landing: Path, warehouse_db: Path, quarantine_db: Path, old: bytes, new: bytes
 ) -> Rotation:
     """Recompute every stored pseudonym under `new`; all or nothing in warehouse.duckdb."""
-    from pipelines.deliveries import ALL_KINDS, DeliveryFile
+    from pipelines.deliveries.base import DeliveryFile
+    from pipelines.deliveries.registry import ALL_KINDS
     from pipelines.protection.pseudonym import clear_cache
 
     if hmac.compare_digest(old, new):
@@ -121,11 +111,15 @@ def rotate_key(
     con = duckdb.connect(str(warehouse_db))
     try:
         ensure_key(con, old, " bisher")
+        # the kinds that store pseudonyms (their transform declares `pseudonyms`)
+        kinds = [k.name for k in ALL_KINDS.values() if k.pseudonyms]
+        in_raw = " union ".join(f"select load_id from raw.{k}" for k in kinds)
         loads = con.execute(
-            """select distinct a.quelle, a.datei, a.sha256 from audit.loads a
-               where a.status in ('geladen', 'ersetzt') and a.quelle in ('sgb12', 'sgb8')
-               and a.load_id in (select load_id from raw.sgb12 union select load_id from raw.sgb8)
-               order by 1, 2"""
+            f"""select distinct a.quelle, a.datei, a.sha256 from audit.loads a
+               where a.status in ('geladen', 'ersetzt') and list_contains(?, a.quelle)
+               and a.load_id in ({in_raw})
+               order by 1, 2""",
+            [kinds],
         ).fetchall()
         parts, missing = [], []
         for kind_name, relpath, sha in loads:
@@ -136,7 +130,7 @@ def rotate_key(
                 missing.append(relpath)
                 continue
             frame = kind.read(path).frame
-            for column, namespace, _ in IDENTIFIERS[kind_name]:
+            for column, (namespace, _) in kind.pseudonyms.items():
                 # the same text pseudonymise() hashed: the typed, stripped, non-empty cell
                 cells = frame.get_column(column).cast(pl.String).str.strip_chars()
                 values = [v for v in cells.drop_nulls().unique().to_list() if v]
@@ -211,9 +205,13 @@ def _rotate_quarantine(quarantine_db: Path, lookup: dict[str, str]) -> int:
         return 0
     con = duckdb.connect(str(quarantine_db))
     try:
+        from pipelines.deliveries.registry import ALL_KINDS
+
+        kinds = [k.name for k in ALL_KINDS.values() if k.pseudonyms]
         rows = con.execute(
-            """select rowid, werte from quarantaene where quelle in ('sgb12', 'sgb8')
-               and regexp_matches(werte, '[0-9a-f]{32}')"""
+            """select rowid, werte from quarantaene where list_contains(?, quelle)
+               and regexp_matches(werte, '[0-9a-f]{32}')""",
+            [kinds],
         ).fetchall()
         con.execute("begin")
         for rowid, werte in rows:

@@ -24,6 +24,7 @@ from pipelines.publish.tables import (
     check_columns,
     resolve_docs,
 )
+from pipelines.publish.xlsx import FORMULA_START, write_sheet
 from pipelines.sozialindex import recipe_from_config
 from pipelines.warehouse.files import WarehousePaths
 
@@ -36,7 +37,6 @@ INTERVAL_COMMENT = (
     "Nur in Excel: ein Wert, der nur eingegrenzt bekannt ist (Zeichen `/`), als Intervall "
     "wie im Bericht (z. B. 20,4–20,6)."
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_000_000
 
 
@@ -304,7 +304,6 @@ def neutralise(value):
 def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs=None) -> None:
     """One workbook per table: German headers, dates as dates, text never a formula, and a
     sheet "Erläuterungen" with the table's and every column's German comment."""
-    from pipelines.publish.xlsx import write_sheet
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():

@@ -23,6 +23,9 @@ import polars as pl
 
 # Rows per chunk of worksheet XML: 40-70 MB of XML at 10-15 columns, which bounds memory.
 CHUNK_ROWS = 100_000
+# a text cell starting with one of these is a formula to Excel (CSV/formula injection):
+# written as text, never as a formula (write.py checks published texts with it too)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_ROWS = 1_048_576
 EXCEL_COLS = 16_384
 # Excel's limit for the text of one cell, in UTF-16 code units (xlsxwriter truncates).
@@ -159,7 +162,6 @@ def _neutralise_truncate(series: pl.Series) -> pl.Series:
 
 
 def _formula_like(series: pl.Series) -> pl.Series:
-    from pipelines.publish.write import FORMULA_START  # lazily: write.py imports this module
 
     starts = [pl.col("s").str.starts_with(start) for start in FORMULA_START]
     return series.to_frame("s").select(pl.any_horizontal(starts).fill_null(False)).to_series()

@@ -75,9 +75,9 @@ AUDIT_LOADS = dg.AssetKey(["audit", "loads"])
 
 
 def _ingest_keys() -> list[dg.AssetKey]:
-    from pipelines.deliveries import PERIOD_KINDS, REFERENCE_KINDS
+    from pipelines.deliveries.registry import ALL_KINDS
 
-    return [dg.AssetKey(["raw", k]) for k in (*REFERENCE_KINDS, *PERIOD_KINDS)]
+    return [dg.AssetKey(["raw", k]) for k in ALL_KINDS]
 
 
 class Translator(DagsterDbtTranslator):

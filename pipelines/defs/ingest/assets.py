@@ -12,27 +12,33 @@ import dagster as dg
 
 from pipelines.defs.ingest import progress
 from pipelines.defs.resources import Sozialmonitor
-from pipelines.deliveries import PERIOD_KINDS, REFERENCE_KINDS
 from pipelines.deliveries.ingest import ingest_kind, ingest_reference
 from pipelines.deliveries.landing import discover
 from pipelines.deliveries.load import LoadResult
+from pipelines.deliveries.registry import (
+    ALL_KINDS,
+    FOLDERS,
+    PERIOD_KINDS,
+    REFERENCE_KINDS,
+    personal_columns,
+)
 from pipelines.deliveries.volume import rule_from
 from pipelines.warehouse import store
 
-PERSONAL_COLUMN_NAMES = {
-    "nachname", "vorname", "geburtsdatum", "aktenzeichen", "person_nr", "fall_nr", "strasse",
-    "hausnummer",
-}  # fmt: skip
+# every column a contract marks as personal data: none of them may reach a raw table
+PERSONAL_COLUMN_NAMES = personal_columns()
 
-LANDING_FOLDERS = {
-    "reference": "Referenzdaten (Gebiete, Adressen, Produkte, Ziele, Karten)",
-    "einwohner": "Einwohnermelderegister",
-    "bewegungen": "Wanderungen, Geburten, Sterbefälle",
-    "sgb2": "BA-Statistik SGB II, kleinräumig",
-    "sgb12": "Sozialamt, Fallbestand SGB XII",
-    "sgb8": "Jugendamt, Fälle SGB VIII",
-    "finanzen": "Finanzwesen, Ergebnisrechnung",
-}
+
+def _folder_label(folder: str) -> str:
+    """`Eingangsordner sgb2/: <contract title>`; a shared folder lists its kinds' titles."""
+    kinds = [k for k in ALL_KINDS.values() if k.folder == folder]
+    titles = [k.contract().title for k in kinds]
+    if len(titles) == 1:
+        return titles[0]
+    return ("Referenzdaten" if folder == "reference" else folder) + f" ({', '.join(titles)})"
+
+
+LANDING_FOLDERS = {folder: _folder_label(folder) for folder in FOLDERS}
 
 landing_specs = [
     dg.AssetSpec(

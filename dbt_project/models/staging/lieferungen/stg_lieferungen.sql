@@ -20,15 +20,9 @@ renamed as (
         status,
         periode as periode_text,
 
-        -- dates: the reference date the delivery period stands for
-        case
-            when quelle in ('einwohner', 'sgb12')
-                then try_cast(periode as date)
-            when quelle = 'sgb2'
-                then last_day(try_cast(periode || '-01' as date))
-            when quelle in ('sgb8', 'bewegungen', 'finanzen')
-                then make_date(try_cast(periode as integer), 12, 31)
-        end as periode
+        -- dates: the reference date the delivery period stands for (written by the load
+        -- from the kind's period rule, so no kind needs a mapping here)
+        bezugsdatum as periode
 
     from source
     where status <> 'abgewiesen'
