@@ -141,8 +141,8 @@ def test_loads_through_the_real_pipeline(hamburg, tmp_path, monkeypatch):
     audit log names the original file and its sha256."""
     import hashlib
 
-    from pipelines.deliveries import ALL_KINDS
     from pipelines.deliveries.landing import discover
+    from pipelines.deliveries.registry import ALL_KINDS
 
     landing, _, found = hamburg
     wh, q = tmp_path / "warehouse.duckdb", tmp_path / "quarantine.duckdb"

@@ -20,9 +20,9 @@ RAW_TABLES_SQL = "select table_name from information_schema.tables where table_s
 
 def ingest_all(landing: Path, root: Path, kinds=None, today=None) -> list:
     """Reference data, then every period kind (or `kinds`), as the Dagster assets do."""
-    from pipelines.deliveries import PERIOD_KINDS
     from pipelines.deliveries.ingest import ingest_kind, ingest_reference
     from pipelines.deliveries.landing import discover
+    from pipelines.deliveries.registry import PERIOD_KINDS
     from pipelines.warehouse.files import WarehousePaths
     from pipelines.warehouse.store import init_warehouse
 

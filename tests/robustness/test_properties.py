@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.warehouse.raw_tables import SGB2_MEASURES
+from pipelines.deliveries.sgb2 import SGB2_MEASURES
 
 AREAS = ["010101", "010102", "010201", "020101", "020102"]
 HEADER = (
@@ -52,7 +52,7 @@ def _file(name: str, text: str, encoding="utf-8") -> Path:
 
 
 def _transform(kind, path, ctx):
-    from pipelines.deliveries import DeliveryFile
+    from pipelines.deliveries.base import DeliveryFile
 
     k = kind
     f = DeliveryFile(k.name, path, f"{k.folder}/{path.name}", k.period_of(path))
