@@ -90,9 +90,7 @@ def collect(contracts: dict[str, DeliveryContract] | None = None) -> Places:
     }
     sensor = next(s for s in repo.sensor_defs if s.name == "eingangsordner")
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
-    raw_sources = {
-        uid: s["name"] for uid, s in manifest["sources"].items() if s["schema"] == "raw"
-    }
+    raw_sources = {uid: s["name"] for uid, s in manifest["sources"].items() if s["schema"] == "raw"}
     readers = {
         raw_sources[dep]
         for node in manifest["nodes"].values()
@@ -129,9 +127,7 @@ def missing(places: Places) -> list[str]:
         if isinstance(cls, str):
             gap("Transformationsmodul", cls)
         elif contract.person_level:
-            identifiers = {
-                c.name for c in contract.columns if c.personal_handling == "pseudonym"
-            }
+            identifiers = {c.name for c in contract.columns if c.personal_handling == "pseudonym"}
             if set(cls.pseudonyms) != identifiers:
                 gap(
                     "Pseudonymisierung",
@@ -259,9 +255,9 @@ def test_a_contract_alone_is_no_kind(places, tmp_path):
     contracts = read_contracts(folder)
     p = copy.deepcopy(places)
     p.contracts = contracts
-    p.transforms["kita_plaetze"] = str(
-        pytest.raises(RegistryError, kind_class, "kita_plaetze").value
-    )
+    with pytest.raises(RegistryError) as no_module:
+        kind_class("kita_plaetze")
+    p.transforms["kita_plaetze"] = str(no_module.value)
     gaps = [g for g in missing(p) if "'kita_plaetze'" in g]
     reported = {g.split(": ", 1)[1].split(" fehlt")[0] for g in gaps}
     assert reported == {

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.deliveries.admission import RefusedFile
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext
 from pipelines.deliveries.cells import concat_quarantine
-from pipelines.deliveries.admission import RefusedFile
 from pipelines.deliveries.periods import reference_date
 from pipelines.deliveries.registry import ALL_KINDS
 from pipelines.deliveries.volume import VolumeRule, judge
