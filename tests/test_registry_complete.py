@@ -245,27 +245,30 @@ def test_each_left_out_place_is_named(places, place, kind):
     assert len(gaps) >= 1, f"{place} von {kind} nicht bemerkt"
 
 
+NEW = "neue_art_nur_vertrag"  # a kind that only has a contract (never a real one)
+
+
 def test_a_contract_alone_is_no_kind(places, tmp_path):
     """A new contract without anything else: every hand-written place is reported missing."""
     folder = tmp_path / "data_contracts"
     shutil.copytree(CONTRACTS_DIR, folder)
     text = (folder / "bewegungen.yaml").read_text(encoding="utf-8")
-    new = text.replace("bewegungen", "kita_plaetze")
-    (folder / "kita_plaetze.yaml").write_text(new, encoding="utf-8")
+    new = text.replace("bewegungen", NEW)
+    (folder / f"{NEW}.yaml").write_text(new, encoding="utf-8")
     contracts = read_contracts(folder)
     p = copy.deepcopy(places)
     p.contracts = contracts
     with pytest.raises(RegistryError) as no_module:
-        kind_class("kita_plaetze")
-    p.transforms["kita_plaetze"] = str(no_module.value)
-    gaps = [g for g in missing(p) if "'kita_plaetze'" in g]
+        kind_class(NEW)
+    p.transforms[NEW] = str(no_module.value)
+    gaps = [g for g in missing(p) if f"{NEW!r}" in g]
     reported = {g.split(": ", 1)[1].split(" fehlt")[0] for g in gaps}
     assert reported == {
         "Transformationsmodul", "Rohtabelle", "Dagster-Asset", "Job", "Sensor", "Zeitplan",
         "dbt-Quelle", "Staging-Modell", "Beschreibung", "Beispiellieferung",
     }, gaps  # fmt: skip
-    assert any("pipelines/deliveries/kita_plaetze.py fehlt" in g for g in gaps)
-    assert not [g for g in missing(p) if "'kita_plaetze'" not in g]
+    assert any(f"pipelines/deliveries/{NEW}.py fehlt" in g for g in gaps)
+    assert not [g for g in missing(p) if f"{NEW!r}" not in g]
 
 
 def test_a_transform_module_without_contract_is_reported(places):
