@@ -54,7 +54,11 @@ def test_every_load_balances(example_city):
         example_city.warehouse_db,
         "select datei, zeilen_gelesen, zeilen_geladen, zeilen_quarantaene from audit.loads where status in ('geladen','ersetzt')",
     )
-    assert len(rows) == 12
+    from pipelines.deliveries.landing import discover
+
+    # one load per example delivery (one file of every kind of the registry)
+    files = {f.relpath for f in discover(example_city.landing).files}
+    assert {r[0] for r in rows} == files and len(rows) == len(files)
     for datei, read, loaded, quarantined in rows:
         assert read == loaded + quarantined, datei
 
