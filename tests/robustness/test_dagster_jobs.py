@@ -63,6 +63,7 @@ def _after_success(defs, instance, result):
 @pytest.mark.slow
 def test_file_drop_sensor_tick_run_publish(tmp_path):
     from pipelines.defs.sensors import eingangsordner
+    from pipelines.deliveries.registry import PERIOD_KINDS
 
     landing, paths, defs, instance = _setup(tmp_path)
     ctx = dg.build_sensor_context(instance=instance, definitions=defs)
@@ -75,7 +76,7 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
     tick = eingangsordner.evaluate_tick(ctx)
     jobs = [r.job_name for r in tick.run_requests]
     assert jobs[0] == "referenzdaten"
-    assert set(jobs[1:]) == {f"laden_{k}" for k in ("einwohner", "sgb2", "sgb12", "sgb8", "finanzen", "bewegungen")}  # fmt: skip
+    assert set(jobs[1:]) == {f"laden_{k}" for k in PERIOD_KINDS}  # every kind has an example
     assert len(jobs) == len(set(jobs))  # one run per kind, not one per file
     results = [_execute(defs, instance, r) for r in tick.run_requests]
     assert all(r.success for r in results)
