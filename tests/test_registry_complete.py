@@ -134,6 +134,12 @@ def missing(places: Places) -> list[str]:
                     f"{cls.__name__}.pseudonyms nennt {sorted(cls.pseudonyms)}, der Vertrag "
                     f"verlangt ein Pseudonym für {sorted(identifiers)}",
                 )
+        raw_names = {c.name for c in contract.raw_columns}
+        if not isinstance(cls, str) and cls.volume_total not in (None, *raw_names):
+            gap(
+                "Mengenprüfung",
+                f"volume_total {cls.volume_total!r} ist keine Spalte von raw.{kind}",
+            )
         if kind not in places.raw_tables:
             gap("Rohtabelle", f"raw.{kind} wird nicht angelegt (rohtabelle im Vertrag)")
         if f"raw/{kind}" not in places.assets:
@@ -197,6 +203,12 @@ def _without(places: Places, place: str, kind: str) -> Places:
             pseudonyms = {}
 
         p.transforms[kind] = Forgotten
+    elif place == "Mengenprüfung":
+
+        class Misnamed(p.transforms[kind]):  # type: ignore[misc, valid-type]
+            volume_total = "gibt_es_nicht"
+
+        p.transforms[kind] = Misnamed
     elif place == "Rohtabelle":
         p.raw_tables.discard(kind)
     elif place == "Dagster-Asset":
@@ -225,6 +237,7 @@ def _without(places: Places, place: str, kind: str) -> Places:
 PLACES = [
     ("Transformationsmodul", "sgb12"),
     ("Pseudonymisierung", "sgb8"),
+    ("Mengenprüfung", "einwohner"),
     ("Rohtabelle", "finanzen"),
     ("Dagster-Asset", "sgb2"),
     ("Job", "bewegungen"),

@@ -88,6 +88,11 @@ class DeliveryKind:
     # identifier column -> (pseudonym namespace, raw column): the contract's columns with
     # `personenbezug.behandlung: pseudonym`; the key change (protection/keys.py) reads it too
     pseudonyms: dict[str, tuple[str, str]] = {}
+    # the volume check (volume.py) compares rows and this column's sum with the nearest
+    # loaded period (None: rows only); `coarser_rows`: files may carry rows of coarser
+    # areas (BA total rows), so it compares the finest areas only
+    volume_total: str | None = None
+    coarser_rows: bool = False
 
     def __init__(self) -> None:
         contract = self.contract()

@@ -18,6 +18,7 @@ KEY = ["jahr", "gebiet_id", "art"]
 
 class Bewegungen(DeliveryKind):
     name = "bewegungen"
+    volume_total = "anzahl"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

@@ -18,6 +18,7 @@ KEY = ["stichtag", "gebiet_id", "alter", "geschlecht", "staatsangehoerigkeit"]
 
 class Einwohner(DeliveryKind):
     name = "einwohner"
+    volume_total = "anzahl"
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

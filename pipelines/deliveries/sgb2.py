@@ -18,6 +18,8 @@ SGB2_MEASURES: tuple[str, ...] = tuple(
 
 class Sgb2(DeliveryKind):
     name = "sgb2"
+    volume_total = "rlb"
+    coarser_rows = True  # the BA adds rows for the municipality and districts
     # the BA closes every table with footnotes and `© Statistik der Bundesagentur für
     # Arbeit`; a file without them was cut, even when the cut fell exactly on a line end
     requires_footer = True

@@ -15,22 +15,13 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.deliveries.registry import PERIOD_KINDS
 from pipelines.operator import OperatorError
 from pipelines.parsing import limits
 from pipelines.parsing.errors import FileRejected
 
 CONFIRM_FILE = "bestaetigungen.txt"
 CONFIRM_ENV = "SOZIALMONITOR_BESTAETIGT"  # newline-separated, set by `run --bestaetigen`
-
-# the total compared besides the row count (None: rows only; a budget plan has no `ist`)
-TOTALS: dict[str, str | None] = {
-    "einwohner": "anzahl",
-    "bewegungen": "anzahl",
-    "sgb2": "rlb",
-    "sgb12": None,
-    "sgb8": None,
-    "finanzen": None,
-}
 
 
 @dataclass(frozen=True)
@@ -64,12 +55,22 @@ def rule_from(config: dict, landing: Path | None) -> VolumeRule:
     )
 
 
-# kinds whose files may carry total rows for coarser areas (the BA's row for the
-# municipality): rows and totals are compared over the finest areas only
-FINEST_ONLY = ("sgb2",)
 _FINEST = (
     "select gebiet_id from raw.gebiete where ebene_rang = (select max(ebene_rang) from raw.gebiete)"
 )
+
+
+def _total(kind: str) -> str | None:
+    """The sum compared besides the row count (the kind's `volume_total`; None: rows only)."""
+    found = PERIOD_KINDS.get(kind)
+    return found.volume_total if found is not None else None
+
+
+def _finest_only(kind: str) -> bool:
+    """Files of the kind may carry rows of coarser areas (BA total rows): rows and totals
+    are compared over the finest areas only."""
+    found = PERIOD_KINDS.get(kind)
+    return bool(found is not None and found.coarser_rows)
 
 
 def measure(
@@ -77,7 +78,7 @@ def measure(
 ) -> tuple[int, float | None]:
     if finest is not None and "gebiet_id" in rows.columns:
         rows = rows.filter(pl.col("gebiet_id").is_in(finest))
-    col = TOTALS.get(kind)
+    col = _total(kind)
     total = None
     if col is not None and col in rows.columns:
         total = float(rows.get_column(col).fill_null(0).sum())
@@ -86,9 +87,9 @@ def measure(
 
 def history(con, kind: str, table: str, period_col: str, period_value) -> tuple | None:
     """(period, rows, total) of the nearest other loaded period: earlier first, else later."""
-    col = TOTALS.get(kind)
+    col = _total(kind)
     total = f"sum(coalesce({col}, 0))::double" if col else "null"
-    only = f"and gebiet_id in ({_FINEST})" if kind in FINEST_ONLY else ""
+    only = f"and gebiet_id in ({_FINEST})" if _finest_only(kind) else ""
     for pick, cmp in (("max", "<"), ("min", ">")):
         row = con.execute(
             f"""select {period_col}, count(*), {total} from raw.{table}
@@ -108,15 +109,15 @@ def judge(
     relpath: str, sha256: str, rows: pl.DataFrame,
 ) -> str | None:  # fmt: skip
     """German reason to hold the file, or None if its volume fits its history."""
-    if rule is None or rule.max_change is None or kind not in TOTALS or period_col is None:
+    if rule is None or rule.max_change is None or kind not in PERIOD_KINDS or period_col is None:
         return None
     past = history(con, kind, table, period_col, period_value)
     if past is None or past[1] < rule.min_rows:
         return None
-    finest = [g for (g,) in con.execute(_FINEST).fetchall()] if kind in FINEST_ONLY else None
+    finest = [g for (g,) in con.execute(_FINEST).fetchall()] if _finest_only(kind) else None
     n, total = measure(kind, rows, finest)
     problems = []
-    for label, new, old in (("Zeilen", n, past[1]), (f"Summe {TOTALS[kind]}", total, past[2])):
+    for label, new, old in (("Zeilen", n, past[1]), (f"Summe {_total(kind)}", total, past[2])):
         if new is None or old is None or old == 0:
             continue
         change = (new - old) / old
