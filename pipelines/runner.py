@@ -203,6 +203,8 @@ def _run_locked(
 
 def _ingest(execute, instance, discovery, paths, partitions, reference_keys) -> bool:
     """Reference data, then one Dagster run per delivery kind over its periods that need one."""
+    from pipelines.defs.ingest.requests import partition_range
+
     ok = execute(dg.AssetSelection.assets(*reference_keys), label="referenz")
     state = _loaded_state(paths)
     for kind_name, pdef in partitions.items():
@@ -211,18 +213,9 @@ def _ingest(execute, instance, discovery, paths, partitions, reference_keys) -> 
         keys = _changed_periods(kind_name, discovery, state)
         if not keys:
             continue  # every file of this kind is loaded as it is: no Dagster run needed
-        known = set(instance.get_dynamic_partitions(pdef.name))
-        new = [k for k in sorted(keys) if k not in known]
-        if new:
-            instance.add_dynamic_partitions(pdef.name, new)
-        stored = instance.get_dynamic_partitions(pdef.name)
-        positions = [i for i, k in enumerate(stored) if k in keys]
         # a run takes a contiguous range of partitions; unchanged files inside it are
-        # recognised by their hash and left as they are
-        tags = {
-            "dagster/asset_partition_range_start": stored[positions[0]],
-            "dagster/asset_partition_range_end": stored[positions[-1]],
-        }
+        # recognised by their hash and left as they are (the sensor's ranges alike)
+        tags = partition_range(instance, pdef, keys)
         selection = dg.AssetSelection.assets(dg.AssetKey(["raw", kind_name]))
         ok = execute(selection, tags, label=kind_name) and ok
     return ok

@@ -1,7 +1,8 @@
 """The landing-folder sensor, and the sensor that builds marts and publish zone after a load.
 
-`eingangsordner` starts a load run per delivery kind for new or changed files (and the
-reference run for changed reference data). When the last load run has succeeded,
+`eingangsordner` starts a load run per delivery kind for new files and files whose content
+changed (and the reference run for changed reference data, or a refused file without a
+period, which that run logs). When the last load run has succeeded,
 `nach_dem_laden` starts one `aufbereitung` run (dbt, publish, report); after the reference
 run of a schedule it first starts the loads of that schedule's cycle.
 """
@@ -13,7 +14,8 @@ import dagster as dg
 from pipelines.defs.ingest.requests import file_signature, ingest_requests
 from pipelines.defs.resources import resource_from_env
 from pipelines.defs.schedules import CYCLE_TAG, CYCLES, KIND_JOBS, aufbereitung, referenz
-from pipelines.deliveries.registry import PERIOD_KINDS
+from pipelines.deliveries.landing import discover
+from pipelines.deliveries.registry import PERIOD_KINDS, REFERENCE_KINDS
 
 KINDS = tuple(PERIOD_KINDS)
 LOAD_JOBS = [referenz, *KIND_JOBS.values()]
@@ -37,21 +39,23 @@ def eingangsordner(context: dg.SensorEvaluationContext):
         return dg.SkipReason(f"Eingangsordner {resource.landing()} fehlt")
     seen = json.loads(context.cursor) if context.cursor else {}
     requests: list[dg.RunRequest] = []
-    reference = resource.landing() / "reference"
+    # the landing folder read once, by the rules of every run (deliveries/landing.py)
+    discovery = discover(resource.landing(), config=resource.config())
+    reference = sorted(
+        {(f.relpath, f.path) for f in discovery.files if f.kind in REFERENCE_KINDS}
+        | {(r.relpath, r.path) for r in discovery.refused if r.period_key is None}
+    )
     changed_reference = []
-    if reference.is_dir():
-        for path in sorted(reference.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
-                rel = f"reference/{path.name}"
-                sig = file_signature(path)
-                if seen.get(rel) != sig:
-                    seen[rel] = sig
-                    changed_reference.append(f"{rel}:{sig}")
+    for rel, path in reference:
+        sig = file_signature(path)
+        if seen.get(rel) != sig:
+            seen[rel] = sig
+            changed_reference.append(f"{rel}:{sig}")
     if changed_reference:
         requests.append(
             dg.RunRequest(run_key="|".join(changed_reference), job_name="referenzdaten")
         )
-    requests += ingest_requests(context.instance, resource, KINDS, seen=seen)
+    requests += ingest_requests(context.instance, resource, KINDS, seen=seen, discovery=discovery)
     context.update_cursor(json.dumps(seen, sort_keys=True))
     if not requests:
         return dg.SkipReason("Keine neuen oder geänderten Dateien im Eingangsordner")

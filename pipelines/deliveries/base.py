@@ -38,16 +38,21 @@ class DeliveryFile:
         `run` compares every file with what is loaded before it starts a Dagster run, and the
         load hashes it again for its audit row: without the cache, berlin reads 1 GB twice.
         """
-        st = self.path.stat()
-        key = (str(self.path), st.st_ino, st.st_size, st.st_mtime_ns)
-        cached = _SHA_CACHE.get(key)
-        if cached is None:
-            h = hashlib.sha256()
-            with self.path.open("rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            cached = _SHA_CACHE[key] = h.hexdigest()
-        return cached
+        return sha256_of(self.path)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, cached per (path, inode, size, mtime): read again only when changed."""
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _SHA_CACHE.get(key)
+    if cached is None:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        cached = _SHA_CACHE[key] = h.hexdigest()
+    return cached
 
 
 _SHA_CACHE: dict[tuple, str] = {}

@@ -8,6 +8,7 @@ with Dagster's own test contexts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -95,8 +96,18 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
         dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
     )
     assert not again.run_requests and again.skip_message
-    # one corrected delivery: one run of its kind over its period
+    # touched, or copied in again unchanged: the content decides, nothing to do
     f = landing / "sgb2" / "sgb2_2024-12.csv"
+    later = f.stat().st_mtime_ns + 10**10
+    os.utime(f, ns=(later, later))
+    (landing / "reference" / "produkte.csv").write_bytes(
+        (landing / "reference" / "produkte.csv").read_bytes()
+    )
+    touched = eingangsordner.evaluate_tick(
+        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
+    )
+    assert not touched.run_requests and touched.skip_message
+    # one corrected delivery: one run of its kind over its period
     f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))
     third = eingangsordner.evaluate_tick(
         dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
