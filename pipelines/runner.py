@@ -98,12 +98,6 @@ def run_pipeline(
     paths = WarehousePaths(Path(warehouse)).ensure()  # also: umask 077 for this process
     set_environment(landing, paths, config_file)
     prepare_dagster_home(paths)
-    from pipelines.deliveries.volume import CONFIRM_ENV
-
-    if confirm:  # read by the ingest assets, which run in this process
-        os.environ[CONFIRM_ENV] = "\n".join(confirm)
-    else:
-        os.environ.pop(CONFIRM_ENV, None)
     key = None
     if any(ALL_KINDS[f.kind].person_level for f in discovery.files):
         from pipelines.protection.pseudonym import key_from_env
@@ -119,17 +113,18 @@ def run_pipeline(
             from pipelines.protection.keys import verify_key_file
 
             verify_key_file(paths.warehouse_db, key)  # the warehouse's own key, or nothing runs
-        return _run_locked(landing, paths, ingest_only, config)
+        return _run_locked(landing, paths, ingest_only, config, confirm)
 
 
 def _run_locked(
-    landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict
+    landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict, confirm=()
 ) -> RunOutcome:
     from pipelines.definitions import build_defs
     from pipelines.defs.ingest.assets import PARTITIONS, REFERENCE_KEYS
     from pipelines.defs.resources import resource_from_env
 
-    defs = build_defs(resource_from_env())
+    # the confirmed files reach the ingest assets as resource config, like the folders
+    defs = build_defs(resource_from_env(confirm))
     instance = dg.DagsterInstance.get()
     all_assets = list(defs.assets or [])
     resources = defs.resources or {}

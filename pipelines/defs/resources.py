@@ -31,6 +31,9 @@ class Sozialmonitor(dg.ConfigurableResource):
     warehouse_dir: str
     config_file: str | None = None
     lock_wait_seconds: float = 1800.0
+    # landing files whose unusual volume is confirmed (`run --bestaetigen`), besides the
+    # landing folder's bestaetigungen.txt
+    confirmations: list[str] = []
 
     _lock: contextlib.ExitStack | None = PrivateAttr(default=None)
 
@@ -58,10 +61,13 @@ class Sozialmonitor(dg.ConfigurableResource):
             self._lock = None
 
 
-def resource_from_env() -> Sozialmonitor:
+def resource_from_env(confirmations: tuple[str, ...] | list[str] = ()) -> Sozialmonitor:
+    """The resource of the folders the environment names (set by `run`, the UI's code
+    location); `confirmations` come from `run --bestaetigen` only."""
     return Sozialmonitor(
         landing_dir=os.environ.get(LANDING_ENV, str(Path.cwd() / "demo" / "landing")),
         warehouse_dir=os.environ.get(WAREHOUSE_ENV, str(Path.cwd() / "demo" / "warehouse")),
         config_file=os.environ.get(CONFIG_ENV) or None,
         lock_wait_seconds=float(os.environ.get(LOCK_WAIT_ENV) or 1800),
+        confirmations=list(confirmations),
     )

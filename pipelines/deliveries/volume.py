@@ -9,7 +9,7 @@ A held file is refused (`menge_unplausibel`) and loads once it is confirmed, by
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from pipelines.parsing import limits
 from pipelines.parsing.errors import FileRejected
 
 CONFIRM_FILE = "bestaetigungen.txt"
-CONFIRM_ENV = "SOZIALMONITOR_BESTAETIGT"  # newline-separated, set by `run --bestaetigen`
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,12 @@ class VolumeRule:
         )
 
 
-def rule_from(config: dict, landing: Path | None) -> VolumeRule:
+def rule_from(config: dict, landing: Path | None, confirmations: Iterable[str] = ()) -> VolumeRule:
+    """The volume rule of the city config; `confirmations` (from `run --bestaetigen`, given
+    to the assets by the Sozialmonitor resource) and bestaetigungen.txt hold it back."""
     own = (config or {}).get("plausibilitaet") or {}
     pct = own.get("mengen_abweichung_prozent", 30)
-    entries = os.environ.get(CONFIRM_ENV, "").splitlines()
+    entries = list(confirmations)
     if landing is not None and (landing / CONFIRM_FILE).is_file():
         entries += _confirmations(landing / CONFIRM_FILE)
     confirmed = set()

@@ -189,9 +189,7 @@ def test_file_cut_at_a_line_end_is_held_until_confirmed(tmp_path):
 
 def test_volume_confirmation_file_in_the_landing_folder(tmp_path, monkeypatch):
     from pipelines.deliveries.load import load_file
-    from pipelines.deliveries.volume import CONFIRM_ENV, rule_from
-
-    monkeypatch.delenv(CONFIRM_ENV, raising=False)  # only the file in the landing folder
+    from pipelines.deliveries.volume import rule_from
 
     case = _landing(tmp_path)
     case.ingest()

@@ -194,7 +194,9 @@ def _period_asset(kind_name: str):
             if context.has_partition_key_range or context.has_partition_key
             else None
         )
-        volume = rule_from(sozialmonitor.config(), sozialmonitor.landing())
+        volume = rule_from(
+            sozialmonitor.config(), sozialmonitor.landing(), sozialmonitor.confirmations
+        )
         results = ingest_kind(
             kind_name, discovery, paths, context.run.run_id, keys, progress.report, volume
         )
