@@ -101,6 +101,8 @@ def render_page(bundle: dict, created: date) -> str:
 <h2>Zeitreihe: <span id="zeitreihe-titel"></span></h2>
 <svg id="zeitreihe" role="img" xmlns="http://www.w3.org/2000/svg"></svg>
 <ul class="legende-linien" id="zeitreihe-legende"></ul>
+<p class="hinweis">Lücke: kein veröffentlichter Wert (*, ., x). Senkrechter Strich: nur innerhalb
+von Grenzen bekannt (/). Anzahlen werden nicht mit der Summe der Stadt verglichen.</p>
 </section>
 <section class="panel" id="vergleich" aria-labelledby="vergleich-titel">
 <h2 id="vergleich-titel">Vergleich</h2>

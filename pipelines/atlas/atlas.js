@@ -409,6 +409,14 @@
     if (!level || !ind.werte[level]) return null;
     return ind.perioden.map((p, i) => plotValue(cellAt(ind, level, i, id)));
   }
+  function boundsOf(ind, id) {
+    // the published interval of each "/" period whose value is not pinned (else null)
+    const level = areaLevel(id);
+    return ind.perioden.map((p, i) => {
+      const c = cellAt(ind, level, i, id);
+      return Array.isArray(c) && c[1] !== null && c[2] !== null && plotValue(c) === null ? [c[1], c[2]] : null;
+    });
+  }
   function renderSeries() {
     const ind = IND.get(state.ind);
     const svg = $("zeitreihe");
@@ -419,12 +427,13 @@
     if (state.area) {
       lines.push({ id: state.area, colour: "#1f4e79", cls: "auswahl" });
       const parent = D.gebiete[state.area] && D.gebiete[state.area].eltern;
-      if (parent && parent !== D.stadt_id && D.gebiete[parent]) lines.push({ id: parent, colour: "#7a7a7a", cls: "eltern", dash: "5 3" });
+      // counts of a parent or the city are sums, not comparable: they would flatten the area
+      if (!ind.absolut && parent && parent !== D.stadt_id && D.gebiete[parent]) lines.push({ id: parent, colour: "#7a7a7a", cls: "eltern", dash: "5 3" });
     }
     state.compare.forEach((id, i) => { if (id !== state.area) lines.push({ id, colour: SERIES_COLOURS[i], cls: "vergleich" }); });
-    if (D.stadt_id && !lines.some((l) => l.id === D.stadt_id)) lines.push({ id: D.stadt_id, colour: "#000", cls: "stadt", dash: "2 2" });
-    const data = lines.map((l) => ({ ...l, values: seriesOf(ind, l.id) })).filter((l) => l.values);
-    const all = data.flatMap((l) => l.values.filter((v) => v !== null));
+    if (D.stadt_id && !lines.some((l) => l.id === D.stadt_id) && (!ind.absolut || !lines.length)) lines.push({ id: D.stadt_id, colour: "#000", cls: "stadt", dash: "2 2" });
+    const data = lines.map((l) => ({ ...l, values: seriesOf(ind, l.id), bounds: boundsOf(ind, l.id) })).filter((l) => l.values);
+    const all = data.flatMap((l) => [...l.values.filter((v) => v !== null), ...l.bounds.filter((b) => b).flat()]);
     const W = 560, H = 250, L = 58, R = 12, T = 12, B = 30;
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const title = state.area ? `Zeitreihe ${ind.name}: ${data.map((l) => areaName(l.id)).join(", ")}` : `Zeitreihe ${ind.name}`;
@@ -434,9 +443,9 @@
       el("text", { x: W / 2, y: H / 2, "text-anchor": "middle", class: "leer" }, svg).textContent = "Keine veröffentlichten Werte für diese Auswahl.";
       return;
     }
-    let lo = Math.min(...all), hi = Math.max(...all);
-    if (lo > 0 && lo < hi * 0.5) lo = 0;
-    if (hi === lo) { hi += 1; lo = Math.max(0, lo - 1); }
+    // zero-based for data that cannot be negative: a small change is not drawn as a big one
+    let lo = Math.min(0, ...all), hi = Math.max(...all);
+    if (hi === lo) hi = lo + 1;
     const time = ind.perioden.map((p) => Date.parse(p));
     const t0 = time[0], t1 = time[time.length - 1] === t0 ? t0 + 1 : time[time.length - 1];
     const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
@@ -467,6 +476,9 @@
       };
       line.values.forEach((v, i) => { if (v === null) flush(); else run.push(`${x(time[i]).toFixed(1)},${y(v).toFixed(1)}`); });
       flush();
+      line.bounds.forEach((b, i) => {
+        if (b) el("line", { x1: x(time[i]), x2: x(time[i]), y1: y(b[0]), y2: y(b[1]), stroke: line.colour, class: "intervall" }, g);
+      });
       if (pi >= 0 && line.values[pi] !== null) el("circle", { cx: x(time[pi]), cy: y(line.values[pi]), r: 3.5, fill: line.colour, class: "punkt" }, g);
       const li = html("li");
       const key = el("svg", { width: 24, height: 10, "aria-hidden": "true" });
