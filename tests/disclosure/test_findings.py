@@ -280,3 +280,55 @@ def test_same_inputs_give_the_same_suppression_pattern(systems):
     )
     assert first.cells.equals(again.cells)
     assert first.log.equals(again.log)
+
+
+def test_excel_carries_no_number_beyond_publish_duckdb(small_city):
+    """The attacker reads publish.duckdb and Parquet; the Excel workbooks must hold no
+    number those do not: every numeric cell of a data sheet is a value of the same column
+    in publish.duckdb (Excel may hold fewer rows: year-end only for the long tables)."""
+    import math
+
+    import fastexcel
+
+    from pipelines.publish.tables import TABLES
+
+    def numbers(values):
+        out = []
+        for v in values:
+            try:
+                x = float(v)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(x):
+                out.append(x)
+        return sorted(out)
+
+    def contained(small, large):
+        """Every value of `small` matched by its own value of `large` (both sorted)."""
+        j = 0
+        for x in small:
+            while j < len(large) and large[j] < x - 1e-6 * max(1.0, abs(x)):
+                j += 1
+            if j == len(large) or abs(large[j] - x) > 1e-6 * max(1.0, abs(x)):
+                return x
+            j += 1
+        return None
+
+    con = duckdb.connect(str(small_city.publish_db), read_only=True)
+    try:
+        for book in sorted((small_city.warehouse / "excel").glob("*.xlsx")):
+            reader = fastexcel.read_excel(book)
+            table = reader.sheet_names[0]
+            sheet = reader.load_sheet(table, header_row=0, dtypes="string").to_polars()
+            frame = con.execute(f"select * from {table}").pl()
+            header = {TABLES[table].header(c): c for c in frame.columns}
+            assert 0 < sheet.height <= frame.height, book.name
+            for label in sheet.columns:
+                if label == "Intervall":  # text made of the published bounds
+                    continue
+                col = header.get(label, label)
+                assert col in frame.columns, (book.name, label)
+                extra = contained(numbers(sheet[label].to_list()), numbers(frame[col].to_list()))
+                assert extra is None, (book.name, col, extra)
+    finally:
+        con.close()
