@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from tests.conftest import query
 
@@ -81,3 +82,29 @@ def test_audit_names_file_hash_and_versions(example_city):
         ]
         == 0
     )
+
+
+def test_facilities_loaded_and_bad_rows_quarantined(example_city):
+    # tests/fixtures/musterstadt/README.md: 12 rows, 8 load, 4 quarantined
+    rows = query(
+        example_city.quarantine_db,
+        "select zeile, spalte, grund from quarantaene where quelle = 'einrichtungen' order by zeile",
+    )
+    assert rows == [
+        (10, "art", "code_unbekannt"),  # tagespflege is not in the code list
+        (11, "gebiet_id", "gebiet_unbekannt"),  # 020100 ended with the split on 2024-01-01
+        (12, "plaetze", "anzahl_negativ"),
+        (13, "gueltig_ab", "periode_abweichend"),  # closed 2022-07-31, before the year
+    ]
+    loaded = query(
+        example_city.warehouse_db,
+        "select count(*), sum(plaetze), count(distinct einrichtung_id), min(jahr), max(jahr) "
+        "from raw.einrichtungen",
+    )
+    assert loaded == [(8, 769, 6, 2024, 2024)]
+    # the change of places in the year stays as two rows with their validity
+    assert query(
+        example_city.warehouse_db,
+        "select plaetze, gueltig_bis from raw.einrichtungen where einrichtung_id = 'K-002' "
+        "order by gueltig_ab",
+    ) == [(60, date(2024, 7, 31)), (80, None)]
