@@ -41,6 +41,9 @@ def merge(base: dict, override: dict, where: str = "") -> dict:
     for key, value in (override or {}).items():
         path = f"{where}.{key}" if where else key
         if key not in base:
+            if where == "bedarfseckwerte":  # a city may add a facility type of its own
+                out[key] = value
+                continue
             raise ConfigError(
                 f"Unbekannter Schlüssel '{path}'. Erlaubt sind hier: " + ", ".join(sorted(base))
             )

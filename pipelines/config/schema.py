@@ -146,6 +146,44 @@ class Aufbewahrung(_Block):
     ]
 
 
+@cache
+def facility_types() -> tuple[str, ...]:
+    from pipelines.contracts import load_contract
+
+    return tuple(load_contract("einrichtungen").column("art").codes or ())
+
+
+class Bedarfseckwert(_Block):
+    alter_von: Annotated[
+        StrictInt, Field(ge=0, le=100, description="eine ganze Zahl von 0 bis 100 (Alter)")
+    ]
+    alter_bis: Annotated[
+        StrictInt,
+        Field(
+            ge=0, le=100, description="eine ganze Zahl von 0 bis 100, nicht kleiner als alter_von"
+        ),
+    ]
+    zielwert: Annotated[
+        Number, Field(gt=0, le=100_000, description="eine Zahl größer 0 (Plätze je `je` Personen)")
+    ]
+    je: Annotated[
+        StrictInt, Field(ge=1, le=100_000, description="eine ganze Zahl ab 1, z. B. 100 oder 1000")
+    ]
+    planungsebene_hoeher: Annotated[
+        StrictInt,
+        Field(
+            ge=0, le=5, description="eine ganze Zahl von 0 (feinste Ebene) bis 5 (Ebenen darüber)"
+        ),
+    ]
+
+    @field_validator("alter_bis")
+    @classmethod
+    def _band_ordered(cls, value: int, info) -> int:
+        if value < info.data.get("alter_von", 0):
+            raise ValueError("alter_bis before alter_von")
+        return value
+
+
 class CityConfig(_Block):
     # blocks not listed here are checked by their own code; merge() already refuses any
     # key that default.yaml does not have
@@ -160,6 +198,13 @@ class CityConfig(_Block):
     quellprofile: Annotated[
         list[StrictStr], Field(description="eine Liste von Profildateien (Text)")
     ]
+    bedarfseckwerte: Annotated[
+        dict[StrictStr, Bedarfseckwert] | None,
+        Field(
+            description="je Einrichtungsart (Codeliste von data_contracts/einrichtungen.yaml) "
+            "alter_von, alter_bis, zielwert, je und planungsebene_hoeher"
+        ),
+    ] = None
 
 
 _EXTRA_HINTS = {
@@ -170,6 +215,15 @@ _EXTRA_HINTS = {
 
 def validate(config: dict[str, Any], source: str) -> str | None:
     """None if `config` is valid, else one German line naming the key and what is allowed."""
+    eckwerte = config.get("bedarfseckwerte")
+    if isinstance(eckwerte, dict):
+        unknown = [k for k in eckwerte if k not in facility_types()]
+        if unknown:
+            return (
+                f"Stadtkonfiguration {source}: bedarfseckwerte.{unknown[0]} ist keine "
+                "Einrichtungsart; erlaubt sind " + ", ".join(facility_types()) + " (eine neue "
+                "Art zuerst in die Codeliste art von data_contracts/einrichtungen.yaml)."
+            )
     try:
         CityConfig.model_validate(config)
     except _PydanticError as exc:
@@ -203,6 +257,9 @@ def _message(err: dict, config: dict, source: str) -> str:
         except (KeyError, IndexError, TypeError):
             value = None
             break
+    if keys[:1] == ["bedarfseckwerte"] and len(keys) >= 3:  # a dict of blocks: the block's field
+        info = Bedarfseckwert.model_fields.get(keys[2])
+        description = info.description if info else description
     hint = _EXTRA_HINTS.get(tuple(keys[:2]))
     allowed = description or "ein anderer Wert"
     if err["type"] in ("model_type", "dict_type", "model_attributes_type"):

@@ -28,11 +28,14 @@ BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
         ("indikatoren:\n  hze_paragraphen: ['27_2', '99']\n", "SGB-VIII-Hilfearten"),
         ("indikatoren:\n  sgb2_quote_nenner: alle\n", "unter_65 oder gesamt"),
         ("offenlegung:\n  min_fallzal: 3\n", "Unbekannter Schlüssel 'offenlegung.min_fallzal'"),
+        ("bedarfseckwerte:\n  kita_u3: {zielwert: 0}\n", "bedarfseckwerte.kita_u3.zielwert = 0"),
+        ("bedarfseckwerte:\n  kita_u3: {alter_von: 3, alter_bis: 2}\n", "nicht kleiner als alter_von"),
+        ("bedarfseckwerte:\n  krippe: {zielwert: 5}\n", "bedarfseckwerte.krippe ist keine Einrichtungsart"),
         (BOMB, "YAML-Verweise"),
         ("offenlegung: [\n", "kein gültiges YAML"),
     ],
-    ids=["text", "negativ", "bruch", "indikator", "paragraph", "nenner", "tippfehler", "bombe",
-         "syntax"],
+    ids=["text", "negativ", "bruch", "indikator", "paragraph", "nenner", "tippfehler",
+         "eckwert", "altersband", "einrichtungsart", "bombe", "syntax"],
 )  # fmt: skip
 def test_bad_city_config_stops_run_in_seconds(tmp_path, yaml_text, says):
     from pipelines.cli import main
@@ -69,6 +72,9 @@ def test_valid_configs_pass():
     for city in ("berlin", "hamburg"):
         assert load_config(city_config(city))["stadt"]["name"]
     assert load_config(None)["offenlegung"]["min_fallzahl"] == 3
+    assert load_config(None)["bedarfseckwerte"]["kita_u3"] == {
+        "alter_von": 0, "alter_bis": 2, "zielwert": 45, "je": 100, "planungsebene_hoeher": 0
+    }  # fmt: skip
 
 
 def test_profile_alias_bomb_refused(tmp_path):

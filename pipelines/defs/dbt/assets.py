@@ -124,6 +124,7 @@ def dbt_vars(config: dict) -> dict:
         "nenner_max_monate": ind["nenner_max_alter_monate"],
         "sozialindex": config["sozialindex"],
         "prognose": config.get("prognose", {}),
+        "bedarfseckwerte": config.get("bedarfseckwerte") or {},
         "nenner_varianten": {"sgb2_quote": "ew"} if ind["sgb2_quote_nenner"] == "gesamt" else {},
     }
 
