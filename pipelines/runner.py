@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.defs.ingest.inventory import CLI_RUN_TAG
 from pipelines.deliveries import inventory
 from pipelines.deliveries.landing import LandingError, discover
 from pipelines.deliveries.registry import ALL_KINDS, PERIOD_KINDS
@@ -138,7 +139,7 @@ def _run_locked(
             selection=selection,
             instance=instance,
             resources=resources,
-            tags=tags or {},
+            tags={**(tags or {}), CLI_RUN_TAG: "run"},
             run_config=QUIET_RUN_CONFIG,
             raise_on_error=False,
         )

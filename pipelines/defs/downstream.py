@@ -10,6 +10,7 @@ lacks its German comment. `sozialbericht` and `sozialatlas` read only publish.du
 import dagster as dg
 import duckdb
 
+from pipelines.defs.errors import operator_errors
 from pipelines.defs.resources import Sozialmonitor
 from pipelines.publish.tables import TABLES
 
@@ -42,6 +43,7 @@ PUBLISHED = tuple(TABLES)
     ],
     name="veroeffentlichung",
 )
+@operator_errors
 def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     import polars as pl
 
@@ -146,6 +148,7 @@ PDF_ENV = "SOZIALMONITOR_BERICHT_PDF"
     kinds={"html", "pdf"},
     description="Sozialbericht (HTML, eigenständig, und PDF in A4), nur aus publish.duckdb",
 )
+@operator_errors
 def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     import os
 
@@ -184,6 +187,7 @@ def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
     description="Sozialatlas (atlas/index.html): interaktive Karte, Gebietsprofile, Zeitreihen "
     "und Vergleich als eine statische Seite, nur aus publish.duckdb der aktuellen Version",
 )
+@operator_errors
 def sozialatlas(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     from pipelines.atlas import build_atlas
     from pipelines.publish.version import current_version
@@ -211,6 +215,7 @@ def sozialatlas(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor)
     description="analyse.duckdb: Kopie der Marts für Auswertungen (nur lesen); blockiert nie "
     "einen Lauf, weil sie neben der alten Kopie geschrieben und umbenannt wird",
 )
+@operator_errors
 def analyse_kopie(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     from pipelines.warehouse.analysis import analysis_db, write_analysis_copy
 

@@ -176,3 +176,45 @@ def test_schedules_start_the_reference_run_of_their_cycle(tmp_path):
         [req] = schedule.evaluate_tick(ctx).run_requests
         assert schedule.job_name == "referenzdaten"
         assert req.tags[CYCLE_TAG] == name
+
+
+def test_ui_job_accounts_for_every_file_and_fails_in_one_german_line(tmp_path):
+    """A job started from the UI writes its own audit.eingang (every file of the landing
+    folder, keyed by the Dagster run id), and an operator error (warehouse.duckdb held open
+    by another program) fails the step with the German line, not DuckDB's traceback."""
+    from tests.robustness.test_operator import _held_open
+
+    landing, paths, defs, instance = _setup(tmp_path)
+    shutil.copytree(EXAMPLES / "reference", landing / "reference")
+    shutil.copytree(EXAMPLES / "einwohner", landing / "einwohner")
+    (landing / "notiz.txt").write_text("bitte anrufen\n", encoding="utf-8")
+    result = defs.resolve_job_def("referenzdaten").execute_in_process(
+        instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    assert result.success
+    rows = query(
+        paths.warehouse_db,
+        "select datei, status from audit.eingang where lauf_id = ?",
+        [result.run_id],
+    )
+    files = {
+        str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file()
+    }  # fmt: skip
+    assert {d for d, _ in rows} == files
+    status = dict(rows)
+    assert status["notiz.txt"] == "keine_lieferung"
+    assert status["reference/gebiete.csv"] == "geladen"
+    assert {status[f] for f in files if f.startswith("einwohner/")} == {"nicht_verarbeitet"}
+
+    with _held_open(paths.warehouse_db):
+        failed = defs.resolve_job_def("referenzdaten").execute_in_process(
+            instance=instance, run_config=QUIET, raise_on_error=False
+        )
+    assert not failed.success
+    errors = [ev.step_failure_data.error for ev in failed.get_step_failure_events()]
+    assert errors, "kein fehlgeschlagener Schritt"
+    for err in errors:
+        text = err.message
+        assert "von einem anderen Programm geöffnet" in text, text
+        assert "IOException" not in text and "Traceback" not in text
+        assert err.cls_name == "Failure"

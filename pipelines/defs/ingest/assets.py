@@ -10,6 +10,8 @@ import warnings
 
 import dagster as dg
 
+from pipelines.defs.errors import operator_errors
+from pipelines.defs.ingest import inventory as run_inventory
 from pipelines.defs.ingest import progress
 from pipelines.defs.resources import Sozialmonitor
 from pipelines.deliveries.ingest import ingest_kind, ingest_reference
@@ -159,10 +161,12 @@ REFERENCE_KEYS = [dg.AssetKey(["raw", name]) for name in REFERENCE_KINDS]
     check_specs=_check_specs(dg.AssetKey(["raw", "gebiete"])),
     name="raw_referenz",
 )
+@operator_errors
 def raw_referenz(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
     paths = sozialmonitor.paths()
     discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
     results = ingest_reference(discovery, paths, context.run.run_id, progress.report)
+    run_inventory.record(context, paths, discovery, results)
     for key in REFERENCE_KEYS:
         mine = [r for r in results if r.kind == key.path[-1]]
         yield dg.MaterializeResult(asset_key=key, metadata=_summary(mine))
@@ -186,6 +190,7 @@ def _period_asset(kind_name: str):
             + ("personenbezogen geliefert, pseudonymisiert geladen." if kind.person_level else "")
         ),
     )
+    @operator_errors
     def _asset(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
         paths = sozialmonitor.paths()
         discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
@@ -200,6 +205,7 @@ def _period_asset(kind_name: str):
         results = ingest_kind(
             kind_name, discovery, paths, context.run.run_id, keys, progress.report, volume
         )
+        run_inventory.record(context, paths, discovery, results)
         yield dg.MaterializeResult(metadata=_summary(results))
         yield from _check_results(key, results, kind.table, paths)
 
