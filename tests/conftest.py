@@ -16,6 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # the Musterstadt example deliveries with hand-computed results, and the public real data
 EXAMPLES = REPO / "tests" / "fixtures" / "musterstadt" / "landing"
+# the year before (2023, on the old area layout) and the plan year 2025, laid over EXAMPLES
+EXAMPLES_VORJAHR = REPO / "tests" / "fixtures" / "musterstadt_vorjahr" / "landing"
 REALDATA = REPO / "data" / "realdata"
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 
@@ -81,6 +83,20 @@ def example_city(tmp_path_factory) -> Built:
     return Built(landing, warehouse, outcome)
 
 
+@pytest.fixture(scope="session")
+def vorjahr_city(tmp_path_factory) -> Built:
+    """Musterstadt with a second budget and case year (2023) and the plan year 2025
+    (tests/fixtures/musterstadt_vorjahr), through the whole pipeline."""
+    from pipelines.runner import run_pipeline
+
+    landing = tmp_path_factory.mktemp("vorjahr") / "landing"
+    shutil.copytree(EXAMPLES, landing)
+    shutil.copytree(EXAMPLES_VORJAHR, landing, dirs_exist_ok=True)
+    warehouse = tmp_path_factory.mktemp("vorjahr_wh")
+    outcome = run_pipeline(landing, warehouse)
+    return Built(landing, warehouse, outcome)
+
+
 def query(db: Path, sql: str, params=None):
     import duckdb
 
@@ -97,6 +113,7 @@ CITY_GROUPS = {
     "small_landing": "kleine_stadt",
     "abgleich_klein": "kleine_stadt",
     "example_city": "musterstadt",
+    "vorjahr_city": "musterstadt_vorjahr",
 }
 
 

@@ -78,6 +78,7 @@ def check_published(
     findings += _visible_changes(ind)
     if "controlling" in tables:
         findings += _visible_controlling(tables["controlling"], kat, owner, public)
+    findings += _visible_case_tables(tables, counts, today)
     if "sozialindex" in tables:
         findings += _visible_index(tables["sozialindex"], ind, list(status))
     if counts.solved is not None and counts.trees is not None and crosswalk is not None:
@@ -196,6 +197,57 @@ def _visible_controlling(ctrl, kat, owner, public) -> list[tuple]:
             if per[:4] == str(jahr) and v is None:
                 how = f"controlling {kz}: Fallzahl oder Kosten veröffentlicht, Fallzahl gesperrt"
                 out.append(_finding(owner[nm], nm, per, gid, n, "sichtbar", how))
+    return out
+
+
+# controlling tables over the city's case counts: columns that give the count of the row's
+# year (0) or of the year before (-1) back, together with the public Ist and inhabitants
+CASE_COLUMNS = {
+    "controlling_zerlegung": {
+        0: ("faelle", "kosten_je_fall", "mengeneffekt", "preiseffekt", "restglied"),
+        -1: ("faelle_vorjahr", "kosten_je_fall_vorjahr", "mengeneffekt", "preiseffekt",
+             "restglied"),
+    },
+    "controlling_kennzahlen": {
+        0: ("faelle", "kosten_je_fall", "faelle_je_1000_ew", "faelle_veraenderung_prozent",
+            "kosten_je_fall_veraenderung_prozent"),
+        -1: ("faelle_vorjahr", "kosten_je_fall_vorjahr", "faelle_veraenderung_prozent",
+             "kosten_je_fall_veraenderung_prozent"),
+    },
+}  # fmt: skip
+
+
+def _visible_case_tables(tables, counts: DisclosureResult, today: str) -> list[tuple]:
+    """A case figure of the city (a yearly mean or count, or anything it is derived from)
+    may stand only where every reference date of that year is published for the city."""
+    if not any(name in tables for name in CASE_COLUMNS):
+        return []
+    if counts.trees is None or today not in counts.trees:
+        return []
+    tree = counts.trees[today]
+    roots = tree.filter(pl.col("parent_id").is_null())["gebiet_id"].to_list()
+    withheld: dict[tuple, str] = {}
+    for t, m, p, g in (
+        counts.cells.filter((pl.col("symbol") == "*") & pl.col("gebiet_id").is_in(roots))
+        .select("tabelle", "merkmal", "periode", "gebiet_id")
+        .iter_rows()
+    ):
+        withheld.setdefault((m, int(str(p)[:4])), f"{t}|{p}|{g}")
+    out = []
+    for name, columns in CASE_COLUMNS.items():
+        if name not in tables:
+            continue
+        frame = tables[name]
+        for row in frame.iter_rows(named=True):
+            for offset, cols in columns.items():
+                year = int(row["haushaltsjahr"]) + offset
+                cell = withheld.get((row["fall_merkmal"], year))
+                shown = [c for c in cols if row.get(c) is not None]
+                if cell is None or not shown:
+                    continue
+                tab, per, gid = cell.split("|")
+                how = f"{name} {', '.join(shown)} veröffentlicht, Fallzahl {year} gesperrt"
+                out.append(_finding(tab, row["fall_merkmal"], per, gid, None, "geld", how))
     return out
 
 

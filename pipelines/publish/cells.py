@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
 from pipelines.disclosure.model import key_text, load_hierarchy
 from pipelines.publish.systems import solve_systems
-from pipelines.publish.tables import TABLES
+from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
 # money: no cell of its own, published exactly where the case count it belongs to is
 NOT_COUNTS = {"hze_kosten"}
@@ -568,4 +568,128 @@ def reader_findings(
         crosswalk=crosswalk,
         status=recipe.status,
         today=TODAY,
+    )
+
+
+# --- controlling over the budget years ----------------------------------------------------
+
+# case-derived columns of the controlling tables: withheld with the case counts they come
+# from (Ist is public, so Ist / cost per case, density x inhabitants, a change on a known
+# year and the effects would all give a withheld count back)
+ZERLEGUNG_CASES = (
+    "faelle_vorjahr", "faelle", "kosten_je_fall_vorjahr", "kosten_je_fall",
+    "mengeneffekt", "preiseffekt", "restglied",
+)  # fmt: skip
+KENNZAHLEN_NOW = ("faelle", "kosten_je_fall", "faelle_je_1000_ew")
+KENNZAHLEN_BEFORE = (
+    "faelle_vorjahr", "kosten_je_fall_vorjahr", "faelle_veraenderung_prozent",
+    "kosten_je_fall_veraenderung_prozent",
+)  # fmt: skip
+
+
+def city_case_status(published_counts: pl.DataFrame, gebiete: pl.DataFrame) -> pl.DataFrame:
+    """Per count (merkmal) and year: how the city's cells of that year are published.
+
+    `status`: `*` when any reference date of the year is withheld (a mean over the year
+    with one withheld month gives that month back), else `/` when one is only known
+    within bounds, else null (every known date published exactly).
+    """
+    root = hierarchy(gebiete).filter(pl.col("ebene_rang") == 0)["gebiet_id"].implode()
+    city = published_counts.filter(pl.col("gebiet_id").is_in(root))
+    return city.group_by(
+        "merkmal", pl.col("periode").dt.year().cast(pl.Int32).alias("haushaltsjahr")
+    ).agg(
+        pl.when((pl.col("symbol") == "*").any())
+        .then(pl.lit("*"))
+        .when((pl.col("symbol") == "/").any())
+        .then(pl.lit("/"))
+        .otherwise(None)
+        .alias("status")
+    )
+
+
+def _status_of(status: pl.DataFrame, year_offset: int, name: str) -> pl.DataFrame:
+    return status.select(
+        pl.col("merkmal").alias("fall_merkmal"),
+        (pl.col("haushaltsjahr") + year_offset).alias("haushaltsjahr"),
+        pl.col("status").alias(name),
+    )
+
+
+def _worst(*cols: str) -> pl.Expr:
+    expr = pl.lit(None, pl.String)
+    for sym in ("/", "*"):  # later wins: `*` before `/`
+        expr = pl.when(pl.any_horizontal([pl.col(c) == sym for c in cols])).then(
+            pl.lit(sym)
+        ).otherwise(expr)
+    return expr
+
+
+def publish_zerlegung(zerlegung: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
+    """Ist figures as they are; cases, costs per case and the three effects only where the
+    city's case counts of both years are published exactly (else `*` or `/`); `.` where a
+    case count is not known at all."""
+    j = (
+        zerlegung.with_columns(pl.col("haushaltsjahr").cast(pl.Int32))
+        .join(_status_of(status, 0, "_jetzt"), on=["fall_merkmal", "haushaltsjahr"], how="left")
+        .join(_status_of(status, 1, "_vorher"), on=["fall_merkmal", "haushaltsjahr"], how="left")
+        .with_columns(
+            pl.when(pl.col("unsicher")).then(pl.lit("/")).otherwise(None).alias("_unsicher")
+        )
+    )
+    symbol = _worst("_jetzt", "_vorher", "_unsicher")
+    j = j.with_columns(
+        pl.coalesce(
+            symbol, pl.when(pl.col("restglied").is_null()).then(pl.lit(MISSING_SYMBOL))
+        ).alias("symbol")
+    )
+    hide = pl.col("symbol").is_in(["*", "/"])
+    out = j.with_columns(
+        [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ZERLEGUNG_CASES]
+    ).with_columns(pl.col("haushaltsjahr").cast(zerlegung.schema["haushaltsjahr"]))
+    return out.select(TABLES["controlling_zerlegung"].column_names).sort(
+        "reihenfolge", "haushaltsjahr"
+    )
+
+
+def publish_kennzahlen(kennzahlen: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
+    """The Kennzahlenbericht: case figures of a year only where the city's counts of that
+    year are published exactly; the year-before figures and changes only where both years
+    are."""
+    j = (
+        kennzahlen.with_columns(pl.col("haushaltsjahr").cast(pl.Int32))
+        .join(_status_of(status, 0, "_jetzt"), on=["fall_merkmal", "haushaltsjahr"], how="left")
+        .join(_status_of(status, 1, "_vorher"), on=["fall_merkmal", "haushaltsjahr"], how="left")
+        .with_columns(
+            pl.when(pl.col("unsicher")).then(pl.lit("/")).otherwise(None).alias("_unsicher")
+        )
+    )
+    now = _worst("_jetzt", "_unsicher")
+    before = _worst("_jetzt", "_vorher", "_unsicher")
+    j = j.with_columns(now.alias("_now"), before.alias("_before"))
+    out = j.with_columns(
+        [
+            pl.when(pl.col("_now").is_not_null()).then(None).otherwise(pl.col(c)).alias(c)
+            for c in KENNZAHLEN_NOW
+        ]
+        + [
+            pl.when(pl.col("_before").is_not_null()).then(None).otherwise(pl.col(c)).alias(c)
+            for c in KENNZAHLEN_BEFORE
+        ]
+        + [
+            pl.coalesce(
+                pl.col("_before"),
+                pl.when(pl.col("faelle").is_null()).then(pl.lit(MISSING_SYMBOL)),
+            ).alias("symbol")
+        ]
+    ).with_columns(pl.col("haushaltsjahr").cast(kennzahlen.schema["haushaltsjahr"]))
+    return out.select(TABLES["controlling_kennzahlen"].column_names).sort(
+        "reihenfolge", "produkt", "haushaltsjahr"
+    )
+
+
+def publish_haushalt(haushalt: pl.DataFrame) -> pl.DataFrame:
+    """Budget amounts are public (the council adopts and publishes the budget)."""
+    return haushalt.select(TABLES["controlling_haushalt"].column_names).sort(
+        "haushaltsjahr", "gliederung", "reihenfolge", "schluessel"
     )

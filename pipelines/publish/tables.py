@@ -118,6 +118,17 @@ HEADERS = {
     "nenner_definition": "Definition Nenner", "intervall": "Intervall",
     "ausschluss_grund_status": "Ausschlussgrund Status",
     "ausschluss_grund_dynamik": "Ausschlussgrund Dynamik",
+    "gliederung": "Gliederung", "bereich_bezeichnung": "Bereich (Name)", "plan": "Plan (EUR)",
+    "ist": "Ist (EUR)", "abweichung": "Abweichung (EUR)", "ausfuehrungsquote": "Ausführungsquote (%)",
+    "planjahr": "Planjahr", "fall_merkmal": "Fallzählgröße", "fall_bezeichnung": "Fälle",
+    "ist_vorjahr": "Ist Vorjahr (EUR)", "veraenderung": "Veränderung (EUR)",
+    "faelle_vorjahr": "Fälle Vorjahr", "faelle": "Fälle",
+    "kosten_je_fall_vorjahr": "Kosten je Fall Vorjahr (EUR)", "kosten_je_fall": "Kosten je Fall (EUR)",
+    "mengeneffekt": "Mengeneffekt (EUR)", "preiseffekt": "Preiseffekt (EUR)",
+    "restglied": "Restglied (EUR)", "stichtage_vorjahr": "Stichtage Vorjahr", "stichtage": "Stichtage",
+    "produkt": "Produkt", "faelle_je_1000_ew": "Fälle je 1.000 Einwohner",
+    "faelle_veraenderung_prozent": "Veränderung Fälle (%)",
+    "kosten_je_fall_veraenderung_prozent": "Veränderung Kosten je Fall (%)",
 }  # fmt: skip
 
 _COUNTS = (
@@ -240,6 +251,86 @@ CONTROLLING = PublishedTable(
     ),
 )
 
+_CASE_DISCLOSURE = (
+    "Beträge des Haushalts sind öffentlich. Fallzahlen sind Personenzahlen der Gesamtstadt "
+    "aus dem einen Geheimhaltungssystem: ist ein Stichtag des Jahres dort gesperrt, stehen "
+    "Fälle und alles daraus Abgeleitete (Kosten je Fall, Dichte, Effekte, Veränderungen) "
+    "als `*`, da sie mit dem öffentlichen Ist die Fallzahl zurückgäben; nur eingegrenzt "
+    "bekannte Fallzahlen als `/`."
+)
+
+CONTROLLING_HAUSHALT = PublishedTable(
+    name="controlling_haushalt",
+    title="Controlling: Plan und Ist",
+    description=(
+        "Plan und Ist der Aufwandskonten nebeneinander für jedes gelieferte Haushaltsjahr, "
+        "mit Abweichung und Ausführungsquote, getrennt nach Gliederung (je Bereich, je "
+        "Produkt, Gesamthaushalt; die Gliederungen nie zusammenzählen). Im Planjahr steht "
+        "nur der Plan."
+    ),
+    disclosure="keine Fallzahlen; Haushaltsbeträge sind öffentlich und unverändert veröffentlicht.",
+    mart="controlling_haushalt",
+    reads=("controlling_haushalt",),
+    grain=("haushaltsjahr", "gliederung", "schluessel"),
+    columns=tuple(
+        _c(n)
+        for n in (
+            "haushaltsjahr", "gliederung", "schluessel", "bezeichnung", "bereich",
+            "bereich_bezeichnung", "plan", "ist", "abweichung", "ausfuehrungsquote", "planjahr",
+            "hinweis", "reihenfolge",
+        )
+    ),  # fmt: skip
+)
+
+CONTROLLING_ZERLEGUNG = PublishedTable(
+    name="controlling_zerlegung",
+    title="Controlling: Zerlegung der Kostenveränderung",
+    description=(
+        "Veränderung des Ist eines Bereichs mit Fallzahl gegenüber dem Vorjahr, zerlegt in "
+        "Mengeneffekt ((Fälle − Fälle Vorjahr) × Kosten je Fall Vorjahr), Preiseffekt "
+        "((Kosten je Fall − Kosten je Fall Vorjahr) × Fälle Vorjahr) und Restglied (Produkt "
+        "der beiden Differenzen); die drei ergeben zusammen die Veränderung."
+    ),
+    disclosure=_CASE_DISCLOSURE,
+    mart="controlling_zerlegung",
+    reads=("controlling_zerlegung", *_INDICATOR_TABLES),
+    grain=("haushaltsjahr", "bereich"),
+    columns=tuple(
+        _c(n, SYMBOL_COMMENT if n == "symbol" else None)
+        for n in (
+            "haushaltsjahr", "bereich", "bereich_bezeichnung", "fall_merkmal", "fall_bezeichnung",
+            "ist_vorjahr", "ist", "veraenderung", "faelle_vorjahr", "faelle",
+            "kosten_je_fall_vorjahr", "kosten_je_fall", "mengeneffekt", "preiseffekt",
+            "restglied", "symbol", "stichtage_vorjahr", "stichtage", "unsicher", "hinweis",
+            "reihenfolge",
+        )
+    ),  # fmt: skip
+)
+
+CONTROLLING_KENNZAHLEN = PublishedTable(
+    name="controlling_kennzahlen",
+    title="Controlling: Kennzahlenbericht",
+    description=(
+        "Kennzahlenbericht je Haushaltsjahr und Produkt eines Bereichs mit Fallzahl: Fälle, "
+        "Ist, Kosten je Fall, Fälle je 1.000 Einwohner und die Veränderung von Fällen und "
+        "Kosten je Fall gegenüber dem Vorjahr."
+    ),
+    disclosure=_CASE_DISCLOSURE,
+    mart="controlling_kennzahlen",
+    reads=("controlling_kennzahlen", *_INDICATOR_TABLES),
+    grain=("haushaltsjahr", "produkt"),
+    columns=tuple(
+        _c(n, SYMBOL_COMMENT if n == "symbol" else None)
+        for n in (
+            "haushaltsjahr", "produkt", "bezeichnung", "bereich", "bereich_bezeichnung",
+            "fall_merkmal", "fall_bezeichnung", "faelle", "ist", "kosten_je_fall", "einwohner",
+            "faelle_je_1000_ew", "faelle_vorjahr", "kosten_je_fall_vorjahr",
+            "faelle_veraenderung_prozent", "kosten_je_fall_veraenderung_prozent", "symbol",
+            "stichtage", "unsicher", "hinweis", "reihenfolge",
+        )
+    ),  # fmt: skip
+)
+
 ZIELERREICHUNG = PublishedTable(
     name="zielerreichung",
     title="Zielerreichung",
@@ -344,8 +435,8 @@ INDIKATORKATALOG = PublishedTable(
 TABLES: dict[str, PublishedTable] = {
     t.name: t
     for t in (
-        INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, ZIELERREICHUNG, GEBIETE,
-        INDIKATORKATALOG,
+        INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, CONTROLLING_HAUSHALT,
+        CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, ZIELERREICHUNG, GEBIETE, INDIKATORKATALOG,
     )
 }  # fmt: skip
 

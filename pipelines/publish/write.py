@@ -72,6 +72,9 @@ def build_tables(
         ind = _read(con, "select * from marts.indikatoren")
         index = _read(con, "select * from marts.sozialindex")
         controlling = _read(con, "select * from marts.controlling")
+        haushalt = _read(con, "select * from marts.controlling_haushalt")
+        zerlegung = _read(con, "select * from marts.controlling_zerlegung")
+        kennzahlen = _read(con, "select * from marts.controlling_kennzahlen")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
@@ -103,6 +106,7 @@ def build_tables(
         pl.lit("nicht_geliefert").alias("regel"),
         pl.lit(None, pl.String).alias("ausgeloest_durch"),
     )
+    case_status = cells.city_case_status(counts.cells, gebiete)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -111,6 +115,9 @@ def build_tables(
             index, withheld_rates, recipe_from_config(config["sozialindex"])
         ),
         "controlling": cells.publish_controlling(controlling, published),
+        "controlling_haushalt": cells.publish_haushalt(haushalt),
+        "controlling_zerlegung": cells.publish_zerlegung(zerlegung, case_status),
+        "controlling_kennzahlen": cells.publish_kennzahlen(kennzahlen, case_status),
         "zielerreichung": figures.decide_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,

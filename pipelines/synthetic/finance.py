@@ -57,8 +57,13 @@ def bund_share_kdu(year: int) -> float:
     return float(np.interp(year, [2015, 2018, 2020, 2021, 2024], [0.31, 0.42, 0.62, 0.64, 0.65]))
 
 
-def finance_rows(year: int, drivers: dict[str, float], population: int, seed: int) -> list[dict]:
-    """Rows of one budget year; `drivers` holds the case-based expected amounts in EUR."""
+def finance_rows(
+    year: int, drivers: dict[str, float], population: int, seed: int, plan_only: bool = False
+) -> list[dict]:
+    """Rows of one budget year; `drivers` holds the case-based expected amounts in EUR.
+
+    `plan_only`: the budget of the current year, planned but not yet closed: `ist` empty.
+    """
     rng = rng_for(seed, "finanzen", str(year))
     expense = {
         ("31.2.01", "533900"): drivers["bg_mean"] * 12 * kdu_per_bg_month(year),
@@ -95,11 +100,19 @@ def finance_rows(year: int, drivers: dict[str, float], population: int, seed: in
                 "konto_bezeichnung": ACCOUNTS[konto],
                 "ansatz": money_text(round(ansatz * 100)),
                 "ansatz_fortgeschrieben": None if fort is None else money_text(round(fort * 100)),
-                "ist": money_text(round(ist * 100)),
+                "ist": None if plan_only else money_text(round(ist * 100)),
             }
         )
     rows.sort(key=lambda r: (r["produkt"], r["konto"]))
     return rows
+
+
+def plan_drivers(drivers: dict[str, float], year: int) -> dict[str, float]:
+    """Expected amounts of the plan year from the last closed year: KdU follows the rents
+    (kdu_per_bg_month), everything else grows by 3 %."""
+    out = {k: v * 1.03 for k, v in drivers.items()}
+    out["bg_mean"] = drivers["bg_mean"]  # the rent increase is in kdu_per_bg_month(year)
+    return out
 
 
 def produkte_frame() -> pl.DataFrame:

@@ -17,7 +17,7 @@ import polars as pl
 
 from . import sgb2 as sgb2_mod
 from .finance import COLUMNS as FIN_COLUMNS
-from .finance import finance_rows, produkte_frame
+from .finance import finance_rows, plan_drivers, produkte_frame
 from .formats import (
     count_text,
     date_expr,
@@ -638,16 +638,24 @@ def _sgb8_defects(land, rel, df, cases, idx, y, style, rng, bad_street) -> pl.Da
 
 
 def _write_finanzen(land, sc, seed, pop, bg_by_year, need_by_year, cost_by_year) -> None:
-    for k, y in enumerate(sc.years):
-        dec = pop.dates.index(dt.date(y, 12, 31))
+    """One file per year of the series (plan and Ist), and the plan of the year after it
+    (the current budget, not yet closed: Ist empty)."""
+    plan_year = sc.last_year + 1
+    for k, y in enumerate([*sc.years, plan_year]):
+        last = min(y, sc.last_year)
+        dec = pop.dates.index(dt.date(last, 12, 31))
         drivers = {
-            "bg_mean": bg_by_year[y],
-            "HLU": need_by_year[y]["HLU"],
-            "GRUSI": need_by_year[y]["GRUSI_ALTER"] + need_by_year[y]["GRUSI_EM"],
-            "HZP": need_by_year[y]["HZP"],
-            **cost_by_year[y],
+            "bg_mean": bg_by_year[last],
+            "HLU": need_by_year[last]["HLU"],
+            "GRUSI": need_by_year[last]["GRUSI_ALTER"] + need_by_year[last]["GRUSI_EM"],
+            "HZP": need_by_year[last]["HZP"],
+            **cost_by_year[last],
         }
-        rows = finance_rows(y, drivers, int(pop.band(0, 100)[dec].sum()), seed)
+        if y == plan_year:
+            drivers = plan_drivers(drivers, y)
+        rows = finance_rows(
+            y, drivers, int(pop.band(0, 100)[dec].sum()), seed, plan_only=y == plan_year
+        )
         df = pl.DataFrame(rows, schema={c: pl.String for c in FIN_COLUMNS})
         cols = _shuffled(seed, FIN_COLUMNS, "finanzen", str(y)) if k % 2 == 1 else list(FIN_COLUMNS)
         land.write_frame(

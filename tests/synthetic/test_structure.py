@@ -34,7 +34,8 @@ def test_landing_layout(small_city):
     assert manifest["years"] == [2022, 2023, 2024]
     counts = {k: sum(v["kind"] == k for v in manifest["files"].values()) for k in kinds}
     assert counts["einwohner"] == 6 and counts["sgb2"] == 36 and counts["sgb12"] == 36
-    assert counts["sgb8"] == counts["finanzen"] == counts["bewegungen"] == 3
+    assert counts["sgb8"] == counts["bewegungen"] == 3
+    assert counts["finanzen"] == 4  # and the plan of 2025 (Ist empty)
 
 
 def test_manifest_on_disk_equals_return_value(small_city, manifest_on_disk):

@@ -46,7 +46,8 @@ aufwand as (
         produkte.produkt is null as nicht_zugeordnet
     from finanzen
     left join produkte on finanzen.produkt = produkte.produkt
-    where finanzen.ist_aufwandskonto
+    -- a plan year (Ist not yet delivered) has no ratios: controlling_haushalt shows its plan
+    where finanzen.ist_aufwandskonto and finanzen.ist is not null
 
 ),
 
