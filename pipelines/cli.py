@@ -387,7 +387,17 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
 )
 @click.option(
     "--tabelle",
-    type=click.Choice(["indikatoren", "controlling", "sozialindex", "zielerreichung"]),
+    type=click.Choice(
+        [
+            "indikatoren",
+            "controlling",
+            "controlling_haushalt",
+            "controlling_zerlegung",
+            "controlling_kennzahlen",
+            "sozialindex",
+            "zielerreichung",
+        ]
+    ),
     help="veröffentlichte Tabelle der Zahl (Vorgabe: aus INDIKATOR erschlossen)",
 )
 def explain(
@@ -397,8 +407,9 @@ def explain(
     gesperrt (`*`), nicht veröffentlicht (`.`) oder nur eingegrenzt (`/`) ist.
 
     \b
-    INDIKATOR  Kennung des Indikatorkatalogs, eine Kennzahl des Controllings oder
-               sozialindex
+    INDIKATOR  Kennung des Indikatorkatalogs, eine Kennzahl des Controllings, eine
+               Spalte der Controlling-Tabellen (plan, ausfuehrungsquote, mengeneffekt,
+               kosten_je_fall, ...) oder sozialindex
     GEBIET     Gebietsschlüssel (Controlling: Produkt, Bereich, gesamt oder Gebiet)
     PERIODE    Stichtag JJJJ-MM-TT oder TT.MM.JJJJ (Controlling, Ziele: das Jahr)
 
@@ -407,6 +418,8 @@ def explain(
       sozialmonitor explain sgb2_quote 010201 2024-12-31
       sozialmonitor explain budget_ausschoepfung 31.2.01 2024
       sozialmonitor explain hze_kosten_je_fall 00 2024 --tabelle controlling
+      sozialmonitor explain mengeneffekt sgb8_hze 2024
+      sozialmonitor explain ausfuehrungsquote 31.2.01 2024 --tabelle controlling_haushalt
       sozialmonitor explain sozialindex 010101 2024-12-31
       sozialmonitor explain sgb2_kinderarmut 00 2024 --tabelle zielerreichung
     """

@@ -1,7 +1,9 @@
 """`sozialmonitor explain INDIKATOR GEBIET PERIODE`: the lineage of one published figure.
 
 Works for every published table with figures: `indikatoren` (and its wide form),
-`controlling`, `sozialindex` and `zielerreichung`. For a figure it shows the formula with
+`controlling`, `sozialindex` and `zielerreichung`; the controlling tables over the budget
+years (`controlling_haushalt`, `controlling_zerlegung`, `controlling_kennzahlen`) are
+explained by `pipelines/lineage/controlling.py`. For a figure it shows the formula with
 its values, the finest areas summed, the delivered files (name, sha256, load time, run),
 the dbt model chain, and what was published: for `/` the bounds and the finest areas whose
 source cell was `*`, for `*` and `.` the reason (from the disclosure log
@@ -40,6 +42,9 @@ EXPLAINED_TABLES = (
     "indikatoren",
     "indikatoren_breit",
     "controlling",
+    "controlling_haushalt",
+    "controlling_zerlegung",
+    "controlling_kennzahlen",
     "sozialindex",
     "zielerreichung",
 )
@@ -825,6 +830,10 @@ def explain_text(
     warehouse: Path, indikator: str, gebiet: str, periode: str, tabelle: str | None = None
 ) -> str:
     """What `sozialmonitor explain` prints, for any published table with figures."""
+    from pipelines.lineage import controlling as ctl
+
+    if tabelle is None:
+        tabelle = ctl.table_for(indikator, gebiet, warehouse)
     tabelle = tabelle or choose_table(warehouse, indikator)
     if tabelle not in EXPLAINED_TABLES:
         raise ExplainError(
@@ -832,6 +841,8 @@ def explain_text(
         )
     if tabelle == "controlling":
         return explain_controlling(warehouse, indikator, gebiet, _year(periode))
+    if tabelle in ctl.TABLES:
+        return ctl.explain_controlling_table(warehouse, tabelle, indikator, gebiet, _year(periode))
     if tabelle == "zielerreichung":
         return explain_goal(warehouse, indikator, gebiet, _year(periode))
     if tabelle == "sozialindex":

@@ -619,9 +619,11 @@ def _status_of(status: pl.DataFrame, year_offset: int, name: str) -> pl.DataFram
 def _worst(*cols: str) -> pl.Expr:
     expr = pl.lit(None, pl.String)
     for sym in ("/", "*"):  # later wins: `*` before `/`
-        expr = pl.when(pl.any_horizontal([pl.col(c) == sym for c in cols])).then(
-            pl.lit(sym)
-        ).otherwise(expr)
+        expr = (
+            pl.when(pl.any_horizontal([pl.col(c) == sym for c in cols]))
+            .then(pl.lit(sym))
+            .otherwise(expr)
+        )
     return expr
 
 

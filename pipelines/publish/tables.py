@@ -275,11 +275,21 @@ CONTROLLING_HAUSHALT = PublishedTable(
     columns=tuple(
         _c(n)
         for n in (
-            "haushaltsjahr", "gliederung", "schluessel", "bezeichnung", "bereich",
-            "bereich_bezeichnung", "plan", "ist", "abweichung", "ausfuehrungsquote", "planjahr",
-            "hinweis", "reihenfolge",
+            "haushaltsjahr",
+            "gliederung",
+            "schluessel",
+            "bezeichnung",
+            "bereich",
+            "bereich_bezeichnung",
+            "plan",
+            "ist",
+            "abweichung",
+            "ausfuehrungsquote",
+            "planjahr",
+            "hinweis",
+            "reihenfolge",
         )
-    ),  # fmt: skip
+    ),
 )
 
 CONTROLLING_ZERLEGUNG = PublishedTable(
@@ -298,13 +308,29 @@ CONTROLLING_ZERLEGUNG = PublishedTable(
     columns=tuple(
         _c(n, SYMBOL_COMMENT if n == "symbol" else None)
         for n in (
-            "haushaltsjahr", "bereich", "bereich_bezeichnung", "fall_merkmal", "fall_bezeichnung",
-            "ist_vorjahr", "ist", "veraenderung", "faelle_vorjahr", "faelle",
-            "kosten_je_fall_vorjahr", "kosten_je_fall", "mengeneffekt", "preiseffekt",
-            "restglied", "symbol", "stichtage_vorjahr", "stichtage", "unsicher", "hinweis",
+            "haushaltsjahr",
+            "bereich",
+            "bereich_bezeichnung",
+            "fall_merkmal",
+            "fall_bezeichnung",
+            "ist_vorjahr",
+            "ist",
+            "veraenderung",
+            "faelle_vorjahr",
+            "faelle",
+            "kosten_je_fall_vorjahr",
+            "kosten_je_fall",
+            "mengeneffekt",
+            "preiseffekt",
+            "restglied",
+            "symbol",
+            "stichtage_vorjahr",
+            "stichtage",
+            "unsicher",
+            "hinweis",
             "reihenfolge",
         )
-    ),  # fmt: skip
+    ),
 )
 
 CONTROLLING_KENNZAHLEN = PublishedTable(
@@ -322,13 +348,29 @@ CONTROLLING_KENNZAHLEN = PublishedTable(
     columns=tuple(
         _c(n, SYMBOL_COMMENT if n == "symbol" else None)
         for n in (
-            "haushaltsjahr", "produkt", "bezeichnung", "bereich", "bereich_bezeichnung",
-            "fall_merkmal", "fall_bezeichnung", "faelle", "ist", "kosten_je_fall", "einwohner",
-            "faelle_je_1000_ew", "faelle_vorjahr", "kosten_je_fall_vorjahr",
-            "faelle_veraenderung_prozent", "kosten_je_fall_veraenderung_prozent", "symbol",
-            "stichtage", "unsicher", "hinweis", "reihenfolge",
+            "haushaltsjahr",
+            "produkt",
+            "bezeichnung",
+            "bereich",
+            "bereich_bezeichnung",
+            "fall_merkmal",
+            "fall_bezeichnung",
+            "faelle",
+            "ist",
+            "kosten_je_fall",
+            "einwohner",
+            "faelle_je_1000_ew",
+            "faelle_vorjahr",
+            "kosten_je_fall_vorjahr",
+            "faelle_veraenderung_prozent",
+            "kosten_je_fall_veraenderung_prozent",
+            "symbol",
+            "stichtage",
+            "unsicher",
+            "hinweis",
+            "reihenfolge",
         )
-    ),  # fmt: skip
+    ),
 )
 
 ZIELERREICHUNG = PublishedTable(

@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from .chapters import (
-    controlling_chapter,
     disclosure_chapter,
     goals_chapter,
     reading_notes,
     sozialindex_chapter,
     table_status_note,
 )
-from .context import Context
+from .context import DOMAIN_TITLES, Context
+from .controlling import controlling_chapter
 from .formatting import esc, fmt_date, fmt_date_long
 from .pdf import TOC_PLACEHOLDER, write_pdf
 from .profiles import profiles_chapter
@@ -34,7 +34,9 @@ def _chapters(ctx: Context) -> list[Chapter]:
     The domain chapters are rendered before the key statements, which link their numbers to
     the domain tables, and before the profiles and sheets, which link to them too.
     """
-    domains = ctx.domains()
+    # the cost per case by area belongs to the controlling chapter (with its map); a domain
+    # chapter of its own would repeat it
+    domains = [(t, inds) for t, inds in ctx.domains() if t != DOMAIN_TITLES["controlling"]]
     first = 4  # 1 Kernaussagen, 2 Lesehinweise, 3 Kennzahlen
     domain_chapters = [
         domain_chapter(ctx, str(first + k), title, inds) for k, (title, inds) in enumerate(domains)

@@ -8,7 +8,6 @@ from datetime import date
 
 from pipelines.publish.tables import TABLES
 
-from .charts import bar_chart
 from .context import Context, level_title, note
 from .formatting import (
     SYMBOL_LEGEND,
@@ -317,8 +316,9 @@ def _controlling_table(ctx: Context, rows: list[Row]) -> str:
         c: any(r.get(c) is not None for r in rows)
         for c in ("schluessel", "bezeichnung", "gebiet_id", "plan", "ist")
     }
-    head = ["Schlüssel"] if has["schluessel"] or has["gebiet_id"] else []
-    head += ["Bezeichnung"] if has["bezeichnung"] or has["gebiet_id"] else []
+    # areas by their names (the key is in the map's key list)
+    head = ["Gebiet"] if has["gebiet_id"] else ["Schlüssel"] if has["schluessel"] else []
+    head += ["Bezeichnung"] if has["bezeichnung"] and not has["gebiet_id"] else []
     head += ["Plan (EUR)"] if has["plan"] else []
     head += ["Ist (EUR)"] if has["ist"] else []
     head += ["Wert"]
@@ -326,8 +326,11 @@ def _controlling_table(ctx: Context, rows: list[Row]) -> str:
     for row in rows:
         unit = str(row.get("einheit") or "")
         cells = []
+        if "Gebiet" in head:
+            gid = row.get("gebiet_id")
+            cells.append(f"<td>{esc(ctx.name(gid) if gid else row.get('bezeichnung') or '')}</td>")
         if "Schlüssel" in head:
-            cells.append(f"<td>{esc(row.get('schluessel') or row.get('gebiet_id') or '')}</td>")
+            cells.append(f"<td>{esc(row.get('schluessel') or '')}</td>")
         if "Bezeichnung" in head:
             label = row.get("bezeichnung") or (
                 ctx.name(row["gebiet_id"]) if row.get("gebiet_id") else ""
@@ -404,57 +407,6 @@ def _area_kennzahl(ctx: Context, label: str, rows: list[Row]) -> str:
             f"<figcaption>{esc(label)} nach Gebieten.</figcaption></figure>"
         )
     return html
-
-
-def controlling_chapter(ctx: Context, number: str) -> Chapter:
-    anchor, title = "controlling", f"{number} Controlling: Plan und Ist, Kosten je Fall"
-    parts = [f'<section class="chapter" id="{anchor}"><h2>{esc(title)}</h2>']
-    subs: list[tuple[str, str]] = []
-    missing = table_status_note(ctx, "controlling", "Controlling")
-    if missing:
-        parts.append(missing)
-    else:
-        year = pick_budget_year(ctx.data.controlling, ctx.data.periode)
-        rows = [r for r in ctx.data.controlling if r.get("haushaltsjahr") == year]
-        by_kennzahl: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            by_kennzahl[str(row.get("kennzahl"))].append(row)
-        parts.append(
-            f"<p>Haushaltsjahr {esc(year)}. Plan ist der fortgeschriebene Ansatz, soweit "
-            "vorhanden, sonst der ursprüngliche Ansatz; betrachtet werden die Aufwandskonten. "
-            "Fallkosten beziehen Haushaltsausgaben auf Fallzahlen; Abweichungen zwischen "
-            "Fallkosten aus der Fachsoftware (Zahlungsprinzip) und dem Haushalt (periodengerecht) "
-            "werden ausgewiesen, nicht verdeckt.</p>"
-        )
-        for k, (kennzahl, krows) in enumerate(by_kennzahl.items(), start=1):
-            sub_anchor = f"{anchor}-{k}"
-            full = f"{number}.{k} {_kennzahl_label(ctx, kennzahl)}"
-            subs.append((sub_anchor, full))
-            chart = ""
-            units = {str(r.get("einheit") or "") for r in krows}
-            if units == {"%"} and len(krows) > 1:
-                chart = bar_chart(
-                    [
-                        (
-                            str(r.get("bezeichnung") or r.get("schluessel") or ""),
-                            None if r.get("symbol") else r.get("wert"),
-                        )
-                        for r in krows
-                    ],
-                    unit="%",
-                    decimals=1,
-                    reference=100.0,
-                    label=f"{_kennzahl_label(ctx, kennzahl)} {year}",
-                )
-                chart = f'<figure class="chart-figure">{chart}</figure>' if chart else ""
-            area_ids = {str(r["gebiet_id"]) for r in krows if r.get("gebiet_id")}
-            if len(area_ids & set(ctx.data.areas)) > 1:
-                body = _area_kennzahl(ctx, _kennzahl_label(ctx, kennzahl), krows)
-            else:
-                body = _controlling_table(ctx, krows) + chart
-            parts.append(f'<h3 id="{sub_anchor}">{esc(full)}</h3>{body}')
-    parts.append("</section>")
-    return Chapter(anchor, title, "".join(parts), subs)
 
 
 # --- Zielerreichung ---------------------------------------------------------------------

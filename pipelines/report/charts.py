@@ -259,3 +259,88 @@ def sparkline(points: list[tuple[date, float | None]], label: str, width: int = 
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{esc(label)}">{lines}<circle cx="{x}" cy="{y}" r="1.8"/></svg>'
     )
+
+
+# the parts of a change of cost, in the order they are stacked, with their German names
+EFFECTS = (
+    ("mengeneffekt", "Mengeneffekt (mehr/weniger Fälle)", "eff-menge"),
+    ("preiseffekt", "Preiseffekt (Kosten je Fall)", "eff-preis"),
+    ("restglied", "Restglied (beides zusammen)", "eff-rest"),
+)
+
+
+def effects_chart(
+    items: list[tuple[str, dict[str, float], float]], *, label: str, width: int = 680
+) -> str:
+    """How much of each change is more cases and how much a higher cost per case.
+
+    `items`: (name, {effect: EUR}, total change). Per row the positive parts are stacked
+    to the right of zero, the negative ones to the left; a black tick marks the total.
+    """
+    rows = [(n if len(n) <= 44 else n[:43] + "…", parts, total) for n, parts, total in items]
+    if not rows:
+        return ""
+    longest = max(len(n) for n, _, _ in rows)
+    left, right, bar_h, gap, top = min(300, 16 + longest * 6.2), 20, 18, 12, 10
+    height = top + len(rows) * (bar_h + gap) + 40
+    hi = max([0.0] + [sum(v for v in p.values() if v > 0) for _, p, _ in rows])
+    lo = min([0.0] + [sum(v for v in p.values() if v < 0) for _, p, _ in rows])
+    ticks = nice_ticks(lo, hi, 5)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    span = (hi - lo) or 1.0
+    plot_w = width - left - right
+
+    def x(v: float) -> float:
+        return left + (v - lo) / span * plot_w
+
+    scale, unit = (1e6, "Mio. EUR") if max(abs(lo), abs(hi)) >= 1e6 else (1e3, "Tsd. EUR")
+    scaled = [t / scale for t in ticks]
+    decimals = next((d for d in range(4) if all(abs(round(t, d) - t) < 1e-9 for t in scaled)), 3)
+    axis_y = height - 36
+    parts = []
+    for t in ticks:
+        parts.append(
+            f'<line class="grid" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top - 4}" '
+            f'y2="{axis_y}"/><text class="xlabel" x="{x(t):.1f}" y="{axis_y + 14}">'
+            f"{fmt_number(t / scale, decimals)}</text>"
+        )
+    parts.append(
+        f'<text class="xlabel" x="{left + plot_w / 2:.1f}" y="{height - 4}">'
+        f"Veränderung in {esc(unit)}</text>"
+    )
+    for i, (name, values, total) in enumerate(rows):
+        y0 = top + i * (bar_h + gap)
+        parts.append(
+            f'<text class="bar-label" x="{left - 8}" y="{y0 + bar_h - 5}">{esc(name)}</text>'
+        )
+        pos = neg = 0.0
+        for key, title, css in EFFECTS:
+            v = values.get(key) or 0.0
+            start = pos if v >= 0 else neg + v
+            if v >= 0:
+                pos += v
+            else:
+                neg += v
+            x0, x1 = x(start), x(start + abs(v))
+            parts.append(
+                f'<rect class="{css}" x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 0.0):.1f}" '
+                f'height="{bar_h}"><title>{esc(name)}: {esc(title)} '
+                f"{fmt_number(v, 0)} EUR</title></rect>"
+            )
+        parts.append(
+            f'<line class="eff-total" x1="{x(total):.1f}" x2="{x(total):.1f}" '
+            f'y1="{y0 - 3}" y2="{y0 + bar_h + 3}"><title>{esc(name)}: Veränderung insgesamt '
+            f"{fmt_number(total, 0)} EUR</title></line>"
+        )
+    parts.append(
+        f'<line class="axis" x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 4}" y2="{axis_y}"/>'
+    )
+    legend = "".join(
+        f'<li><span class="swatch {css}"></span>{esc(title)}</li>' for _, title, css in EFFECTS
+    )
+    legend += '<li><span class="swatch eff-total"></span>Veränderung insgesamt</li>'
+    return (
+        f'<svg class="chart effects" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{esc(label)}">{"".join(parts)}</svg>'
+        f'<ul class="chart-legend">{legend}</ul>'
+    )

@@ -54,6 +54,9 @@ class PublishData:
     sozialindex_before: list[Row] = field(default_factory=list)  # the index period before
     sozialindex_before_periode: date | None = None
     controlling: list[Row] = field(default_factory=list)
+    haushalt: list[Row] = field(default_factory=list)  # controlling_haushalt
+    zerlegung: list[Row] = field(default_factory=list)  # controlling_zerlegung
+    kennzahlen: list[Row] = field(default_factory=list)  # controlling_kennzahlen
     ziele: list[Row] = field(default_factory=list)
 
     def has(self, table: str) -> bool:
@@ -184,6 +187,13 @@ def read_publish(publish_db: Path, periode: date | None = None) -> PublishData:
         _read_sozialindex(con, data)
         if present.get("controlling"):
             data.controlling = _fetch(con, "select * from controlling")
+        for table, attr in (
+            ("controlling_haushalt", "haushalt"),
+            ("controlling_zerlegung", "zerlegung"),
+            ("controlling_kennzahlen", "kennzahlen"),
+        ):
+            if present.get(table):
+                setattr(data, attr, _fetch(con, f"select * from {table}"))
         if present.get("zielerreichung"):
             data.ziele = _fetch(con, "select * from zielerreichung")
         return data

@@ -141,6 +141,15 @@ svg.chart .bar-label { text-anchor: end; fill: var(--ink); }
 svg.chart .reference { stroke: #111; stroke-dasharray: 4 3; }
 .chart-legend { list-style: none; padding: 0; margin: 4px 0 0; display: flex; flex-wrap: wrap;
   gap: 4px 14px; font-size: .8rem; }
+svg.chart .eff-menge, .swatch.eff-menge { fill: #4f8fc0; background: #4f8fc0; }
+svg.chart .eff-preis, .swatch.eff-preis { fill: #e08a3c; background: #e08a3c; }
+svg.chart .eff-rest, .swatch.eff-rest { fill: #a9b4be; background: #a9b4be; }
+svg.chart .eff-total { stroke: #111; stroke-width: 3; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 5px;
+  vertical-align: -1px; }
+.swatch.eff-total { width: 3px; background: #111; }
+table.data tr.group th { background: var(--accent-soft); text-align: left; }
+table.data tr.plan td { font-style: italic; color: var(--muted); }
 .line-key { display: inline-block; width: 18px; height: 3px; margin-right: 5px;
   vertical-align: middle; }
 table.matrix td, table.matrix th { border: 1px solid #fff; padding: 8px 10px; font-size: .85rem; }

@@ -26,7 +26,10 @@ def frame(db, sql: str) -> pl.DataFrame:
 
 
 def test_plan_and_ist_for_every_delivered_year(small_city):
-    delivered = {r[0] for r in query(small_city.warehouse_db, "select distinct haushaltsjahr from raw.finanzen")}
+    delivered = {
+        r[0]
+        for r in query(small_city.warehouse_db, "select distinct haushaltsjahr from raw.finanzen")
+    }
     assert delivered == {2022, 2023, 2024, 2025}
     t = frame(small_city.publish_db, "select * from controlling_haushalt")
     for gliederung in ("bereich", "produkt", "stadt"):
@@ -66,7 +69,10 @@ def test_decomposition_adds_up_for_every_row(small_city):
         total = z["mengeneffekt"] + z["preiseffekt"] + z["restglied"]
         assert (total - (z["ist"] - z["ist_vorjahr"])).abs().max() < CENT, table
         assert (z["veraenderung"] - (z["ist"] - z["ist_vorjahr"])).abs().max() < CENT
-        df, dk = z["faelle"] - z["faelle_vorjahr"], z["kosten_je_fall"] - z["kosten_je_fall_vorjahr"]
+        df, dk = (
+            z["faelle"] - z["faelle_vorjahr"],
+            z["kosten_je_fall"] - z["kosten_je_fall_vorjahr"],
+        )
         assert (z["mengeneffekt"] - df * z["kosten_je_fall_vorjahr"]).abs().max() < CENT
         assert (z["preiseffekt"] - dk * z["faelle_vorjahr"]).abs().max() < CENT
         assert (z["restglied"] - df * dk).abs().max() < CENT
@@ -81,7 +87,9 @@ def test_kennzahlenbericht_per_product(small_city):
     later = k.filter(pl.col("haushaltsjahr") > 2022)
     change = (later["faelle"] / later["faelle_vorjahr"] - 1) * 100
     assert ((change - later["faelle_veraenderung_prozent"]).abs() < 1e-9).all()
-    assert k.filter(pl.col("haushaltsjahr") == 2022)["faelle_veraenderung_prozent"].null_count() == 5
+    assert (
+        k.filter(pl.col("haushaltsjahr") == 2022)["faelle_veraenderung_prozent"].null_count() == 5
+    )
     # KdU: the mean of the year's monthly counts of Bedarfsgemeinschaften of the city
     bg = query(
         small_city.warehouse_db,
@@ -138,12 +146,20 @@ def test_hand_computed_decomposition_in_the_mart(vorjahr_city):
 
 def test_hand_computed_plan_ist_and_plan_year(vorjahr_city):
     db, t = vorjahr_city.publish_db, "controlling_haushalt"
-    hze23 = _row(db, t, "gliederung = 'bereich' and schluessel = 'sgb8_hze' and haushaltsjahr = 2023")
+    hze23 = _row(
+        db, t, "gliederung = 'bereich' and schluessel = 'sgb8_hze' and haushaltsjahr = 2023"
+    )
     # plan = ansatz_fortgeschrieben 6,700,000.00 (ansatz 6,500,000.00)
-    assert (hze23["plan"], hze23["ist"], hze23["abweichung"]) == (6_700_000.0, 6_600_000.0, -100_000.0)
+    assert (hze23["plan"], hze23["ist"], hze23["abweichung"]) == (
+        6_700_000.0,
+        6_600_000.0,
+        -100_000.0,
+    )
     assert hze23["ausfuehrungsquote"] == pytest.approx(98.507463, abs=1e-6)
     assert hze23["bezeichnung"] == "SGB VIII Hilfen zur Erziehung"
-    kdu24 = _row(db, t, "gliederung = 'produkt' and schluessel = '31.2.01' and haushaltsjahr = 2024")
+    kdu24 = _row(
+        db, t, "gliederung = 'produkt' and schluessel = '31.2.01' and haushaltsjahr = 2024"
+    )
     assert kdu24["ausfuehrungsquote"] == pytest.approx(101.44552, abs=1e-6)  # revenue not counted
     assert kdu24["bezeichnung"] == "Leistungen für Unterkunft und Heizung (SGB II)"
     city25 = _row(db, t, "gliederung = 'stadt' and haushaltsjahr = 2025")
@@ -205,3 +221,24 @@ def test_reader_finds_a_case_count_behind_published_money(vorjahr_city):
     found = _visible_case_tables(leaked, counts, cells.TODAY)
     assert {(f[1], f[2][:4]) for f in found} >= {("hze_faelle", "2024"), ("inobhutnahmen", "2024")}
     assert all(f[4] is None for f in found)  # never the true value
+
+
+def test_explain_names_formula_values_cases_files_and_reason(vorjahr_city):
+    import hashlib
+
+    from pipelines.lineage.explain import ExplainError, explain_text
+
+    text = explain_text(vorjahr_city.warehouse, "mengeneffekt", "sgb8_hze", "2024")
+    assert "(3 − 4) × 1.650.000" in text and "= -1.650.000" in text
+    assert "Probe:" in text and "465.120,90" in text
+    for rel in ("finanzen/finanzen_2023.csv", "finanzen/finanzen_2024.csv", "sgb8/sgb8_2023.csv"):
+        sha = hashlib.sha256((vorjahr_city.landing / rel).read_bytes()).hexdigest()
+        assert rel in text and sha in text, rel
+    assert "Veröffentlicht (publish.duckdb): *" in text and "sekundär gesperrt" in text
+    assert "marts.controlling_zerlegung" in text and "publish.controlling_zerlegung" in text
+    quote = explain_text(vorjahr_city.warehouse, "ausfuehrungsquote", "31.2.01", "2024")
+    assert "4.412.880,12 / 4.350.000 × 100" in quote and "533900" in quote
+    dense = explain_text(vorjahr_city.warehouse, "faelle_je_1000_ew", "31.2.01", "2023")
+    assert "499 / 6.900 × 1.000" in dense and "sgb2/sgb2_2023-12.csv" in dense
+    with pytest.raises(ExplainError, match="Am nächsten: sgb8_hze"):
+        explain_text(vorjahr_city.warehouse, "mengeneffekt", "sgb8_hz", "2024")

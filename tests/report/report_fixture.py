@@ -37,6 +37,9 @@ ALL_TABLES = (
     "indikatoren_breit",
     "sozialindex",
     "controlling",
+    "controlling_haushalt",
+    "controlling_zerlegung",
+    "controlling_kennzahlen",
     "zielerreichung",
     "gebiete",
     "indikatorkatalog",
@@ -58,6 +61,23 @@ DDL = {
     "controlling": """haushaltsjahr integer, kennzahl varchar, schluessel varchar,
         bezeichnung varchar, plan double, ist double, wert double, einheit varchar,
         symbol varchar, gebiet_id varchar, produkt_anzahl integer""",
+    "controlling_haushalt": """haushaltsjahr integer, gliederung varchar, schluessel varchar,
+        bezeichnung varchar, bereich varchar, bereich_bezeichnung varchar, plan double,
+        ist double, abweichung double, ausfuehrungsquote double, planjahr boolean,
+        hinweis varchar, reihenfolge integer""",
+    "controlling_zerlegung": """haushaltsjahr integer, bereich varchar,
+        bereich_bezeichnung varchar, fall_merkmal varchar, fall_bezeichnung varchar,
+        ist_vorjahr double, ist double, veraenderung double, faelle_vorjahr double,
+        faelle double, kosten_je_fall_vorjahr double, kosten_je_fall double,
+        mengeneffekt double, preiseffekt double, restglied double, symbol varchar,
+        hinweis varchar, reihenfolge integer""",
+    "controlling_kennzahlen": """haushaltsjahr integer, produkt varchar, bezeichnung varchar,
+        bereich varchar, bereich_bezeichnung varchar, fall_merkmal varchar,
+        fall_bezeichnung varchar, faelle double, ist double, kosten_je_fall double,
+        einwohner double, faelle_je_1000_ew double, faelle_vorjahr double,
+        kosten_je_fall_vorjahr double, faelle_veraenderung_prozent double,
+        kosten_je_fall_veraenderung_prozent double, symbol varchar, hinweis varchar,
+        reihenfolge integer""",
     "zielerreichung": """indikator_id varchar, gebiet_id varchar, jahr integer,
         zielwert double, richtung varchar, beschluss varchar, istwert double,
         abstand double, erreicht boolean, symbol varchar""",
@@ -731,6 +751,108 @@ def build_controlling(layout: Layout, indicators: list[dict]) -> list[dict]:
     return rows
 
 
+# bereich, name of the Bereich, product, product name, case count, cases 2023/2024, plan/ist
+# 2023 and 2024, plan 2025 (Ist not yet there)
+HAUSHALT = [
+    ("sgb2_kdu", "SGB II Kosten der Unterkunft", "31.2.01",
+     "Leistungen für Unterkunft und Heizung (SGB II)", "bg", "Bedarfsgemeinschaften",
+     (500, 550), (4_100_000.0, 4_000_000.0), (4_350_000.0, 4_620_000.0), 4_700_000.0),
+    ("sgb12_grusi", "SGB XII Grundsicherung im Alter und bei Erwerbsminderung", "31.1.02",
+     "Grundsicherung im Alter und bei Erwerbsminderung", "grusi_empfaenger",
+     "Empfängerinnen und Empfänger", (120, 118), (1_150_000.0, 1_180_000.0),
+     (1_150_000.0, 1_098_310.40), 1_200_000.0),
+    ("sgb8_hze", "SGB VIII Hilfen zur Erziehung", "36.3.01", "Hilfen zur Erziehung",
+     "hze_faelle", "Fälle", (2, 3), (6_700_000.0, 6_600_000.0), (7_100_000.0, 7_065_120.90),
+     7_300_000.0),
+]  # fmt: skip
+
+
+def build_haushalt() -> list[dict]:
+    rows = []
+    for k, (bereich, bname, produkt, pname, _, _, _, y23, y24, plan25) in enumerate(HAUSHALT):
+        for year, (plan, ist) in ((2023, y23), (2024, y24), (2025, (plan25, None))):
+            common = dict(
+                haushaltsjahr=year, plan=plan, ist=ist, bereich=bereich,
+                bereich_bezeichnung=bname, planjahr=ist is None, reihenfolge=k + 1,
+                abweichung=None if ist is None else ist - plan,
+                ausfuehrungsquote=None if ist is None else ist / plan * 100,
+                hinweis="Planjahr: Ist liegt noch nicht vor" if ist is None else None,
+            )  # fmt: skip
+            rows.append(
+                {**common, "gliederung": "bereich", "schluessel": bereich, "bezeichnung": bname}
+            )
+            rows.append(
+                {**common, "gliederung": "produkt", "schluessel": produkt, "bezeichnung": pname}
+            )
+    return rows
+
+
+def build_zerlegung() -> list[dict]:
+    rows = []
+    for k, (bereich, bname, _, _, merkmal, fall, (f0, f1), y23, y24, _) in enumerate(HAUSHALT):
+        i0, i1 = y23[1], y24[1]
+        withheld = min(f0, f1) < 3  # the fixture's HzE counts are small: published as `*`
+        k0, k1 = i0 / f0, i1 / f1
+        effects = {
+            "mengeneffekt": (f1 - f0) * k0,
+            "preiseffekt": (k1 - k0) * f0,
+            "restglied": (f1 - f0) * (k1 - k0),
+        }
+        rows.append(
+            dict(
+                haushaltsjahr=2024,
+                bereich=bereich,
+                bereich_bezeichnung=bname,
+                fall_merkmal=merkmal,
+                fall_bezeichnung=fall,
+                ist_vorjahr=i0,
+                ist=i1,
+                veraenderung=i1 - i0,
+                faelle_vorjahr=None if withheld else f0,
+                faelle=None if withheld else f1,
+                kosten_je_fall_vorjahr=None if withheld else k0,
+                kosten_je_fall=None if withheld else k1,
+                **{c: None if withheld else v for c, v in effects.items()},
+                symbol="*" if withheld else None,
+                hinweis=None,
+                reihenfolge=k + 1,
+            )
+        )
+    return rows
+
+
+def build_kennzahlen() -> list[dict]:
+    rows = []
+    for k, (bereich, bname, produkt, pname, merkmal, fall, cases, y23, y24, _) in enumerate(
+        HAUSHALT
+    ):
+        before = None
+        for year, f, ist in ((2023, cases[0], y23[1]), (2024, cases[1], y24[1])):
+            withheld = f < 3
+            cost = ist / f
+            row = dict(
+                haushaltsjahr=year, produkt=produkt, bezeichnung=pname, bereich=bereich,
+                bereich_bezeichnung=bname, fall_merkmal=merkmal, fall_bezeichnung=fall,
+                faelle=None if withheld else f, ist=ist,
+                kosten_je_fall=None if withheld else cost, einwohner=60_000.0,
+                faelle_je_1000_ew=None if withheld else f / 60, faelle_vorjahr=None,
+                kosten_je_fall_vorjahr=None, faelle_veraenderung_prozent=None,
+                kosten_je_fall_veraenderung_prozent=None,
+                symbol="*" if withheld else None, hinweis=None, reihenfolge=k + 1,
+            )  # fmt: skip
+            if before is not None and not withheld and before[0] >= 3:
+                row.update(
+                    faelle_vorjahr=before[0], kosten_je_fall_vorjahr=before[1],
+                    faelle_veraenderung_prozent=(f / before[0] - 1) * 100,
+                    kosten_je_fall_veraenderung_prozent=(cost / before[1] - 1) * 100,
+                )  # fmt: skip
+            elif before is not None:
+                row["symbol"] = "*"
+            before = (f, cost)
+            rows.append(row)
+    return rows
+
+
 def build_goals(layout: Layout, indicators: list[dict]) -> list[dict]:
     city = next(a["gebiet_id"] for a in layout.areas if a["parent_id"] is None)
     second = sorted(a["gebiet_id"] for a in layout.areas if a["ebene_rang"] == 2)[-1]
@@ -853,6 +975,9 @@ def build_publish_db(
         "indikatorkatalog": build_catalogue(),
         "sozialindex": build_sozialindex(lay, raw),
         "controlling": build_controlling(lay, indicators),
+        "controlling_haushalt": build_haushalt(),
+        "controlling_zerlegung": build_zerlegung(),
+        "controlling_kennzahlen": build_kennzahlen(),
         "zielerreichung": build_goals(lay, indicators),
     }
     path = Path(path)

@@ -173,7 +173,8 @@ def test_suppressed_areas_are_hatched_or_grey(example_db: Path, example_html: st
 def test_social_index_controlling_goals_and_disclosure(example_html: str):
     assert "Gesamtindex Soziale Ungleichheit" in example_html
     assert "Dynamik stabil" in example_html
-    assert "Budgetausschöpfung" in example_html and "101,4 %" in example_html
+    assert "Plan und Ist nach Bereichen" in example_html and "106,2 %" in example_html
+    assert "2025 (Planjahr)" in example_html
     assert "Kosten je HzE-Fall" in example_html
     assert "Ratsbeschluss 2022/117" in example_html and "nicht erreicht" in example_html
     assert "Statistische Geheimhaltung" in example_html and "§ 35 SGB I" in example_html
@@ -238,3 +239,23 @@ def test_without_geometries_maps_are_replaced_by_a_note(example_db: Path, tmp_pa
     html = build_report(db, tmp_path / "out").read_text(encoding="utf-8")
     assert '<svg class="map"' not in html
     assert "Keine Gebietsgeometrien veröffentlicht" in html
+
+
+def test_controlling_chapter_a_kaemmerei_accepts(example_html: str):
+    start = example_html.index('<section class="chapter" id="controlling">')
+    chapter = example_html[start : example_html.index("</section>", start)]
+    # names, not codes; Bereich and Produkt apart; Plan/Ist over the years with the plan year
+    assert "SGB II Kosten der Unterkunft" in chapter and "sgb2_kdu" not in chapter
+    assert "sgb12_grusi" not in chapter and "Hilfen zur Erziehung (Produkt 36.3.01)" in chapter
+    assert "Plan und Ist nach Bereichen" in chapter and "Plan und Ist nach Produkten" in chapter
+    for year in ("2023", "2024", "2025 (Planjahr)"):
+        assert f"<td>{year}</td>" in chapter, year
+    # the decomposition as a chart: KdU 2024 = 50 more BG x 8,000 + 400 EUR more x 500 + rest
+    assert 'aria-label="Zerlegung der Kostenveränderung 2024"' in chapter
+    assert chapter.count('class="eff-menge"') == 2  # KdU and GruSi; HzE withheld
+    assert "Mengeneffekt" in chapter and "Preiseffekt" in chapter and "Restglied" in chapter
+    assert "+400.000" in chapter and "+200.000" in chapter  # KdU: (550 - 500) x 8,000; 400 x 500
+    assert "Kennzahlenbericht" in chapter and "je 1.000 Einw." in chapter
+    assert "* gesperrt" in chapter  # HzE with 2 and 3 cases
+    # one chapter on the cost per case: no domain chapter "Kosten je Fall" repeating it
+    assert not re.search(r"<h2>\d+ Kosten je Fall</h2>", example_html)

@@ -120,7 +120,7 @@ final as (
                 when bewertet.planjahr then 'Planjahr: Ist liegt noch nicht vor'
                 when bewertet.ist is null
                     then 'Ist nur für ' || bewertet.konten_mit_ist || ' von '
-                    || bewertet.konten || ' Konten geliefert'
+                        || bewertet.konten || ' Konten geliefert'
             end,
             bewertet.hinweis_zuordnung
         ), '')::varchar as hinweis,

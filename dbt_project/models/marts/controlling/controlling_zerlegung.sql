@@ -112,9 +112,9 @@ final as (
         coalesce(unsicher, false)::boolean as unsicher,
         (case
             when faelle_vorjahr is null or faelle is null
-                then 'keine Fallzahl für ' || (
-                    case when faelle is null then haushaltsjahr else haushaltsjahr - 1 end
-                ) || ': nicht zerlegbar'
+                then 'keine Fallzahl für '
+                    || (case when faelle is null then haushaltsjahr else haushaltsjahr - 1 end)
+                    || ': nicht zerlegbar'
             when kosten_je_fall is null or kosten_je_fall_vorjahr is null
                 then 'Fallzahl null: nicht zerlegbar'
         end)::varchar as hinweis,
