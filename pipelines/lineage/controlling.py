@@ -28,6 +28,7 @@ from .explain import (
     _published,
     _unknown_date,
     model_chain,
+    register,
 )
 
 TABLES = ("controlling_haushalt", "controlling_zerlegung", "controlling_kennzahlen")
@@ -315,3 +316,6 @@ def _withheld_lines(paths, merkmal: str, jahr: int, table: str) -> list[str]:
         cause = f", ausgelöst durch {by}" if by else ""
         out.append(f"  Anzahl {m} ({per:%d.%m.%Y}), Gesamtstadt: {RULES.get(regel, regel)}{cause}")
     return out
+
+
+register(TABLES, table_for, explain_controlling_table)

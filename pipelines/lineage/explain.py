@@ -48,6 +48,16 @@ EXPLAINED_TABLES = (
     "sozialindex",
     "zielerreichung",
 )
+# further tables explained by their own modules (pipelines/lineage/__init__.py imports
+# them; they register here, so this module imports none of them): tables -> (the table of
+# a column when none is named, the explanation)
+EXPLAINERS: dict[tuple[str, ...], tuple] = {}
+
+
+def register(tables: tuple[str, ...], find, explain_table) -> None:
+    EXPLAINERS[tables] = (find, explain_table)
+
+
 # the disclosure log's rules in words
 RULES = {
     "primaer": "primär gesperrt: Anzahl unter der Mindestfallzahl (offenlegung.min_fallzahl)",
@@ -830,10 +840,11 @@ def explain_text(
     warehouse: Path, indikator: str, gebiet: str, periode: str, tabelle: str | None = None
 ) -> str:
     """What `sozialmonitor explain` prints, for any published table with figures."""
-    from pipelines.lineage import controlling as ctl
-
     if tabelle is None:
-        tabelle = ctl.table_for(indikator, gebiet, warehouse)
+        tabelle = next(
+            (t for find, _ in EXPLAINERS.values() if (t := find(indikator, gebiet, warehouse))),
+            None,
+        )
     tabelle = tabelle or choose_table(warehouse, indikator)
     if tabelle not in EXPLAINED_TABLES:
         raise ExplainError(
@@ -841,8 +852,9 @@ def explain_text(
         )
     if tabelle == "controlling":
         return explain_controlling(warehouse, indikator, gebiet, _year(periode))
-    if tabelle in ctl.TABLES:
-        return ctl.explain_controlling_table(warehouse, tabelle, indikator, gebiet, _year(periode))
+    for tables, (_, explain_table) in EXPLAINERS.items():
+        if tabelle in tables:
+            return explain_table(warehouse, tabelle, indikator, gebiet, _year(periode))
     if tabelle == "zielerreichung":
         return explain_goal(warehouse, indikator, gebiet, _year(periode))
     if tabelle == "sozialindex":
