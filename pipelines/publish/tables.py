@@ -120,7 +120,7 @@ HEADERS = {
     "ausschluss_grund_dynamik": "Ausschlussgrund Dynamik",
     "gliederung": "Gliederung", "bereich_bezeichnung": "Bereich (Name)", "plan": "Plan (EUR)",
     "ist": "Ist (EUR)", "abweichung": "Abweichung (EUR)", "ausfuehrungsquote": "Ausführungsquote (%)",
-    "planjahr": "Planjahr", "fall_merkmal": "Fallzählgröße", "fall_bezeichnung": "Fälle",
+    "planjahr": "Planjahr", "fall_merkmal": "Fallzählgröße", "fall_bezeichnung": "Art der Fälle",
     "ist_vorjahr": "Ist Vorjahr (EUR)", "veraenderung": "Veränderung (EUR)",
     "faelle_vorjahr": "Fälle Vorjahr", "faelle": "Fälle",
     "kosten_je_fall_vorjahr": "Kosten je Fall Vorjahr (EUR)", "kosten_je_fall": "Kosten je Fall (EUR)",
