@@ -35,6 +35,8 @@ ROW_REASONS: tuple[str, ...] = (
     "zeile_doppelt",
     "adresse_unbekannt",
     "gebiet_unbekannt",
+    "massnahme_unbekannt",
+    "betrag_widerspruch",
 )
 FILE_REASONS: tuple[str, ...] = (
     "referenz_ungueltig",

@@ -66,6 +66,8 @@ class LoadContext:
     # every level: gebiet_id, parent_id, ebene_rang, gueltig_ab, gueltig_bis (BA total rows)
     hierarchy: pl.DataFrame | None = None
     directory: pl.DataFrame | None = None  # prepared street directory
+    # the loaded measures (massnahmen.csv): massnahme_id, beginn, ende
+    massnahmen: pl.DataFrame | None = None
     pseudonym_key: bytes | None = None
 
 

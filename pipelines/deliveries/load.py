@@ -92,10 +92,12 @@ def build_context(con, pseudonym_key: bytes | None) -> LoadContext:
     hierarchy = con.execute(
         "select gebiet_id, parent_id, ebene_rang, gueltig_ab, gueltig_bis from raw.gebiete"
     ).pl()
+    massnahmen = con.execute("select massnahme_id, beginn, ende from raw.massnahmen").pl()
     return LoadContext(
         areas=areas,
         hierarchy=hierarchy,
         directory=prepare_directory(adressen),
+        massnahmen=massnahmen,
         pseudonym_key=pseudonym_key,
     )
 

@@ -150,7 +150,8 @@ REFERENCE_KEYS = [dg.AssetKey(["raw", name]) for name in REFERENCE_KINDS]
     specs=[
         dg.AssetSpec(
             key=k,
-            deps=[dg.AssetKey(["landing", "reference"])],
+            # reference kinds may lie outside reference/ (massnahmen/): their own folder
+            deps=[dg.AssetKey(["landing", REFERENCE_KINDS[k.path[-1]].folder])],
             group_name="raw",
             kinds={"duckdb"},
             description=f"Referenzdaten `raw.{k.path[-1]}` (ganz ersetzt bei jeder Lieferung)",
