@@ -61,20 +61,18 @@ def write_kontrakte(land: Landing, geo: Geography, prof: Profiles, sc: Scale, se
         )
         for y in [*years, last + 1]:
             plan = sum(t * c for t, _, c in outputs.values())
-            budget.append(f"{mid};{y};{money_text(int(round(plan * 100)))}")
+            budget.append(f"{mid};{y};{money_text(round(plan * 100))}")
             for kennzahl, (target, richtung, _) in outputs.items():
                 ziele.append(f"{mid};leistung;{kennzahl};{y};{target};{richtung}")
             if y > last:
                 continue
             spent = plan * rng.uniform(0.9, 1.08)
             for kennzahl, (target, _, _) in outputs.items():
-                ist = int(round(target * rng.normal(1.0, 0.12)))
+                ist = round(target * rng.normal(1.0, 0.12))
                 if (mid, y) == late:
                     continue
                 value = "" if (mid, y, kennzahl) == empty else str(max(ist, 0))
-                reports[y].append(
-                    f"{mid};{y};{kennzahl};{value};{money_text(int(round(spent * 100)))}"
-                )
+                reports[y].append(f"{mid};{y};{kennzahl};{value};{money_text(round(spent * 100))}")
     # an effect target on the measure with the most deprived areas (feeds zielueberpruefung)
     ziele.append(f"M-01;wirkung;sgb2_kinderarmut;{last + 1};{decimal_text(30.0, 1)};hoechstens")
 
