@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from . import sgb2 as sgb2_mod
+from .facilities import facility_files
 from .finance import COLUMNS as FIN_COLUMNS
 from .finance import finance_rows, plan_drivers, produkte_frame
 from .formats import (
@@ -101,6 +102,7 @@ def generate(
     cost_by_year, hze_summary = _write_sgb8(land, geo, cases, pop, sc, seed, plan)
     _write_finanzen(land, sc, seed, pop, bg_by_year, need_by_year, cost_by_year)
     _write_ziele(land, geo, sc, sgb2_summary, hze_summary, spells, pop)
+    short_areas = _write_einrichtungen(land, geo, pop, sc, seed)
 
     last = len(pop.dates) - 1
     manifest = {
@@ -117,6 +119,7 @@ def generate(
             "anteil": anteil,
         },
         "tiny_areas": sorted(geo.atom_id[geo.atom_tiny].tolist()),
+        "short_areas": short_areas,
         "summary": {
             "einwohner_letzter_stichtag": int(pop.band(0, 100)[last].sum()),
             "letzter_stichtag": pop.dates[last].isoformat(),
@@ -346,6 +349,22 @@ def _write_bewegungen(
             rows=len(lines) - 1,
             encoding=("utf-8", "cp1252")[k % 2],
         )
+
+
+def _write_einrichtungen(
+    land: Landing, geo: Geography, pop: PopulationSeries, sc: Scale, seed: int
+) -> list[str]:
+    files, short = facility_files(geo, pop, sc, seed)
+    for year, lines in files.items():
+        land.write_text(
+            f"einrichtungen/einrichtungen_{year}.csv",
+            "\r\n".join(lines) + "\r\n",
+            kind="einrichtungen",
+            period=str(year),
+            rows=len(lines) - 1,
+            encoding="utf-8",
+        )
+    return short
 
 
 # --- sgb2 ------------------------------------------------------------------------------
