@@ -28,6 +28,7 @@ from .formats import (
     xlsx_bytes,
 )
 from .geography import Geography, adressen_frame, build_geography, geojson_text
+from .kontrakte import write_kontrakte
 from .landing import Landing, RowEdits
 from .persons import to_days, unknown_street
 from .population import (
@@ -103,6 +104,7 @@ def generate(
     _write_finanzen(land, sc, seed, pop, bg_by_year, need_by_year, cost_by_year)
     _write_ziele(land, geo, sc, sgb2_summary, hze_summary, spells, pop)
     short_areas = _write_einrichtungen(land, geo, pop, sc, seed)
+    kontrakte = write_kontrakte(land, geo, prof, sc, seed)
 
     last = len(pop.dates) - 1
     manifest = {
@@ -126,6 +128,7 @@ def generate(
             **sgb2_summary["city"],
             "sgb12_personen_letzter_stichtag": len(spells.active(pop.dates[last])),
         },
+        "kontrakte": kontrakte,
         "files": dict(sorted(land.files.items())),
         "defects": sorted(land.defects, key=lambda d: (d["file"], d["line"] or 0, d["reason"])),
     }

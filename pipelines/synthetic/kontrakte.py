@@ -33,7 +33,7 @@ MEASURES = [
     ),
     (
         "M-04", "Offener Kinder- und Jugendtreff", "Paritätischer Verein", "36.3.01", (1,),
-        {"plaetze": (40, "hoechstens", 1100.0)},
+        {"plaetze": (40, "mindestens", 1100.0)},
     ),
 ]  # fmt: skip
 

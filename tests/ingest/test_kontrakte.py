@@ -106,3 +106,39 @@ def test_kontrakte_status_reasons(example_city):
         r[0] for r in query(example_city.warehouse_db, "select massnahme_id from marts.kontrakte")
     }
     assert ids == {"M-01", "M-02", "M-03"}
+
+
+def test_synthetic_city_contracts_late_and_missing(small_city):
+    """The synthetic reports load without quarantine; the outstanding report and the empty
+    output are `offen` with their reason, every other target year with a report is decided."""
+    k = small_city.manifest["kontrakte"]
+    last = small_city.manifest["years"][-1]
+    assert not query(
+        small_city.quarantine_db,
+        "select * from quarantaene where quelle in"
+        " ('massnahmen', 'massnahmen_ziele', 'massnahmen_budget', 'leistungsberichte')",
+    )
+    rows = query(
+        small_city.warehouse_db,
+        "select massnahme_id, jahr, kennzahl, status, status_grund from marts.kontrakte",
+    )
+    by_key = {(m, j, kz): (st, gr) for m, j, kz, st, gr in rows}
+    late, empty = k["bericht_ausstehend"][0], k["istwert_leer"][0]
+    late_rows = [v for (m, j, _), v in by_key.items() if (m, j) == (late["massnahme_id"], last)]
+    assert late_rows and all(
+        v == ("offen", "kein Leistungsbericht für dieses Jahr") for v in late_rows
+    )
+    assert by_key[(empty["massnahme_id"], empty["jahr"], empty["kennzahl"])] == (
+        "offen",
+        "Istwert im Leistungsbericht nicht angegeben",
+    )
+    decided = [
+        st
+        for (m, j, kz), (st, _) in by_key.items()
+        if j <= last
+        and (m, j) != (late["massnahme_id"], last)
+        and (m, j, kz) != (empty["massnahme_id"], empty["jahr"], empty["kennzahl"])
+    ]
+    assert decided and set(decided) <= {"erfuellt", "verfehlt"}
+    # next year's contract: agreed, not yet reported
+    assert {st for (_, j, _), (st, _) in by_key.items() if j == last + 1} == {"offen"}
