@@ -55,8 +55,8 @@ def level_title(level: str) -> str:
     """'statistischer_bezirk' -> 'Statistischer Bezirk' (level names come from the data)."""
     if level in LEVEL_TITLES_FALLBACK:
         return LEVEL_TITLES_FALLBACK[level]
-    words = level.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    words = level.replace("_", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
 @dataclass

@@ -131,7 +131,7 @@ def test_a_map_per_indicator_and_mappable_level(example_db: Path, example_html: 
         )
     }
     for label in indicators:
-        for level in ("Stadtbezirk", "Stadtteil", "Statistischer bezirk"):
+        for level in ("Stadtbezirk", "Stadtteil", "Statistischer Bezirk"):
             assert any(k.startswith(f"Karte {label}, {level}") for k in maps), (label, level)
     assert not any(", Stadt," in k for k in maps)  # one-area level: no map
 
@@ -159,13 +159,13 @@ def test_suppressed_areas_are_hatched_or_grey(example_db: Path, example_html: st
     svg = next(
         v
         for k, v in _maps(example_html).items()
-        if k.startswith(f"Karte {label}, Statistischer bezirk")
+        if k.startswith(f"Karte {label}, Statistischer Bezirk")
     )
     assert 'fill="url(#sm-hatch)"' in svg
     sgb2 = next(
         v
         for k, v in _maps(example_html).items()
-        if k.startswith("Karte SGB II-Quote, Statistischer bezirk")
+        if k.startswith("Karte SGB II-Quote, Statistischer Bezirk")
     )
     assert 'fill="#d9d9d9"' in sgb2  # Dom: '.'
 

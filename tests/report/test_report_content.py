@@ -87,7 +87,7 @@ def test_area_with_the_highest_value_is_named_first(example_db: Path, html: str)
     summary = _section(html, "kernaussagen")
     line = next(li for li in summary.split("<li>") if li.startswith("<b>SGB II-Quote</b> –"))
     assert re.search(
-        rf"Statistischer bezirk: {re.escape(top[0])} \(<a[^>]*>{fmt_number(top[1], 1)} %", line
+        rf"Statistischer Bezirk: {re.escape(top[0])} \(<a[^>]*>{fmt_number(top[1], 1)} %", line
     )
 
 
@@ -174,7 +174,7 @@ def test_indicator_sheets_from_the_catalogue(example_db: Path, html: str):
 
 def test_counts_are_proportional_circles_rates_are_numbered_classes(example_db: Path, html: str):
     maps = _maps(html)
-    ew = maps["Karte Einwohnerinnen und Einwohner, Statistischer bezirk, 31.12.2024"]
+    ew = maps["Karte Einwohnerinnen und Einwohner, Statistischer Bezirk, 31.12.2024"]
     areas = _query(
         example_db,
         "select count(*) from indikatoren where indikator_id = 'ew' and periode = date "
