@@ -22,7 +22,7 @@ from pipelines.deliveries import inventory
 from pipelines.deliveries.landing import LandingError, discover
 from pipelines.deliveries.registry import ALL_KINDS, PERIOD_KINDS
 from pipelines.operator import explain_error_info, probe_writable
-from pipelines.warehouse.audit import write_inventory
+from pipelines.warehouse.audit import current_sha256, write_inventory
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.store import init_warehouse
@@ -221,13 +221,9 @@ def _loaded_state(paths: WarehousePaths) -> dict:
     """What the warehouse holds: the current sha256 per (kind, period)."""
     con = duckdb.connect(str(paths.warehouse_db), read_only=True)
     try:
-        current = con.execute(
-            """select quelle, periode, arg_max(sha256, beendet_am) from audit.loads
-               where status in ('geladen', 'ersetzt') group by 1, 2"""
-        ).fetchall()
+        return {"current": current_sha256(con)}
     finally:
         con.close()
-    return {"current": {(q, p): sha for q, p, sha in current}}
 
 
 def _changed_periods(kind_name: str, discovery, state: dict) -> set[str]:

@@ -43,14 +43,19 @@ def contract_violations(kind: str, typed: pl.DataFrame, show: list[str]) -> pl.D
     )
 
 
+def valid_on(areas: pl.DataFrame, on_date: date) -> pl.DataFrame:
+    """The areas (rows with gueltig_ab/gueltig_bis) valid on `on_date`."""
+    return areas.filter(
+        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= on_date))
+        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= on_date))
+    )
+
+
 def unknown_areas(
     frame: pl.DataFrame, areas: pl.DataFrame, on_date: date, show: list[str]
 ) -> pl.DataFrame:
     """Rows whose gebiet_id is not a finest area valid on `on_date`."""
-    valid = areas.filter(
-        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= on_date))
-        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= on_date))
-    ).get_column("gebiet_id")
+    valid = valid_on(areas, on_date).get_column("gebiet_id")
     return quarantine_rows(
         frame,
         pl.col("gebiet_id").is_not_null() & ~pl.col("gebiet_id").is_in(valid.implode()),

@@ -6,8 +6,9 @@ import polars as pl
 
 from pipelines.contracts.loader import load_contract
 from pipelines.deliveries.base import DeliveryFile, DeliveryKind, LoadContext, Transformed
-from pipelines.deliveries.checks import contract_violations, split_valid, unknown_areas
+from pipelines.deliveries.checks import contract_violations, split_valid, unknown_areas, valid_on
 from pipelines.deliveries.periods import Period, month_from_title
+from pipelines.parsing.german import thousands
 from pipelines.parsing.table import LINE_COL, FileRejected, ParsedTable
 
 # the BA count columns (contract columns with BA symbols), each with its `<m>_symbol` column
@@ -57,19 +58,12 @@ class Sgb2(DeliveryKind):
         return Transformed(ok.select(cols), quarantine, parsed.rows_read, warnings)
 
 
-def _valid_on(areas: pl.DataFrame, on_date) -> pl.DataFrame:
-    return areas.filter(
-        (pl.col("gueltig_ab").is_null() | (pl.col("gueltig_ab") <= on_date))
-        & (pl.col("gueltig_bis").is_null() | (pl.col("gueltig_bis") >= on_date))
-    )
-
-
 def total_rows(typed: pl.DataFrame, hierarchy: pl.DataFrame | None, on_date) -> pl.DataFrame:
     """Rows for a coarser area valid on the date (the BA's row for the municipality, or a
     district): exact values for a sum whose parts may be `*`; loaded beside the finest rows."""
     if hierarchy is None or hierarchy.height == 0:
         return typed.head(0)
-    valid = _valid_on(hierarchy, on_date)
+    valid = valid_on(hierarchy, on_date)
     finest_rank = valid.get_column("ebene_rang").max()
     coarse = valid.filter(pl.col("ebene_rang") < finest_rank).get_column("gebiet_id")
     return typed.filter(pl.col("gebiet_id").is_in(coarse.implode()))
@@ -85,7 +79,7 @@ def check_totals(ok: pl.DataFrame, hierarchy: pl.DataFrame | None, on_date) -> N
     """
     if hierarchy is None or ok.height == 0:
         return
-    valid = _valid_on(hierarchy, on_date)
+    valid = valid_on(hierarchy, on_date)
     parent = dict(valid.select("gebiet_id", "parent_id").rows())
     finest_rank = valid.get_column("ebene_rang").max()
     finest = set(valid.filter(pl.col("ebene_rang") == finest_rank).get_column("gebiet_id"))
@@ -114,13 +108,9 @@ def check_totals(ok: pl.DataFrame, hierarchy: pl.DataFrame | None, on_date) -> N
             low = known + stars
             fits = total[m] == known if open_parts == 0 else total[m] >= low
             if not fits:
-                want = f"{_n(known)}" if open_parts == 0 else f"mindestens {_n(low)}"
+                want = f"{thousands(known)}" if open_parts == 0 else f"mindestens {thousands(low)}"
                 raise FileRejected(
                     "summenzeile_widerspruch",
-                    f"Summenzeile {gid} (Zeile {total[LINE_COL]}), Spalte {m}: {_n(total[m])}, "
+                    f"Summenzeile {gid} (Zeile {total[LINE_COL]}), Spalte {m}: {thousands(total[m])}, "
                     f"die feinsten Gebiete derselben Datei ergeben {want}",
                 )
-
-
-def _n(x) -> str:
-    return f"{int(x):,}".replace(",", ".")

@@ -19,6 +19,7 @@ from pipelines.deliveries.registry import PERIOD_KINDS
 from pipelines.operator import OperatorError
 from pipelines.parsing import limits
 from pipelines.parsing.errors import FileRejected
+from pipelines.parsing.german import thousands
 
 CONFIRM_FILE = "bestaetigungen.txt"
 
@@ -123,7 +124,7 @@ def judge(
             continue
         change = (new - old) / old
         if abs(change) > rule.max_change:
-            problems.append(f"{label} {_num(new)} statt {_num(old)} ({change:+.0%})")
+            problems.append(f"{label} {thousands(new)} statt {thousands(old)} ({change:+.0%})")
     if not problems or rule.is_confirmed(relpath, sha256):
         return None
     when = past[0].strftime("%d.%m.%Y") if hasattr(past[0], "strftime") else str(past[0])
@@ -134,10 +135,6 @@ def judge(
         f"`sozialmonitor run ... --bestaetigen {relpath}` oder der Zeile "
         f"`{relpath} {sha256[:12]}` in {CONFIRM_FILE} im Eingangsordner"
     )
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}".replace(",", ".")
 
 
 def _confirmations(path: Path) -> list[str]:

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import polars as pl
 
+
+def thousands(n: float) -> str:
+    """A whole number as a German reader writes it: `1.234.567`."""
+    return f"{n:,.0f}".replace(",", ".")
+
+
 # 1234 | 1.234 | 1.234.567 | -12 (dot as thousands separator; spaces tolerated)
 _INT_RE = r"^-?(\d{1,3}(\.\d{3})+|\d+)$"
 # 1234,50 | 1.234,50 | -0,5 | 1234 | 1.234 | and a plain decimal point 1234.5 / 1234.50

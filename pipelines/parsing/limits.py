@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipelines.parsing.errors import FileRejected
+from pipelines.parsing.german import thousands
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a text delivery (CSV, GeoJSON) on disk
 MAX_LINE_CHARS = 4 * 1024 * 1024  # one line of a CSV; a cell over 2,000 characters is
@@ -33,11 +34,7 @@ REASON = "datei_zu_gross"
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):,.0f} MB".replace(",", ".")
-
-
-def _n(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return f"{thousands(n / (1024 * 1024))} MB"
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -58,12 +55,15 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def check_line_lengths(lines: Iterable[str], first_line: int = 1) -> None:
     """FileRejected naming the first line longer than MAX_LINE_CHARS."""
+    lines = list(lines)
+    if max(map(len, lines), default=0) <= MAX_LINE_CHARS:
+        return
     for no, line in enumerate(lines, start=first_line):
         if len(line) > MAX_LINE_CHARS:
             raise FileRejected(
                 REASON,
-                f"Zeile {no} hat {_n(len(line))} Zeichen, erlaubt sind höchstens "
-                f"{_n(MAX_LINE_CHARS)}: keine Tabellenzeile (fehlende Zeilenumbrüche?)",
+                f"Zeile {no} hat {thousands(len(line))} Zeichen, erlaubt sind höchstens "
+                f"{thousands(MAX_LINE_CHARS)}: keine Tabellenzeile (fehlende Zeilenumbrüche?)",
             )
 
 
@@ -89,8 +89,8 @@ def check_workbook(path: Path) -> None:
         if len(members) > MAX_XLSX_PARTS:
             raise FileRejected(
                 REASON,
-                f"Excel-Datei hat {_n(len(members))} Bestandteile, erlaubt sind höchstens "
-                f"{_n(MAX_XLSX_PARTS)}",
+                f"Excel-Datei hat {thousands(len(members))} Bestandteile, erlaubt sind höchstens "
+                f"{thousands(MAX_XLSX_PARTS)}",
             )
         total = 0
         for member in members:
@@ -116,7 +116,7 @@ def check_cells(rows: Iterable[Iterable[str]], first_row: int = 1) -> None:
             if len(value) > MAX_XLSX_CELL_CHARS:
                 raise FileRejected(
                     REASON,
-                    f"Zelle in Zeile {no}, Spalte {col} hat {_n(len(value))} Zeichen, Excel "
-                    f"erlaubt höchstens {_n(MAX_XLSX_CELL_CHARS)}: keine mit Excel geschriebene "
+                    f"Zelle in Zeile {no}, Spalte {col} hat {thousands(len(value))} Zeichen, Excel "
+                    f"erlaubt höchstens {thousands(MAX_XLSX_CELL_CHARS)}: keine mit Excel geschriebene "
                     "Arbeitsmappe",
                 )

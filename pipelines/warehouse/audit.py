@@ -12,6 +12,17 @@ COLUMNS = (
 )  # fmt: skip
 
 
+def current_sha256(con) -> dict[tuple[str, str], str]:
+    """(kind, period) -> sha256 of the file the warehouse holds for it (audit.loads)."""
+    return {
+        (q, p): sha
+        for q, p, sha in con.execute(
+            """select quelle, periode, arg_max(sha256, beendet_am) from audit.loads
+               where status in ('geladen', 'ersetzt') group by 1, 2"""
+        ).fetchall()
+    }
+
+
 def write_inventory(warehouse_db: Path, lauf_id: str, entries: list) -> None:
     """One row per file; a run's inventory is written once, in one transaction."""
     ts = store.now()

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from pipelines.deliveries import inventory
 from pipelines.warehouse import store
-from pipelines.warehouse.audit import write_inventory
+from pipelines.warehouse.audit import current_sha256, write_inventory
 
 # tag of the Dagster runs `sozialmonitor run` starts: it writes the inventory itself
 CLI_RUN_TAG = "sozialmonitor/befehl"
@@ -26,13 +26,7 @@ def record(context, paths, discovery, results: list) -> None:
         return
     run_id = context.run.run_id
     with store.connect(paths.warehouse_db, read_only=True) as con:
-        current = {
-            (q, p): sha
-            for q, p, sha in con.execute(
-                """select quelle, periode, arg_max(sha256, beendet_am) from audit.loads
-                   where status in ('geladen', 'ersetzt') group by 1, 2"""
-            ).fetchall()
-        }
+        current = current_sha256(con)
         earlier = {
             (datei, quelle): row
             for datei, quelle, *row in con.execute(
