@@ -1,15 +1,24 @@
 {#- Building blocks of the count models (marts.basiszahlen). -#}
 
-{#- Parameters that change what a count means; part of every period's fingerprint, so a
-    change of --vars rebuilds the incremental count models. -#}
+{#- One count parameter of the `indikatoren` block (dbt_project.yml vars; a city's config
+    passes its own block with --vars): the one place the parameters are named. -#}
+{% macro parameter(name) -%}
+    {%- set block = var('indikatoren') -%}
+    {%- if name not in block -%}
+        {{ exceptions.raise_compiler_error("Parameter indikatoren." ~ name ~ " fehlt") }}
+    {%- endif -%}
+    {{- return(block[name]) -}}
+{%- endmacro %}
+
+{#- The parameters that change what a count means: the whole `indikatoren` block. Part of
+    every period's fingerprint, so a change of --vars rebuilds the incremental count models
+    (a change of a parameter the counts do not read, e.g. dynamik_jahre, rebuilds them too:
+    rare, and never wrong). -#}
 {% macro parameter_fingerabdruck() -%}
+    {%- set block = var('indikatoren') -%}
     {%- set teile = [] -%}
-    {%- for name in [
-        'alter_erwerb_ab', 'alter_erwerb_bis', 'alter_kinder_bis', 'alter_minderjaehrig_bis',
-        'alter_jung_bis', 'alter_senioren_ab', 'hze_paragraphen',
-        'eingliederungshilfe_paragraphen', 'inobhutnahme_paragraphen',
-        'ba_stern_untergrenze', 'ba_stern_obergrenze'] -%}
-        {%- do teile.append(name ~ '=' ~ (var(name) | string)) -%}
+    {%- for name in block | sort -%}
+        {%- do teile.append(name ~ '=' ~ (block[name] | string)) -%}
     {%- endfor -%}
     {{- return(teile | join(';') | replace("'", "")) -}}
 {%- endmacro %}

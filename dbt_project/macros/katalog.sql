@@ -1,8 +1,8 @@
-{#- The catalogue with a city's indicator variants applied (var `nenner_varianten`:
-    indicator id -> denominator count, e.g. Hamburg's SGB II share over all inhabitants:
-    {sgb2_quote: ew}). -#}
+{#- The catalogue with a city's indicator variants applied: `sgb2_quote_nenner: gesamt`
+    (Hamburg publishes the SGB II share over all inhabitants) takes `ew` as the denominator
+    count of sgb2_quote. -#}
 {% macro katalog_mit_varianten() %}
-    {%- set varianten = var('nenner_varianten', {}) -%}
+    {%- set varianten = {'sgb2_quote': 'ew'} if parameter('sgb2_quote_nenner') == 'gesamt' else {} -%}
     select * replace (
         {%- if varianten %}
         case indikator_id

@@ -2,12 +2,12 @@
     used). The condition refers to the staging relation of the delivery. -#}
 
 {% macro einwohner_merkmale() %}
-    {%- set erwerb_ab = var('alter_erwerb_ab') -%}
-    {%- set erwerb_bis = var('alter_erwerb_bis') -%}
-    {%- set kinder_bis = var('alter_kinder_bis') -%}
-    {%- set minderj_bis = var('alter_minderjaehrig_bis') -%}
-    {%- set jung_bis = var('alter_jung_bis') -%}
-    {%- set senioren_ab = var('alter_senioren_ab') -%}
+    {%- set erwerb_ab = parameter('alter_erwerb_ab') -%}
+    {%- set erwerb_bis = parameter('sgb2_hoechstalter') -%}
+    {%- set kinder_bis = parameter('alter_kinder_bis') -%}
+    {%- set minderj_bis = parameter('alter_minderjaehrig_bis') -%}
+    {%- set jung_bis = parameter('alter_jung_bis') -%}
+    {%- set senioren_ab = parameter('alter_senioren_ab') -%}
     {{ return([
         {'merkmal': 'ew', 'bedingung': 'true',
          'definition': 'Einwohner insgesamt'},
@@ -46,7 +46,7 @@
 {% endmacro %}
 
 {% macro sgb12_merkmale() %}
-    {%- set senioren_ab = var('alter_senioren_ab') -%}
+    {%- set senioren_ab = parameter('alter_senioren_ab') -%}
     {{ return([
         {'merkmal': 'grusi_alter_ave_65plus',
          'bedingung': "leistungsart = 'GRUSI_ALTER' and not in_einrichtung and alter >= "
@@ -69,20 +69,20 @@
 {% macro sgb8_merkmale() %}
     {#- "running on 31.12 or ended during the year" = no end, or an end on/after 1.1. -#}
     {%- set laufend = "(ende is null or ende >= make_date(jahr, 1, 1))" -%}
-    {%- set hze = "hilfeart in " ~ sql_liste(var('hze_paragraphen')) -%}
-    {%- set ehi = "hilfeart in " ~ sql_liste(var('eingliederungshilfe_paragraphen')) -%}
-    {%- set ino = "hilfeart in " ~ sql_liste(var('inobhutnahme_paragraphen')) -%}
+    {%- set hze = "hilfeart in " ~ sql_liste(parameter('hze_paragraphen')) -%}
+    {%- set ehi = "hilfeart in " ~ sql_liste(parameter('eingliederungshilfe_paragraphen')) -%}
+    {%- set ino = "hilfeart in " ~ sql_liste(parameter('inobhutnahme_paragraphen')) -%}
     {{ return([
         {'merkmal': 'hze_faelle', 'aggregat': 'count(*)', 'bedingung': hze ~ ' and ' ~ laufend,
-         'definition': 'HzE-Fälle (§§ ' ~ (var('hze_paragraphen') | join(', ')) ~
+         'definition': 'HzE-Fälle (§§ ' ~ (parameter('hze_paragraphen') | join(', ')) ~
                        ') am 31.12. laufend oder im Jahr beendet'},
         {'merkmal': 'eingliederungshilfe_35a_faelle', 'aggregat': 'count(*)',
          'bedingung': ehi ~ ' and ' ~ laufend,
-         'definition': 'Fälle § ' ~ (var('eingliederungshilfe_paragraphen') | join(', ')) ~
+         'definition': 'Fälle § ' ~ (parameter('eingliederungshilfe_paragraphen') | join(', ')) ~
                        ' am 31.12. laufend oder im Jahr beendet'},
         {'merkmal': 'inobhutnahmen', 'aggregat': 'count(*)',
          'bedingung': ino ~ ' and year(beginn) = jahr',
-         'definition': 'Inobhutnahmen (§ ' ~ (var('inobhutnahme_paragraphen') | join(', ')) ~
+         'definition': 'Inobhutnahmen (§ ' ~ (parameter('inobhutnahme_paragraphen') | join(', ')) ~
                        ') mit Beginn im Jahr'},
         {'merkmal': 'hze_kosten', 'aggregat': 'sum(kosten_jahr)', 'bedingung': hze ~ ' and ' ~ laufend,
          'definition': 'Summe kosten_jahr der HzE-Fälle (EUR)'},

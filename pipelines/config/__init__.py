@@ -10,6 +10,9 @@ from typing import Any
 import yaml
 
 DEFAULT_PATH = Path(__file__).with_name("default.yaml")
+# the count parameters and their defaults are stated once, in the dbt project (dbt compiles
+# with them alone); they are the defaults of the config block `indikatoren`
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
 
 
 class ConfigError(ValueError):
@@ -17,8 +20,19 @@ class ConfigError(ValueError):
 
 
 @cache
+def count_parameters() -> dict[str, Any]:
+    """The `indikatoren` block of dbt_project.yml vars: names and defaults of the count
+    parameters (docs/indicators.md)."""
+    project = yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8"))
+    return dict(project["vars"]["indikatoren"])
+
+
+@cache
 def _defaults() -> dict[str, Any]:
-    return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    defaults = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    if "indikatoren" in defaults:  # stated once: a copy here would drift from dbt's
+        raise ConfigError(f"{DEFAULT_PATH.name}: indikatoren gehört nach {DBT_PROJECT.name}")
+    return {**defaults, "indikatoren": count_parameters()}
 
 
 def _validated(config: dict[str, Any], source: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 from pydantic import ValidationError as _PydanticError
 
@@ -51,31 +52,69 @@ def indicator_ids() -> tuple[str, ...]:
         return tuple(row["indikator_id"] for row in csv.DictReader(fh))
 
 
-class Indikatoren(_Block):
-    sgb2_hoechstalter: Annotated[
-        StrictInt, Field(ge=15, le=99, description="eine ganze Zahl von 15 bis 99 (Standard 64)")
+def _age(default: int) -> Any:
+    return Annotated[
+        StrictInt,
+        Field(ge=0, le=100, description=f"eine ganze Zahl von 0 bis 100 (Standard {default})"),
     ]
-    sgb2_quote_nenner: Annotated[
-        Literal["unter_65", "gesamt"], Field(description="unter_65 oder gesamt")
-    ]
-    hze_paragraphen: Annotated[
+
+
+def _paragraphs() -> Any:
+    return Annotated[
         list[StrictStr],
         Field(min_length=1, description="eine nicht leere Liste von SGB-VIII-Hilfearten"),
     ]
+
+
+class Indikatoren(_Block):
+    """The count parameters; names and defaults: dbt_project.yml vars `indikatoren`."""
+
+    alter_erwerb_ab: _age(15)
+    sgb2_hoechstalter: Annotated[
+        StrictInt, Field(ge=15, le=99, description="eine ganze Zahl von 15 bis 99 (Standard 64)")
+    ]
+    alter_kinder_bis: _age(14)
+    alter_minderjaehrig_bis: _age(17)
+    alter_jung_bis: _age(20)
+    alter_senioren_ab: _age(65)
+    sgb2_quote_nenner: Annotated[
+        Literal["unter_65", "gesamt"], Field(description="unter_65 oder gesamt")
+    ]
+    hze_paragraphen: _paragraphs()
+    eingliederungshilfe_paragraphen: _paragraphs()
+    inobhutnahme_paragraphen: _paragraphs()
     dynamik_jahre: Annotated[
         StrictInt, Field(ge=1, le=20, description="eine ganze Zahl von 1 bis 20 (Jahre)")
     ]
     nenner_max_alter_monate: Annotated[
         StrictInt, Field(ge=0, le=120, description="eine ganze Zahl von 0 bis 120 (Monate)")
     ]
+    ba_stern_untergrenze: Annotated[
+        StrictInt, Field(ge=0, le=1000, description="eine ganze Zahl ab 0 (Standard 1)")
+    ]
+    ba_stern_obergrenze: Annotated[
+        StrictInt, Field(ge=0, le=1000, description="eine ganze Zahl ab 0 (Standard 2)")
+    ]
 
-    @field_validator("hze_paragraphen")
+    @field_validator(
+        "hze_paragraphen", "eingliederungshilfe_paragraphen", "inobhutnahme_paragraphen"
+    )
     @classmethod
     def _known_paragraphs(cls, value: list[str]) -> list[str]:
         unknown = [v for v in value if v not in hze_codes()]
         if unknown or len(set(value)) != len(value):
             raise ValueError("unknown or repeated")
         return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Indikatoren:
+        if self.ba_stern_untergrenze > self.ba_stern_obergrenze:
+            raise ValueError("verlangt ba_stern_untergrenze <= ba_stern_obergrenze")
+        if not self.alter_kinder_bis < self.alter_minderjaehrig_bis < self.alter_jung_bis:
+            raise ValueError("verlangt alter_kinder_bis < alter_minderjaehrig_bis < alter_jung_bis")
+        if not self.alter_erwerb_ab <= self.sgb2_hoechstalter < self.alter_senioren_ab:
+            raise ValueError("verlangt alter_erwerb_ab <= sgb2_hoechstalter < alter_senioren_ab")
+        return self
 
 
 class Offenlegung(_Block):
@@ -209,6 +248,10 @@ class CityConfig(_Block):
 
 _EXTRA_HINTS = {
     ("indikatoren", "hze_paragraphen"): lambda: "erlaubt: " + ", ".join(hze_codes()),
+    ("indikatoren", "eingliederungshilfe_paragraphen"): lambda: (
+        "erlaubt: " + ", ".join(hze_codes())
+    ),
+    ("indikatoren", "inobhutnahme_paragraphen"): lambda: "erlaubt: " + ", ".join(hze_codes()),
     ("sozialindex", "status"): lambda: "bekannt: " + ", ".join(indicator_ids()),
 }
 
@@ -260,6 +303,9 @@ def _message(err: dict, config: dict, source: str) -> str:
     if keys[:1] == ["bedarfseckwerte"] and len(keys) >= 3:  # a dict of blocks: the block's field
         info = Bedarfseckwert.model_fields.get(keys[2])
         description = info.description if info else description
+    if err["type"] == "value_error" and "verlangt" in err["msg"]:  # a rule across a block's keys
+        rule = err["msg"].split("verlangt", 1)[1].strip()
+        return f"Stadtkonfiguration {source}: {path}: verlangt ist {rule}."
     hint = _EXTRA_HINTS.get(tuple(keys[:2]))
     allowed = description or "ein anderer Wert"
     if err["type"] in ("model_type", "dict_type", "model_attributes_type"):

@@ -14,14 +14,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipelines.config import count_parameters, merkmale
 
 REPO = Path(__file__).resolve().parents[2]
 PROFILES_DIR = REPO / "profiles"
 
 KINDS = ("einwohner", "sgb2")
-SGB2_COLUMNS = ("gebietsname", "bg", "rlb", "elb", "nef", "nef_u15", "alo_sgb2", "lzb",
-                "bg_alleinerziehend")  # fmt: skip
+# the area's name, then the counts of the BA table (seeds/merkmale_seed.csv)
+SGB2_COLUMNS = ("gebietsname", *merkmale.of_source("sgb2"))
 BA_SYMBOLS = ("*", "-", ".", "x")
 SEX_CODES = ("m", "w", "d")
 CITIZENSHIP_CODES = ("deutsch", "nichtdeutsch")
@@ -475,20 +475,12 @@ def _parse_dimension(doc: Any, codes: tuple[str, ...], where: str) -> Dimension:
     return Dimension({k: str(v) for k, v in cols.items()}, rest, distribution)
 
 
-@cache
-def _dbt_age_vars() -> dict[str, int]:
-    doc = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
-    return {k: v for k, v in (doc.get("vars") or {}).items() if k.startswith("alter_")}
-
-
 def indicator_age_cuts(config: dict | None = None) -> tuple[int, ...]:
-    """Age cuts the indicators use: `alter < cut` vs `alter >= cut` (dbt vars + city config)."""
-    v = _dbt_age_vars()
+    """Age cuts the indicators use: `alter < cut` vs `alter >= cut` (the count parameters of
+    the city config, defaults from dbt_project.yml)."""
+    v = {**count_parameters(), **((config or {}).get("indikatoren") or {})}
     cuts = {
-        v.get("alter_erwerb_ab", 15), v.get("alter_erwerb_bis", 64) + 1,
-        v.get("alter_kinder_bis", 14) + 1, v.get("alter_minderjaehrig_bis", 17) + 1,
-        v.get("alter_jung_bis", 20) + 1, v.get("alter_senioren_ab", 65),
+        v["alter_erwerb_ab"], v["sgb2_hoechstalter"] + 1, v["alter_kinder_bis"] + 1,
+        v["alter_minderjaehrig_bis"] + 1, v["alter_jung_bis"] + 1, v["alter_senioren_ab"],
     }  # fmt: skip
-    if config:
-        cuts.add(int(config.get("indikatoren", {}).get("sgb2_hoechstalter", 64)) + 1)
     return tuple(sorted(cuts))

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.config import merkmale
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
 from pipelines.disclosure.model import key_text, load_hierarchy
 from pipelines.publish.systems import solve_systems
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
-# money: no cell of its own, published exactly where the case count it belongs to is
-NOT_COUNTS = {"hze_kosten"}
+# money (einheit EUR in seeds/merkmale_seed.csv): no cell of its own, published exactly
+# where the case count it belongs to is
+NOT_COUNTS = merkmale.money()
 # balances (in minus out): cells of the system like counts, but signed (|1|, |2| withheld)
-SIGNED = ("wanderungssaldo",)
+SIGNED = merkmale.signed()
 IDENTITIES = {
     "sgb2": ["rlb = elb + nef"],
     "einwohner": ["ew = ew_u18 + ew_18_64 + ew_65plus"],

@@ -56,6 +56,19 @@ def _read(con, sql: str) -> pl.DataFrame:
     return con.execute(sql).pl()
 
 
+def disclosure_config(config: dict) -> DisclosureConfig:
+    """The disclosure rules of the city config; a source `*` has the bounds the counts use
+    (indikatoren.ba_stern_untergrenze/-obergrenze), stated once for dbt and the system."""
+    ind = config["indikatoren"]
+    return DisclosureConfig.from_dict(
+        {
+            **(config.get("offenlegung") or {}),
+            "quelle_stern_min": ind["ba_stern_untergrenze"],
+            "quelle_stern_max": ind["ba_stern_obergrenze"],
+        }
+    )
+
+
 def build_tables(
     warehouse_db: Path,
     config: dict,
@@ -64,7 +77,7 @@ def build_tables(
     check_out: dict | None = None,
     ledger_out: dict | None = None,
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    cfg = DisclosureConfig.from_dict(config.get("offenlegung"))
+    cfg = disclosure_config(config)
     con = duckdb.connect(str(warehouse_db), read_only=True)
     try:
         basis = _read(con, "select * from marts.basiszahlen")

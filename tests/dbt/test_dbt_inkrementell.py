@@ -3,8 +3,12 @@ parameter rebuilds every period."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 from conftest import run_dbt
+
+from pipelines.config import count_parameters
 
 
 def _staende(warehouse) -> dict[str, str]:
@@ -41,7 +45,8 @@ def test_neue_periode_und_parameteraenderung(lager_kopie, tmp_path):
         "-s",
         "int_zaehlungen_einwohner",
         "--vars",
-        "{alter_erwerb_bis: 66}",
+        # dbt replaces a var block whole: the city's block with one parameter changed
+        json.dumps({"indikatoren": {**count_parameters(), "sgb2_hoechstalter": 66}}),
     )
     geaendert = _staende(lager_kopie)
     assert all(geaendert[p] != nachher[p] for p in nachher)

@@ -114,18 +114,13 @@ class Translator(DagsterDbtTranslator):
 
 
 def dbt_vars(config: dict) -> dict:
-    ind = config["indikatoren"]
-    if ind["sgb2_quote_nenner"] not in ("unter_65", "gesamt"):
-        raise ValueError("indikatoren.sgb2_quote_nenner: erlaubt sind 'unter_65' und 'gesamt'")
+    """The city config's blocks that dbt reads, passed as they are (same names, no copies of
+    defaults: the `indikatoren` defaults are dbt's own vars, see pipelines.config)."""
     return {
-        "alter_erwerb_bis": ind["sgb2_hoechstalter"],
-        "hze_paragraphen": ind["hze_paragraphen"],
-        "dynamik_jahre": ind["dynamik_jahre"],
-        "nenner_max_monate": ind["nenner_max_alter_monate"],
+        "indikatoren": config["indikatoren"],
         "sozialindex": config["sozialindex"],
         "prognose": config.get("prognose", {}),
         "bedarfseckwerte": config.get("bedarfseckwerte") or {},
-        "nenner_varianten": {"sgb2_quote": "ew"} if ind["sgb2_quote_nenner"] == "gesamt" else {},
     }
 
 

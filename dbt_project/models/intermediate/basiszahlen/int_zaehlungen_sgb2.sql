@@ -74,12 +74,12 @@ final as (
         end::double as wert,
         quell_symbol,
         case
-            when quell_symbol = '*' then {{ var('ba_stern_untergrenze') }}
+            when quell_symbol = '*' then {{ parameter('ba_stern_untergrenze') }}
             when quell_symbol in ('.', 'x') then null
             else coalesce(anzahl, 0)
         end::double as untergrenze,
         case
-            when quell_symbol = '*' then {{ var('ba_stern_obergrenze') }}
+            when quell_symbol = '*' then {{ parameter('ba_stern_obergrenze') }}
             when quell_symbol in ('.', 'x') then null
             else coalesce(anzahl, 0)
         end::double as obergrenze,

@@ -1,6 +1,6 @@
 -- The indicator mart: catalogue x counts, generically. One row per indicator, area,
 -- reference date and area layout (as delivered, and recast onto today's layout).
-{%- set dynamik_jahre = var('sozialindex', {}).get('dynamik_jahre', var('dynamik_jahre')) %}
+{%- set dynamik_jahre = var('sozialindex', {}).get('dynamik_jahre', parameter('dynamik_jahre')) %}
 
 with
 
@@ -60,7 +60,7 @@ nenner_perioden as (
 ),
 
 -- denominator date: the same date if delivered, else the latest earlier one within
--- nenner_max_monate months, else none ('gleiche_lieferung': the same date only)
+-- nenner_max_alter_monate months, else none ('gleiche_lieferung': the same date only)
 nenner_ziele as (
 
     select distinct
@@ -93,7 +93,7 @@ nenner_wahl as (
                 else
                     (
                         nenner_ziele.nenner_zieldatum
-                        - to_months({{ var('nenner_max_monate') }})
+                        - to_months({{ parameter('nenner_max_alter_monate') }})
                     )::date
             end
     group by
