@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.ingest.inventory import CLI_RUN_TAG
+from pipelines.defs.resources import Sozialmonitor, report_pdf_from_env
 from pipelines.deliveries import inventory
 from pipelines.deliveries.landing import LandingError, discover
 from pipelines.deliveries.registry import ALL_KINDS, PERIOD_KINDS
@@ -66,16 +67,22 @@ def prepare_dagster_home(paths: WarehousePaths) -> Path:
 
 
 def set_environment(landing: Path, paths: WarehousePaths, config_file: Path | None) -> None:
-    from pipelines.defs.dbt.assets import DB_ENV
+    """The environment of the UI's code location (`sozialmonitor ui`): Dagster loads
+    Definitions in its own process, which reads its settings from here once
+    (`resources.resource_from_env`). `run` passes its resource directly."""
     from pipelines.defs.resources import CONFIG_ENV, LANDING_ENV, WAREHOUSE_ENV
 
     os.environ[LANDING_ENV] = str(landing.resolve())
     os.environ[WAREHOUSE_ENV] = str(paths.root.resolve())
-    os.environ[DB_ENV] = str(paths.warehouse_db.resolve())
     if config_file:
         os.environ[CONFIG_ENV] = str(Path(config_file).resolve())
     else:
         os.environ.pop(CONFIG_ENV, None)
+    quiet_tools()
+
+
+def quiet_tools() -> None:
+    """No telemetry from Dagster or dbt (no network at run time)."""
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
@@ -97,7 +104,7 @@ def run_pipeline(
     if problem:  # before anything is written: no empty warehouse, no report dated today
         raise LandingError(f"Eingangsordner {landing}: {problem}")
     paths = WarehousePaths(Path(warehouse)).ensure()  # also: umask 077 for this process
-    set_environment(landing, paths, config_file)
+    quiet_tools()
     prepare_dagster_home(paths)
     key = None
     if any(ALL_KINDS[f.kind].person_level for f in discovery.files):
@@ -114,18 +121,24 @@ def run_pipeline(
             from pipelines.protection.keys import verify_key_file
 
             verify_key_file(paths.warehouse_db, key)  # the warehouse's own key, or nothing runs
-        return _run_locked(landing, paths, ingest_only, config, confirm)
+        resource = Sozialmonitor(
+            landing_dir=str(landing.resolve()),
+            warehouse_dir=str(paths.root.resolve()),
+            config_file=str(Path(config_file).resolve()) if config_file else None,
+            confirmations=list(confirm),  # confirmed files: resource config, like the folders
+            report_pdf=report_pdf_from_env(),
+        )
+        return _run_locked(landing, paths, ingest_only, config, resource)
 
 
 def _run_locked(
-    landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict, confirm=()
+    landing: Path, paths: WarehousePaths, ingest_only: bool, config: dict, resource: Sozialmonitor
 ) -> RunOutcome:
     from pipelines.definitions import build_defs
     from pipelines.defs.ingest.assets import PARTITIONS, REFERENCE_KEYS
-    from pipelines.defs.resources import resource_from_env
 
-    # the confirmed files reach the ingest assets as resource config, like the folders
-    defs = build_defs(resource_from_env(confirm))
+    # the settings reach every asset as this one resource (no environment variables)
+    defs = build_defs(resource)
     instance = dg.DagsterInstance.get()
     all_assets = list(defs.assets or [])
     resources = defs.resources or {}

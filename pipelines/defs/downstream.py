@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.errors import operator_errors
-from pipelines.defs.resources import Sozialmonitor
+from pipelines.defs.resources import PDF_ENV, Sozialmonitor
 from pipelines.publish.tables import TABLES
 
 PUBLISHED = tuple(TABLES)
@@ -136,11 +136,6 @@ def veroeffentlichung(context: dg.AssetExecutionContext, sozialmonitor: Sozialmo
         )
 
 
-# "0" switches the PDF off (the test suite's many pipeline runs; a server without Chromium
-# needs nothing: the asset then writes the HTML and says why the PDF is missing).
-PDF_ENV = "SOZIALMONITOR_BERICHT_PDF"
-
-
 @dg.asset(
     key=["report", "sozialbericht"],
     deps=[dg.AssetKey(["publish", t]) for t in PUBLISHED],
@@ -150,14 +145,12 @@ PDF_ENV = "SOZIALMONITOR_BERICHT_PDF"
 )
 @operator_errors
 def sozialbericht(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
-    import os
-
     from pipelines.report import build_report
     from pipelines.report.browser import find_chromium
 
     paths = sozialmonitor.paths()
     metadata: dict = {}
-    if os.environ.get(PDF_ENV, "1") == "0":
+    if not sozialmonitor.report_pdf:
         want_pdf, metadata["pdf"] = False, f"ausgeschaltet ({PDF_ENV}=0)"
     elif find_chromium() is None:
         want_pdf, metadata["pdf"] = (

@@ -24,6 +24,9 @@ CONFIG_ENV = "SOZIALMONITOR_CONFIG"
 # how long a run from the UI, sensor or schedule waits for a running writer (e.g. a
 # `sozialmonitor run` from cron) before it fails with the lock holder named
 LOCK_WAIT_ENV = "SOZIALMONITOR_SPERRE_WARTEN"
+# "0" switches the report's PDF off (the test suite's many pipeline runs; a server without
+# Chromium needs nothing: the asset then writes the HTML and says why the PDF is missing)
+PDF_ENV = "SOZIALMONITOR_BERICHT_PDF"
 
 
 class Sozialmonitor(dg.ConfigurableResource):
@@ -34,6 +37,8 @@ class Sozialmonitor(dg.ConfigurableResource):
     # landing files whose unusual volume is confirmed (`run --bestaetigen`), besides the
     # landing folder's bestaetigungen.txt
     confirmations: list[str] = []
+    # the Sozialbericht also as PDF (headless Chromium)
+    report_pdf: bool = True
 
     _lock: contextlib.ExitStack | None = PrivateAttr(default=None)
 
@@ -47,6 +52,8 @@ class Sozialmonitor(dg.ConfigurableResource):
         return load_config(Path(self.config_file) if self.config_file else None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.run is None:  # a sensor's evaluation only reads: no writer lock
+            return
         paths = self.paths().ensure()
         run_id = context.run.run_id if context.run else ""
         stack = contextlib.ExitStack()
@@ -62,12 +69,20 @@ class Sozialmonitor(dg.ConfigurableResource):
 
 
 def resource_from_env(confirmations: tuple[str, ...] | list[str] = ()) -> Sozialmonitor:
-    """The resource of the folders the environment names (set by `run`, the UI's code
-    location); `confirmations` come from `run --bestaetigen` only."""
+    """The resource of the UI's code location, whose settings come from the environment
+    (`sozialmonitor ui` sets it; Dagster's way to configure a deployment). The one place
+    that reads them: assets, sensors and schedules get the resource, `run` builds its own
+    from its arguments (`runner.run_pipeline`)."""
     return Sozialmonitor(
         landing_dir=os.environ.get(LANDING_ENV, str(Path.cwd() / "demo" / "landing")),
         warehouse_dir=os.environ.get(WAREHOUSE_ENV, str(Path.cwd() / "demo" / "warehouse")),
         config_file=os.environ.get(CONFIG_ENV) or None,
         lock_wait_seconds=float(os.environ.get(LOCK_WAIT_ENV) or 1800),
         confirmations=list(confirmations),
+        report_pdf=report_pdf_from_env(),
     )
+
+
+def report_pdf_from_env() -> bool:
+    """`SOZIALMONITOR_BERICHT_PDF=0` switches the PDF off, for `run` and the UI alike."""
+    return os.environ.get(PDF_ENV, "1") != "0"

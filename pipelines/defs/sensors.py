@@ -12,7 +12,7 @@ import json
 import dagster as dg
 
 from pipelines.defs.ingest.requests import file_signature, ingest_requests
-from pipelines.defs.resources import resource_from_env
+from pipelines.defs.resources import Sozialmonitor
 from pipelines.defs.schedules import CYCLE_TAG, CYCLES, KIND_JOBS, aufbereitung, referenz
 from pipelines.deliveries.landing import discover
 from pipelines.deliveries.registry import PERIOD_KINDS, REFERENCE_KINDS
@@ -33,8 +33,8 @@ PENDING = [
     default_status=dg.DefaultSensorStatus.STOPPED,
     jobs=LOAD_JOBS,
 )
-def eingangsordner(context: dg.SensorEvaluationContext):
-    resource = resource_from_env()
+def eingangsordner(context: dg.SensorEvaluationContext, sozialmonitor: Sozialmonitor):
+    resource = sozialmonitor  # the same resource the runs get (Definitions), not the env
     if not resource.landing().is_dir():
         return dg.SkipReason(f"Eingangsordner {resource.landing()} fehlt")
     seen = json.loads(context.cursor) if context.cursor else {}
@@ -83,12 +83,12 @@ def _pending_loads(instance, except_run: str) -> list[str]:
     "(aufbereitung); nach dem Referenzlauf eines Zeitplans erst dessen Lieferungen laden.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def nach_dem_laden(context: dg.RunStatusSensorContext):
+def nach_dem_laden(context: dg.RunStatusSensorContext, sozialmonitor: Sozialmonitor):
     run = context.dagster_run
     cycle = run.tags.get(CYCLE_TAG)
     if cycle in CYCLES:
         loads = ingest_requests(
-            context.instance, resource_from_env(), CYCLES[cycle], tick=f"{cycle}-{run.run_id[:8]}"
+            context.instance, sozialmonitor, CYCLES[cycle], tick=f"{cycle}-{run.run_id[:8]}"
         )
         if loads:
             return loads

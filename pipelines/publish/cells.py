@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import merkmale
+from pipelines.config import count_parameters, merkmale
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
 from pipelines.disclosure.model import key_text, load_hierarchy
 from pipelines.publish.systems import solve_systems
@@ -19,9 +19,16 @@ from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 NOT_COUNTS = merkmale.money()
 # balances (in minus out): cells of the system like counts, but signed (|1|, |2| withheld)
 SIGNED = merkmale.signed()
+# identities of the data model, with the count parameters under which they hold: the age
+# bands add up to all inhabitants only if the older people start where working age ends
 IDENTITIES = {
-    "sgb2": ["rlb = elb + nef"],
-    "einwohner": ["ew = ew_u18 + ew_18_64 + ew_65plus"],
+    "sgb2": [("rlb = elb + nef", lambda p: True)],
+    "einwohner": [
+        (
+            "ew = ew_u18 + ew_18_64 + ew_65plus",
+            lambda p: p["alter_senioren_ab"] == p["sgb2_hoechstalter"] + 1,
+        )
+    ],
 }
 SUPPRESSED = ("*", ".", "x", "/")
 
@@ -174,11 +181,16 @@ def _restore_identities(cells: pl.DataFrame) -> pl.DataFrame:
     return cells
 
 
-def identities_for(cells: pl.DataFrame) -> list[Identity]:
+def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[Identity]:
+    """The identities among the counts present that hold under the city's count
+    parameters (config `indikatoren`; None: the defaults)."""
+    params = {**count_parameters(), **(parameters or {})}
     present = {(t, m) for t, m in cells.select("tabelle", "merkmal").unique().iter_rows()}
     out = []
     for tabelle, texts in IDENTITIES.items():
-        for text in texts:
+        for text, holds in texts:
+            if not holds(params):
+                continue
             ident = Identity.parse(tabelle, text)
             if all((tabelle, m) in present for m in (ident.summe, *ident.teile)):
                 out.append(ident)
@@ -198,8 +210,12 @@ def disclose_counts(
     workers: int | None = None,
     stats: dict | None = None,
     crosswalk: pl.DataFrame | None = None,
+    parameters: dict | None = None,
 ) -> DisclosureResult:
     """Disclosure control per (table, period): see `pipelines.publish.systems`.
+
+    `parameters`: the city's count parameters (config `indikatoren`), which decide the
+    identities among the counts (`identities_for`).
 
     `crosswalk` (intermediate.int_gebiete_umschluessel): old finest areas to today's with
     their shares; recast periods are solved on their own layout and shown through it.
@@ -210,7 +226,8 @@ def disclose_counts(
     """
     cells, trees = layout_cells(basiszahlen, gebiete)
     cfg = with_signed(cfg)
-    result, counts = solve_systems(cells, trees, identities_for(cells), cfg, cache_dir, workers)
+    identities = identities_for(cells, parameters)
+    result, counts = solve_systems(cells, trees, identities, cfg, cache_dir, workers)
     if stats is not None:
         stats.update(counts)
     layout_of = cells.select("tabelle", "periode", "gebietsstand").unique()
@@ -555,12 +572,13 @@ def reader_findings(
     katalog: pl.DataFrame,
     crosswalk: pl.DataFrame | None,
     recipe,
+    parameters: dict | None = None,
 ) -> pl.DataFrame:
     """The reader-knowledge attacker (`pipelines.disclosure.reader`) on the tables about
     to be published; empty when it recovers nothing."""
     from pipelines.disclosure.reader import check_published
 
-    identities = identities_for(counts.cells)
+    identities = identities_for(counts.cells, parameters)
     return check_published(
         tables,
         counts,

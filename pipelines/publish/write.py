@@ -93,7 +93,10 @@ def build_tables(
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
     finally:
         con.close()
-    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk)
+    counts = cells.disclose_counts(
+        basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk,
+        parameters=config["indikatoren"],
+    )  # fmt: skip
     withheld_rates, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     pinned = figures.pin_bounded(withheld_rates)
     # a rate the bounds pin down is published: no longer a withheld cell
@@ -138,8 +141,9 @@ def build_tables(
     tables = declared(tables, gebiete)
     if check_out is not None:
         check_out["funde"] = cells.reader_findings(
-            tables, counts, cfg, katalog, crosswalk, recipe_from_config(config["sozialindex"])
-        )
+            tables, counts, cfg, katalog, crosswalk, recipe_from_config(config["sozialindex"]),
+            parameters=config["indikatoren"],
+        )  # fmt: skip
     log = pl.concat(
         [
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),

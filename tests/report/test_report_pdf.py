@@ -114,14 +114,15 @@ def test_report_asset_writes_html_and_pdf(example_db: Path, tmp_path: Path, monk
 
     import dagster as dg
 
-    from pipelines.defs.downstream import PDF_ENV, sozialbericht
+    from pipelines.defs.downstream import sozialbericht
     from pipelines.defs.resources import Sozialmonitor
 
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     shutil.copyfile(example_db, warehouse / "publish.duckdb")
-    monkeypatch.setenv(PDF_ENV, "1")
-    resource = Sozialmonitor(landing_dir=str(tmp_path / "landing"), warehouse_dir=str(warehouse))
+    resource = Sozialmonitor(
+        landing_dir=str(tmp_path / "landing"), warehouse_dir=str(warehouse), report_pdf=True
+    )
     result = dg.materialize([sozialbericht], resources={"sozialmonitor": resource})
     assert result.success
     metadata = result.asset_materializations_for_node("report__sozialbericht")[0].metadata

@@ -37,6 +37,16 @@ def _setup(tmp_path):
     return landing, paths, build_defs(resource_from_env()), dg.DagsterInstance.get()
 
 
+def _tick(defs, instance, cursor=None):
+    """One evaluation of `eingangsordner` as the daemon makes it (resources of the Definitions)."""
+    from pipelines.defs.sensors import eingangsordner
+
+    with dg.build_sensor_context(
+        instance=instance, definitions=defs, resources=defs.resources, cursor=cursor
+    ) as ctx:
+        return eingangsordner.evaluate_tick(ctx)
+
+
 def _execute(defs, instance, request: dg.RunRequest):
     job = defs.resolve_job_def(request.job_name)
     return job.execute_in_process(
@@ -54,27 +64,24 @@ def _after_success(defs, instance, result):
         for e in instance.all_logs(result.run_id)
         if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
     )
-    ctx = dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="nach_dem_laden", dagster_event=event, dagster_instance=instance,
-        dagster_run=run, repository_def=defs.get_repository_def(),
-    )  # fmt: skip
-    return nach_dem_laden(ctx)
+        dagster_run=run, repository_def=defs.get_repository_def(), resources=defs.resources,
+    ) as ctx:  # fmt: skip
+        return nach_dem_laden(ctx)
 
 
 @pytest.mark.slow
 def test_file_drop_sensor_tick_run_publish(tmp_path):
-    from pipelines.defs.sensors import eingangsordner
     from pipelines.deliveries.registry import PERIOD_KINDS
 
     landing, paths, defs, instance = _setup(tmp_path)
-    ctx = dg.build_sensor_context(instance=instance, definitions=defs)
-    first = eingangsordner.evaluate_tick(ctx)
+    first = _tick(defs, instance)
     assert first.skip_message and not first.run_requests  # nothing dropped yet
 
     for src in EXAMPLES.iterdir():  # the offices drop their files
         shutil.copytree(src, landing / src.name) if src.is_dir() else shutil.copy(src, landing)
-    ctx = dg.build_sensor_context(instance=instance, definitions=defs, cursor=first.cursor)
-    tick = eingangsordner.evaluate_tick(ctx)
+    tick = _tick(defs, instance, first.cursor)
     jobs = [r.job_name for r in tick.run_requests]
     assert jobs[0] == "referenzdaten"
     assert set(jobs[1:]) == {f"laden_{k}" for k in PERIOD_KINDS}  # every kind has an example
@@ -92,9 +99,7 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
     assert loaded[0][0] >= 10
 
     # the same folder again: nothing to do
-    again = eingangsordner.evaluate_tick(
-        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
-    )
+    again = _tick(defs, instance, tick.cursor)
     assert not again.run_requests and again.skip_message
     # touched, or copied in again unchanged: the content decides, nothing to do
     f = landing / "sgb2" / "sgb2_2024-12.csv"
@@ -103,15 +108,11 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
     (landing / "reference" / "produkte.csv").write_bytes(
         (landing / "reference" / "produkte.csv").read_bytes()
     )
-    touched = eingangsordner.evaluate_tick(
-        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
-    )
+    touched = _tick(defs, instance, tick.cursor)
     assert not touched.run_requests and touched.skip_message
     # one corrected delivery: one run of its kind over its period
     f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))
-    third = eingangsordner.evaluate_tick(
-        dg.build_sensor_context(instance=instance, definitions=defs, cursor=tick.cursor)
-    )
+    third = _tick(defs, instance, tick.cursor)
     [req] = third.run_requests
     assert req.job_name == "laden_sgb2"
     assert req.tags["dagster/asset_partition_range_start"] == "2024-12"
@@ -218,3 +219,30 @@ def test_ui_job_accounts_for_every_file_and_fails_in_one_german_line(tmp_path):
         assert "von einem anderen Programm geöffnet" in text, text
         assert "IOException" not in text and "Traceback" not in text
         assert err.cls_name == "Failure"
+
+
+def test_run_passes_its_settings_as_the_resource_not_the_environment(tmp_path, monkeypatch):
+    """`run` gives every asset its folders and config as the one resource: an environment
+    naming other folders (left by a UI session, say) changes nothing, and `run` leaves none."""
+    from pipelines.defs.resources import CONFIG_ENV, LANDING_ENV, WAREHOUSE_ENV
+    from pipelines.runner import run_pipeline
+
+    decoy = tmp_path / "anderswo"
+    monkeypatch.setenv(LANDING_ENV, str(decoy / "landing"))
+    monkeypatch.setenv(WAREHOUSE_ENV, str(decoy / "warehouse"))
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    shutil.copytree(EXAMPLES, landing)
+    config = tmp_path / "stadt.yaml"
+    config.write_text("indikatoren:\n  alter_senioren_ab: 67\n", encoding="utf-8")
+    outcome = run_pipeline(landing, warehouse, config_file=config)
+    assert outcome.exit_code == 0, outcome.failed_steps
+    assert not decoy.exists()
+    assert os.environ[LANDING_ENV] == str(decoy / "landing")  # untouched
+    assert CONFIG_ENV not in os.environ
+    # the config file reached dbt through the resource: the count parameter is in force
+    [(definition,)] = query(
+        warehouse / "warehouse.duckdb",
+        "select distinct definition from marts.basiszahlen where merkmal = 'ew_65plus'",
+    )
+    assert definition == "Einwohner, Alter ab 67"
