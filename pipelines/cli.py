@@ -394,6 +394,7 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
             "controlling_haushalt",
             "controlling_zerlegung",
             "controlling_kennzahlen",
+            "kontrakte",
             "sozialindex",
             "zielerreichung",
         ]
@@ -409,8 +410,10 @@ def explain(
     \b
     INDIKATOR  Kennung des Indikatorkatalogs, eine Kennzahl des Controllings, eine
                Spalte der Controlling-Tabellen (plan, ausfuehrungsquote, mengeneffekt,
-               kosten_je_fall, ...) oder sozialindex
-    GEBIET     Gebietsschlüssel (Controlling: Produkt, Bereich, gesamt oder Gebiet)
+               kosten_je_fall, ...), der Tabelle kontrakte (ist, kosten_je_einheit,
+               status, ...) oder sozialindex
+    GEBIET     Gebietsschlüssel (Controlling: Produkt, Bereich, gesamt oder Gebiet;
+               kontrakte: Maßnahme, z. B. M-01 oder M-01:teilnehmende)
     PERIODE    Stichtag JJJJ-MM-TT oder TT.MM.JJJJ (Controlling, Ziele: das Jahr)
 
     \b
@@ -418,6 +421,7 @@ def explain(
       sozialmonitor explain sgb2_quote 010201 2024-12-31
       sozialmonitor explain budget_ausschoepfung 31.2.01 2024
       sozialmonitor explain hze_kosten_je_fall 00 2024 --tabelle controlling
+      sozialmonitor explain kosten_je_einheit M-01:teilnehmende 2024
       sozialmonitor explain mengeneffekt sgb8_hze 2024
       sozialmonitor explain ausfuehrungsquote 31.2.01 2024 --tabelle controlling_haushalt
       sozialmonitor explain sozialindex 010101 2024-12-31

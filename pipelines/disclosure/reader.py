@@ -33,6 +33,7 @@ from pipelines.disclosure.analysis import View, infer
 from pipelines.disclosure.attack import attack
 from pipelines.disclosure.config import DisclosureConfig
 from pipelines.disclosure.model import Identity, build_equations, load_hierarchy
+from pipelines.disclosure.outputs import status_values
 from pipelines.disclosure.recast import Span, weights
 from pipelines.disclosure.solver import INF, InconsistentSystemError
 from pipelines.disclosure.suppress import DisclosureResult
@@ -79,6 +80,8 @@ def check_published(
     if "controlling" in tables:
         findings += _visible_controlling(tables["controlling"], kat, owner, public)
     findings += _visible_case_tables(tables, counts, today)
+    if "kontrakte" in tables:
+        findings += _visible_kontrakte(tables["kontrakte"], cfg)
     if "sozialindex" in tables:
         findings += _visible_index(tables["sozialindex"], ind, list(status))
     if counts.solved is not None and counts.trees is not None and crosswalk is not None:
@@ -248,6 +251,30 @@ def _visible_case_tables(tables, counts: DisclosureResult, today: str) -> list[t
                 tab, per, gid = cell.split("|")
                 how = f"{name} {', '.join(shown)} veröffentlicht, Fallzahl {year} gesperrt"
                 out.append(_finding(tab, row["fall_merkmal"], per, gid, None, "geld", how))
+    return out
+
+
+def _visible_kontrakte(frame: pl.DataFrame, cfg: DisclosureConfig) -> list[tuple]:
+    """A count of people in `kontrakte` (the outputs flagged `personenzahl`) a reader can
+    read or derive (Ist, Zielerreichung × Soll / 100, Ist EUR / Kosten je Einheit, the
+    status against the Soll) must be 0 or at least min_fallzahl."""
+    out = []
+    small = range(1, cfg.min_fallzahl)
+    for r in frame.filter(pl.col("personenzahl")).iter_rows(named=True):
+        derived: list[tuple[float, str]] = []
+        if r["ist"] is not None:
+            derived.append((r["ist"], "Ist veröffentlicht"))
+        if r["zielerreichung"] is not None and r["soll"] is not None:
+            derived.append((r["zielerreichung"] * r["soll"] / 100, "Zielerreichung × Soll / 100"))
+        if r["kosten_je_einheit"] and r["ist_eur"] is not None:
+            derived.append((r["ist_eur"] / r["kosten_je_einheit"], "Ist EUR / Kosten je Einheit"))
+        possible = status_values(r["status"], r["richtung"], r["soll"], small)
+        if r["ist"] is None and r["symbol"] == "*" and len(possible) == 1:
+            derived.append((float(possible[0]), f"Status {r['status']} gegen Soll {r['soll']}"))
+        for value, how in derived:
+            if 0 < round(value) < cfg.min_fallzahl:
+                key = ("kontrakte", r["kennzahl"], str(r["jahr"]), r["massnahme_id"])
+                out.append(_finding(*key, float(round(value)), "kontrakt", how))
     return out
 
 

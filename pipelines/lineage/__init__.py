@@ -1,4 +1,6 @@
 """Where a figure came from: formula, values, delivered files, model chain."""
 
-# the explanations of the controlling tables register themselves with `explain`
+# the explanations of further tables register themselves with `explain`; kontrakte first:
+# it claims a column (`ist`, `status`, ...) only for the key of a measure
+from pipelines.lineage import kontrakte as _kontrakte  # noqa: F401, I001
 from pipelines.lineage import controlling as _controlling  # noqa: F401

@@ -846,9 +846,13 @@ def explain_text(
             None,
         )
     tabelle = tabelle or choose_table(warehouse, indikator)
-    if tabelle not in EXPLAINED_TABLES:
+    explained = (
+        *EXPLAINED_TABLES,
+        *(t for ts in EXPLAINERS for t in ts if t not in EXPLAINED_TABLES),
+    )
+    if tabelle not in explained:
         raise ExplainError(
-            f"Tabelle '{tabelle}' hat keine Kennzahlen; erklärbar: {', '.join(EXPLAINED_TABLES)}"
+            f"Tabelle '{tabelle}' hat keine Kennzahlen; erklärbar: {', '.join(explained)}"
         )
     if tabelle == "controlling":
         return explain_controlling(warehouse, indikator, gebiet, _year(periode))

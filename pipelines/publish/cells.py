@@ -11,6 +11,7 @@ import polars as pl
 from pipelines.config import count_parameters, merkmale
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
 from pipelines.disclosure.model import key_text, load_hierarchy
+from pipelines.disclosure.outputs import status_values
 from pipelines.publish.systems import solve_systems
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
@@ -715,3 +716,89 @@ def publish_haushalt(haushalt: pl.DataFrame) -> pl.DataFrame:
     return haushalt.select(TABLES["controlling_haushalt"].column_names).sort(
         "haushaltsjahr", "gliederung", "reihenfolge", "schluessel"
     )
+
+
+# --- Kontraktmanagement -------------------------------------------------------------------
+
+# outputs of a Leistungsbericht that are no counts of people (hours given, places offered);
+# every other output (teilnehmende, familien, ...) is taken as a count of people and
+# protected like a case count: a safe default for a kennzahl the city names itself
+KONTRAKTE_NOT_PERSONS = ("beratungsstunden", "plaetze")
+# columns of a kontrakte row that give a withheld Ist back (Soll and Ist EUR are public:
+# Ist = Zielerreichung × Soll / 100 = Ist EUR / Kosten je Einheit)
+KONTRAKTE_PERSON_COLUMNS = ("ist", "zielerreichung", "kosten_je_einheit")
+KONTRAKTE_STATUS_WITHHELD = "gesperrt"
+
+
+def is_person_output(kennzahl: str | None) -> bool:
+    return kennzahl is not None and kennzahl not in KONTRAKTE_NOT_PERSONS
+
+
+def publish_kontrakte(
+    kontrakte: pl.DataFrame, cfg: DisclosureConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Kontrakte as published: amounts (EUR) and Soll are public; a count of people (every
+    output but hours and places) of 1 .. min_fallzahl − 1 is `*`, and with it everything
+    that gives it back (Zielerreichung, Kosten je Einheit). The status is kept unless,
+    together with the Soll, it leaves the withheld Ist a single possible value.
+    Returns (published rows, log rows in the form of audit.geheimhaltung)."""
+    small = range(1, cfg.min_fallzahl)
+    rows, log = [], []
+    for r in kontrakte.sort("massnahme_id", "jahr", "kennzahl", nulls_last=True).iter_rows(
+        named=True
+    ):
+        r = dict(r)
+        ist, symbol = r["ist"], None
+        if r["kennzahl"] is None:
+            symbol = None
+        elif ist is None:
+            symbol = MISSING_SYMBOL
+        elif ist == 0:
+            symbol = "-"
+        elif is_person_output(r["kennzahl"]) and ist < cfg.min_fallzahl:
+            symbol = "*"
+            for c in KONTRAKTE_PERSON_COLUMNS:
+                r[c] = None
+            regel = "primaer"
+            if len(status_values(r["status"], r["richtung"], r["soll"], small)) < 2:
+                r["status"] = KONTRAKTE_STATUS_WITHHELD
+                r["status_grund"] = (
+                    "gesperrt: mit dem Soll gäbe der Status die gesperrte Anzahl zurück"
+                )
+            log.append(
+                (
+                    "kontrakte",
+                    r["kennzahl"],
+                    _year_end(r["jahr"]),
+                    r["massnahme_id"],
+                    regel,
+                    None,
+                )
+            )
+        r["symbol"] = symbol
+        r["personenzahl"] = is_person_output(r["kennzahl"])
+        rows.append(r)
+    columns = TABLES["kontrakte"].column_names
+    schema = {**kontrakte.schema, "symbol": pl.String, "personenzahl": pl.Boolean}
+    out = pl.DataFrame(rows, schema={c: schema[c] for c in rows[0]} if rows else schema)
+    if out.is_empty():
+        out = pl.DataFrame(schema={c: schema[c] for c in columns})
+    log_frame = pl.DataFrame(
+        log,
+        schema={
+            "tabelle": pl.String,
+            "merkmal": pl.String,
+            "periode": pl.Date,
+            "gebiet_id": pl.String,
+            "regel": pl.String,
+            "ausgeloest_durch": pl.String,
+        },
+        orient="row",
+    )
+    return out.select(columns), log_frame
+
+
+def _year_end(jahr: int):
+    import datetime
+
+    return datetime.date(int(jahr), 12, 31)

@@ -129,6 +129,11 @@ HEADERS = {
     "produkt": "Produkt", "faelle_je_1000_ew": "Fälle je 1.000 Einwohner",
     "faelle_veraenderung_prozent": "Veränderung Fälle (%)",
     "kosten_je_fall_veraenderung_prozent": "Veränderung Kosten je Fall (%)",
+    "massnahme_id": "Maßnahme", "titel": "Titel", "traeger": "Träger", "gebiete": "Zielgebiete",
+    "soll": "Soll", "zielerreichung": "Zielerreichung (%)", "plan_eur": "Plan (EUR)",
+    "ist_eur": "Ist (EUR)", "abweichung_eur": "Abweichung (EUR)",
+    "kosten_je_einheit": "Kosten je Einheit (EUR)", "status": "Status",
+    "status_grund": "Begründung", "personenzahl": "Personenzahl",
 }  # fmt: skip
 
 _COUNTS = (
@@ -373,6 +378,66 @@ CONTROLLING_KENNZAHLEN = PublishedTable(
     ),
 )
 
+_KONTRAKTE_COMMENTS = {
+    "symbol": SYMBOL_COMMENT + " Gilt für Ist, Zielerreichung und Kosten je Einheit.",
+    "personenzahl": (
+        "Wahr, wenn die Leistung Personen zählt (jede außer beratungsstunden und plaetze): "
+        "dann gilt die Mindestfallzahl."
+    ),
+    "status": (
+        "erfuellt, verfehlt, offen oder ohne_leistungsziel (Regel in der Tabellenbeschreibung "
+        "des Marts kontrakte); gesperrt, wo der Status mit dem Soll eine gesperrte Anzahl "
+        "zurückgäbe."
+    ),
+}
+
+KONTRAKTE = PublishedTable(
+    name="kontrakte",
+    title="Kontrakte: Soll und Ist der Maßnahmen",
+    description=(
+        "Kontraktmanagement je Maßnahme eines freien Trägers, Jahr und Leistungsziel: Soll "
+        "und Ist der Leistung, Budget Plan und Ist, Ausführungsquote, Kosten je "
+        "Leistungseinheit und Status gegen den Kontrakt (offen, erfuellt, verfehlt, "
+        "ohne_leistungsziel) mit Begründung. Die Budgetspalten gelten für Maßnahme und Jahr "
+        "und wiederholen sich auf jeder Kennzahlzeile: nicht über Kennzahlen summieren."
+    ),
+    disclosure=(
+        "Beträge (EUR) und Soll sind öffentlich. Eine Leistung, die Personen zählt (jede "
+        "außer beratungsstunden und plaetze), unter der Mindestfallzahl "
+        "(offenlegung.min_fallzahl) steht als `*`, ebenso Zielerreichung und Kosten je "
+        "Einheit, die sie mit dem öffentlichen Ist in EUR und dem Soll zurückgäben; der "
+        "Status steht als `gesperrt`, wo er mit dem Soll die Anzahl verriete."
+    ),
+    mart="kontrakte",
+    reads=("kontrakte",),
+    grain=("massnahme_id", "jahr", "kennzahl"),
+    columns=tuple(
+        _c(n, _KONTRAKTE_COMMENTS.get(n))
+        for n in (
+            "massnahme_id",
+            "titel",
+            "traeger",
+            "produkt",
+            "gebiete",
+            "jahr",
+            "kennzahl",
+            "personenzahl",
+            "richtung",
+            "soll",
+            "ist",
+            "zielerreichung",
+            "plan_eur",
+            "ist_eur",
+            "abweichung_eur",
+            "ausfuehrungsquote",
+            "kosten_je_einheit",
+            "symbol",
+            "status",
+            "status_grund",
+        )
+    ),
+)
+
 ZIELERREICHUNG = PublishedTable(
     name="zielerreichung",
     title="Zielerreichung",
@@ -478,7 +543,8 @@ TABLES: dict[str, PublishedTable] = {
     t.name: t
     for t in (
         INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, CONTROLLING_HAUSHALT,
-        CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, ZIELERREICHUNG, GEBIETE, INDIKATORKATALOG,
+        CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, KONTRAKTE, ZIELERREICHUNG, GEBIETE,
+        INDIKATORKATALOG,
     )
 }  # fmt: skip
 

@@ -88,6 +88,7 @@ def build_tables(
         haushalt = _read(con, "select * from marts.controlling_haushalt")
         zerlegung = _read(con, "select * from marts.controlling_zerlegung")
         kennzahlen = _read(con, "select * from marts.controlling_kennzahlen")
+        kontrakte = _read(con, "select * from marts.kontrakte")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
@@ -123,6 +124,7 @@ def build_tables(
         pl.lit(None, pl.String).alias("ausgeloest_durch"),
     )
     case_status = cells.city_case_status(counts.cells, gebiete)
+    published_kontrakte, kontrakte_log = cells.publish_kontrakte(kontrakte, cfg)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -134,6 +136,7 @@ def build_tables(
         "controlling_haushalt": cells.publish_haushalt(haushalt),
         "controlling_zerlegung": cells.publish_zerlegung(zerlegung, case_status),
         "controlling_kennzahlen": cells.publish_kennzahlen(kennzahlen, case_status),
+        "kontrakte": published_kontrakte,
         "zielerreichung": figures.decide_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
@@ -149,6 +152,7 @@ def build_tables(
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),
             rate_log.with_columns(pl.col("periode").cast(pl.Date)),
             added.with_columns(pl.col("periode").cast(pl.Date)),
+            kontrakte_log,
         ],
         how="vertical_relaxed",
     ).sort("tabelle", "merkmal", "periode", "gebiet_id")

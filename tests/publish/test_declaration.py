@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from datetime import date
@@ -20,7 +21,8 @@ from tests.conftest import query
 
 
 def _sheet_texts(xml: bytes) -> list[str]:
-    return re.findall(r"<t(?: [^>]*)?>([^<]*)</t>", xml.decode("utf-8"))
+    # the XML text, unescaped (a comment may hold `<=`)
+    return [html.unescape(t) for t in re.findall(r"<t(?: [^>]*)?>([^<]*)</t>", xml.decode("utf-8"))]
 
 
 def _header_row(xml: bytes) -> list[str]:
