@@ -130,7 +130,7 @@ HEADERS = {
     "faelle_veraenderung_prozent": "Veränderung Fälle (%)",
     "kosten_je_fall_veraenderung_prozent": "Veränderung Kosten je Fall (%)",
     "massnahme_id": "Maßnahme", "titel": "Titel", "traeger": "Träger", "gebiete": "Zielgebiete",
-    "soll": "Soll", "zielerreichung": "Zielerreichung (%)", "plan_eur": "Plan (EUR)",
+    "zielerreichung": "Zielerreichung (%)", "plan_eur": "Plan (EUR)",
     "ist_eur": "Ist (EUR)", "abweichung_eur": "Abweichung (EUR)",
     "kosten_je_einheit": "Kosten je Einheit (EUR)", "status": "Status",
     "status_grund": "Begründung", "personenzahl": "Personenzahl",
@@ -391,6 +391,9 @@ _KONTRAKTE_COMMENTS = {
     ),
 }
 
+# `ist` and `soll` are the output here (persons, hours, places), not money
+_KONTRAKTE_HEADERS = {"ist": "Ist (Leistung)", "soll": "Soll (Leistung)"}
+
 KONTRAKTE = PublishedTable(
     name="kontrakte",
     title="Kontrakte: Soll und Ist der Maßnahmen",
@@ -412,7 +415,7 @@ KONTRAKTE = PublishedTable(
     reads=("kontrakte",),
     grain=("massnahme_id", "jahr", "kennzahl"),
     columns=tuple(
-        _c(n, _KONTRAKTE_COMMENTS.get(n))
+        Column(n, _KONTRAKTE_HEADERS.get(n) or HEADERS[n], _KONTRAKTE_COMMENTS.get(n))
         for n in (
             "massnahme_id",
             "titel",
