@@ -192,6 +192,38 @@ def facility_types() -> tuple[str, ...]:
     return tuple(load_contract("einrichtungen").column("art").codes or ())
 
 
+def _int(lo: int, hi: int, what: str) -> Any:
+    return Annotated[
+        StrictInt, Field(ge=lo, le=hi, description=f"eine ganze Zahl von {lo} bis {hi} ({what})")
+    ]
+
+
+class Prognose(_Block):
+    """The projection's settings (docs/projection.md)."""
+
+    basisjahre: _int(1, 10, "Übergänge")
+    pooling_personen: Annotated[
+        Number, Field(ge=0, le=1_000_000, description="eine Zahl ab 0 (Personen)")
+    ]
+    pooling_ebenen_hoeher: _int(0, 5, "Ebenen über der feinsten")
+    daempfung: Annotated[Number, Field(ge=0, le=1, description="eine Zahl von 0 bis 1")]
+    daempfung_ab_alter: _int(0, 100, "Alter")
+    geburten_bezug_von_alter: _int(10, 60, "Alter")
+    geburten_bezug_bis_alter: _int(10, 60, "Alter, nicht kleiner als das Von-Alter")
+    horizont_jahre: _int(1, 30, "Jahre")
+    kinder_mittel_unter_alter: _int(0, 18, "Alter; 0 schaltet das Mittel ab")
+    kinder_mittel_gewicht: Annotated[
+        Number, Field(ge=0, le=1, description="eine Zahl von 0 bis 1 (Gewicht der Prognose)")
+    ]
+
+    @field_validator("geburten_bezug_bis_alter")
+    @classmethod
+    def _fertile_ordered(cls, value: int, info) -> int:
+        if value < info.data.get("geburten_bezug_von_alter", 0):
+            raise ValueError("bis before von")
+        return value
+
+
 class Bedarfseckwert(_Block):
     alter_von: Annotated[
         StrictInt, Field(ge=0, le=100, description="eine ganze Zahl von 0 bis 100 (Alter)")
@@ -232,6 +264,7 @@ class CityConfig(_Block):
     indikatoren: Indikatoren
     offenlegung: Offenlegung
     sozialindex: Sozialindex
+    prognose: Prognose | None = None
     plausibilitaet: Plausibilitaet | None = None
     aufbewahrung: Aufbewahrung | None = None
     quellprofile: Annotated[

@@ -195,6 +195,8 @@ CONFIG_KEYS = {
     "geburten_bezug_von_alter": "fertile_from",
     "geburten_bezug_bis_alter": "fertile_to",
     "horizont_jahre": "horizon",
+    "kinder_mittel_unter_alter": "young_below_age",
+    "kinder_mittel_gewicht": "young_weight",
 }
 
 

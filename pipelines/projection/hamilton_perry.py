@@ -16,7 +16,10 @@ weight of `pooling` persons of exposure (an area with 20 persons aged 4 takes it
 age 5 mostly from the group; an area with 20,000 mostly from itself), as SIKURS pools by area
 type. From age 6 on the ratio is then damped halfway towards the city's ratio. Both settings
 were chosen on the back-test of the Berlin register 2001–2020 (docs/projection.md): without
-them the projection loses to "population held constant" on small areas.
+them the projection loses to "population held constant" on small areas. Children under 6
+are shown as the plain average of the projection and the base year's children of that age
+(a forecast combination: in small areas young children follow the housing stock as much as
+the births of the base years); the average is a fixed 1:1, not fitted to the back-test.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ class Settings:
     fertile_from: int = 20  # the child-woman ratio's reference ages (women where delivered)
     fertile_to: int = 39
     horizon: int = 10
+    # children below this age are published as the average (weight `young_weight` on the
+    # ratios) of the cohort-change projection and the base year's children of the same age
+    # in the area; the chain of ratios itself runs unblended (docs/projection.md)
+    young_below_age: int = 6
+    young_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -182,9 +190,16 @@ def project(
     if variant not in VARIANTS:
         raise ValueError(f"unbekannte Prognosevariante {variant!r}")
     factor = {"unten": 1 - rates.growth_sd, "mitte": 1.0, "oben": 1 + rates.growth_sd}[variant]
-    pop = {sex: np.asarray(p, dtype=float) for sex, p in base.items()}
-    years = []
+    start = {sex: np.asarray(p, dtype=float) for sex, p in base.items()}
+    pop, years, growth = start, [], 1.0
+    young, w = settings.young_below_age, settings.young_weight
     for _ in range(settings.horizon):
         pop = step(pop, rates, factor, settings)
-        years.append(pop)
+        growth *= factor
+        shown = {}
+        for sex, p in pop.items():
+            q = p.copy()
+            q[:, :young] = w * p[:, :young] + (1 - w) * start[sex][:, :young] * growth
+            shown[sex] = q
+        years.append(shown)
     return years

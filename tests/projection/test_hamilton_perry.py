@@ -12,8 +12,11 @@ import pytest
 from pipelines.projection import Settings, estimate, project, run, spread_bands
 from pipelines.projection.backtest import linear_trend, scores
 
-# no pooling towards a group and no damping: the arithmetic alone
-PLAIN = Settings(pooling=0.0, damping=1.0, base_years=1, fertile_from=1, fertile_to=1, horizon=2)
+# no pooling towards a group, no damping, no averaging of young children: the arithmetic alone
+PLAIN = Settings(
+    pooling=0.0, damping=1.0, base_years=1, fertile_from=1, fertile_to=1, horizon=2,
+    young_below_age=0,
+)  # fmt: skip
 
 
 def test_tiny_projection_by_hand():
@@ -27,6 +30,23 @@ def test_tiny_projection_by_hand():
     # 2025: age 0 = 9 (aged 1) * 0.6; age 1 = 12 * 0.9; age 2 = (9 + 45) * 0.9
     assert year1["i"][0].tolist() == pytest.approx([5.4, 10.8, 48.6])
     assert year2["i"][0].tolist() == pytest.approx([10.8 * 0.6, 5.4 * 0.9, (10.8 + 48.6) * 0.9])
+
+
+def test_young_children_are_the_average_of_projection_and_base_year_by_hand():
+    before = {"i": np.array([[10.0, 20.0, 30.0]])}
+    after = {"i": np.array([[12.0, 9.0, 45.0]])}
+    rates = estimate([before, after], np.ones((1, 1)), PLAIN)
+    s = replace(PLAIN, young_below_age=1, young_weight=0.5)
+    year1, year2 = project(after, rates, s)
+    # age 0 shown: (5.4 projected + 12 of the base year) / 2; the chain runs unblended, so
+    # age 1 in 2026 comes from the projected 5.4, not from the 8.7 shown
+    assert year1["i"][0].tolist() == pytest.approx([8.7, 10.8, 48.6])
+    assert year2["i"][0].tolist() == pytest.approx(
+        [(10.8 * 0.6 + 12) / 2, 5.4 * 0.9, (10.8 + 48.6) * 0.9]
+    )
+    # the variants scale the base year's part by their cumulated growth as well
+    low = project(after, replace(rates, growth_sd=0.1), s, "unten")[0]
+    assert low["i"][0, 0] == pytest.approx(0.5 * 9 * 0.6 * 0.9 + 0.5 * 12 * 0.9)
 
 
 def test_known_rates_are_recovered():
