@@ -395,6 +395,8 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
             "controlling_zerlegung",
             "controlling_kennzahlen",
             "kontrakte",
+            "wirkungsanalyse",
+            "zielueberpruefung",
             "sozialindex",
             "zielerreichung",
         ]
@@ -422,6 +424,8 @@ def explain(
       sozialmonitor explain budget_ausschoepfung 31.2.01 2024
       sozialmonitor explain hze_kosten_je_fall 00 2024 --tabelle controlling
       sozialmonitor explain kosten_je_einheit M-01:teilnehmende 2024
+      sozialmonitor explain differenz_in_differenzen M-05 2024 --tabelle wirkungsanalyse
+      sozialmonitor explain status M-01:teilnehmende 2025 --tabelle zielueberpruefung
       sozialmonitor explain mengeneffekt sgb8_hze 2024
       sozialmonitor explain ausfuehrungsquote 31.2.01 2024 --tabelle controlling_haushalt
       sozialmonitor explain sozialindex 010101 2024-12-31

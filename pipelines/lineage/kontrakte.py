@@ -206,3 +206,187 @@ def _kontrakte_files(con, massnahme: str, jahr: int) -> list[SourceFile]:
 
 
 register(TABLES, table_for, explain_kontrakte)
+
+
+# --- wirkungsanalyse and zielueberpruefung ---------------------------------------------------
+
+WIRKUNG_COLUMNS = (
+    "differenz_in_differenzen", "untergrenze", "obergrenze", "p_wert", "veraenderung_massnahme",
+    "veraenderung_vergleich", "vorher_massnahme", "nachher_massnahme", "vorher_vergleich",
+    "nachher_vergleich", "ergebnis",
+)  # fmt: skip
+ZIEL_COLUMNS = ("status", "trend_zieljahr", "trend_je_jahr", "letzter_wert", "reihe")
+
+
+def _rows(con, sql: str, params: list) -> list[dict]:
+    cur = con.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def explain_wirkung(warehouse: Path, table: str, column: str, key: str, jahr: int) -> str:
+    """A figure of wirkungsanalyse: key `M-05` or `M-05:sgb2_kinderarmut`; `jahr` is not
+    needed (one row per measure and indicator) and only shown."""
+    from pipelines.wirkung import KONFIDENZ, VERGLEICH_JE_GEBIET
+
+    if column not in WIRKUNG_COLUMNS:
+        raise ExplainError(
+            f"Keine erklärbare Spalte '{column}' in wirkungsanalyse. Am nächsten: "
+            f"{_closest(column, {c: '' for c in WIRKUNG_COLUMNS})}"
+        )
+    massnahme, _, indikator = key.partition(":")
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        rows = _rows(
+            con,
+            "select * from marts.wirkungsanalyse where massnahme_id = ?"
+            + (" and indikator_id = ?" if indikator else "")
+            + " order by indikator_id",
+            [massnahme, *([indikator] if indikator else [])],
+        )
+        if not rows:
+            known = {
+                m: t or ""
+                for m, t in con.execute(
+                    "select massnahme_id, any_value(titel) from marts.wirkungsanalyse group by 1"
+                ).fetchall()
+            }
+            raise ExplainError(
+                f"Keine Wirkungsanalyse für '{key}'. Vorhanden: {_closest(massnahme, known)}"
+            )
+        lines: list[str] = []
+        for r in rows:
+            lines += [
+                f"{column} (wirkungsanalyse), {r['titel']} [{r['massnahme_id']}], Indikator "
+                f"{r['indikator_id']} ({r['einheit'] or ''})",
+                "",
+                f"Ergebnis: {r['ergebnis']}: {r['grund']}",
+            ]
+            if r["differenz_in_differenzen"] is not None:
+                lines += _did_lines(con, r, KONFIDENZ, VERGLEICH_JE_GEBIET)
+            pub = _published(
+                paths,
+                f"select {column} from wirkungsanalyse where massnahme_id = ? and indikator_id = ?",
+                [r["massnahme_id"], r["indikator_id"]],
+            )
+            shown = "keine Zeile" if pub is None else (
+                pub[0] if isinstance(pub[0], str) else _num(pub[0], 4)
+            )  # fmt: skip
+            lines += [
+                "",
+                f"Veröffentlicht (publish.duckdb): {shown} (berechnet nur aus veröffentlichten "
+                "Werten; ein gesperrtes Gebiet nimmt dort nicht teil)",
+                f"Hinweis: {r['hinweis']}",
+            ]
+    finally:
+        con.close()
+    sources = {"sgb2", "einwohner", "sgb12", "sgb8", *KINDS}
+    lines += _chain_lines(model_chain("wirkungsanalyse", sources, "wirkungsanalyse"))
+    return "\n".join(lines)
+
+
+def _did_lines(con, r: dict, konfidenz: float, per_area: int) -> list[str]:
+    def area_lines(areas: str, label: str) -> list[str]:
+        out = [f"{label}:"]
+        for g in areas.split(","):
+            vals = dict(
+                con.execute(
+                    "select periode, wert from marts.indikatoren where indikator_id = ? "
+                    "and gebiet_id = ? and periode in (?, ?) and aktueller_gebietsstand",
+                    [r["indikator_id"], g, r["vorher_periode"], r["nachher_periode"]],
+                ).fetchall()
+            )
+            before, after = vals.get(r["vorher_periode"]), vals.get(r["nachher_periode"])
+            change = None if before is None or after is None else after - before
+            out.append(f"  {g}: {_num(before)} -> {_num(after)}  (Veränderung {_num(change)})")
+        return out
+
+    return [
+        "",
+        f"Vorher {r['vorher_periode']:%d.%m.%Y} (Jahr vor Beginn {r['beginn']:%d.%m.%Y}), "
+        f"nachher {r['nachher_periode']:%d.%m.%Y}",
+        *area_lines(r["gebiete"], f"Zielgebiete ({r['anzahl_gebiete']})"),
+        *area_lines(
+            r["vergleichsgebiete"],
+            f"Vergleichsgebiete ({r['anzahl_vergleichsgebiete']}; je Zielgebiet die {per_area} "
+            "derselben Statusklasse mit dem nächsten Ausgangswert, in keiner Maßnahme)",
+        ),
+        "",
+        "Formel:  Differenz der Differenzen = mittlere Veränderung Zielgebiete − mittlere "
+        "Veränderung Vergleichsgebiete",
+        f"         = {_num(r['veraenderung_massnahme'])} − {_num(r['veraenderung_vergleich'])}"
+        f" = {_num(r['differenz_in_differenzen'])}",
+        f"Intervall ({int(konfidenz * 100)} %): Differenz minus das 97,5- und 2,5-%-Quantil der "
+        f"Differenzen aller {r['permutationen']} Aufteilungen der Gebiete = "
+        f"[{_num(r['untergrenze'])}; {_num(r['obergrenze'])}], p = {_num(r['p_wert'])}",
+    ]
+
+
+def explain_ziel(warehouse: Path, table: str, column: str, key: str, jahr: int) -> str:
+    """A target of zielueberpruefung: key = the measure (`M-01`, `M-01:teilnehmende`) or
+    the area of a city goal (`00:sgb2_quote`), `jahr` the target year."""
+    if column not in ZIEL_COLUMNS:
+        raise ExplainError(
+            f"Keine erklärbare Spalte '{column}' in zielueberpruefung. Am nächsten: "
+            f"{_closest(column, {c: '' for c in ZIEL_COLUMNS})}"
+        )
+    who, _, kennzahl = key.partition(":")
+    paths = _paths(warehouse)
+    con = _connect(paths.warehouse_db)
+    try:
+        rows = _rows(
+            con,
+            "select * from marts.zielueberpruefung where (massnahme_id = ? or gebiet_id = ?) "
+            "and jahr = ?"
+            + (" and kennzahl = ?" if kennzahl else "")
+            + " order by ziel_art, kennzahl",
+            [who, who, jahr, *([kennzahl] if kennzahl else [])],
+        )
+        if not rows:
+            known = {
+                f"{m or g}:{k} {j}": ""
+                for m, g, k, j in con.execute(
+                    "select massnahme_id, gebiet_id, kennzahl, jahr from marts.zielueberpruefung "
+                    "order by 1, 2, 3, 4"
+                ).fetchall()
+            }
+            raise ExplainError(
+                f"Kein Ziel '{key}' im Jahr {jahr}. Am nächsten: {_closest(f'{key} {jahr}', known)}"
+            )
+    finally:
+        con.close()
+    lines: list[str] = []
+    for r in rows:
+        lines += [
+            f"{column} (zielueberpruefung), Ziel {r['ziel_art']} {r['kennzahl']}"
+            + (f", Maßnahme {r['massnahme_id']}" if r["massnahme_id"] else "")
+            + (f", Gebiet(e) {r['gebiet_id']}" if r["gebiet_id"] else "")
+            + f", Zieljahr {r['jahr']}",
+            "",
+            f"Ziel: {r['richtung']} {_num(r['zielwert'])} {r['einheit'] or ''}".rstrip(),
+            f"Reihe: {r['reihe'] or 'keine Werte'}",
+            f"Status {r['status']}: {r['grund']}",
+        ]
+        pub = _published(
+            paths,
+            f"select {column}, grund from zielueberpruefung where ziel_art = ? and jahr = ? "
+            "and kennzahl = ? and massnahme_id is not distinct from ? "
+            "and gebiet_id is not distinct from ?",
+            [r["ziel_art"], r["jahr"], r["kennzahl"], r["massnahme_id"], r["gebiet_id"]],
+        )
+        if pub is None:
+            lines.append("Veröffentlicht (publish.duckdb): keine Zeile")
+        else:
+            value = pub[0] if isinstance(pub[0], str) or pub[0] is None else _num(pub[0])
+            lines.append(f"Veröffentlicht (publish.duckdb): {value or 'leer'} ({pub[1]})")
+        lines.append("")
+    lines += _chain_lines(
+        model_chain("zielueberpruefung", {"sgb2", "sgb12", "sgb8", "einwohner", "ziele", *KINDS},
+                    "zielueberpruefung")
+    )  # fmt: skip
+    return "\n".join(lines)
+
+
+register(("wirkungsanalyse",), lambda column, key, warehouse: None, explain_wirkung)
+register(("zielueberpruefung",), lambda column, key, warehouse: None, explain_ziel)

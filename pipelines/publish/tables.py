@@ -134,6 +134,17 @@ HEADERS = {
     "ist_eur": "Ist (EUR)", "abweichung_eur": "Abweichung (EUR)",
     "kosten_je_einheit": "Kosten je Einheit (EUR)", "status": "Status",
     "status_grund": "Begründung", "personenzahl": "Personenzahl",
+    "beginn": "Beginn", "vorher_periode": "Stichtag vorher", "nachher_periode": "Stichtag nachher",
+    "zielgebiete": "alle Zielgebiete", "vergleichsgebiete": "Vergleichsgebiete",
+    "anzahl_gebiete": "Zielgebiete (Anzahl)", "anzahl_vergleichsgebiete": "Vergleichsgebiete (Anzahl)",
+    "vorher_massnahme": "Zielgebiete vorher", "nachher_massnahme": "Zielgebiete nachher",
+    "veraenderung_massnahme": "Veränderung Zielgebiete", "vorher_vergleich": "Vergleich vorher",
+    "nachher_vergleich": "Vergleich nachher", "veraenderung_vergleich": "Veränderung Vergleich",
+    "differenz_in_differenzen": "Differenz der Differenzen", "p_wert": "p-Wert",
+    "permutationen": "Permutationen", "ergebnis": "Ergebnis", "grund": "Grund",
+    "ziel_art": "Art des Ziels", "reihe": "Reihe", "werte": "Werte (Anzahl)",
+    "letztes_jahr": "letztes Jahr", "letzter_wert": "letzter Wert",
+    "trend_je_jahr": "Trend je Jahr", "trend_zieljahr": "Trend im Zieljahr",
 }  # fmt: skip
 
 _COUNTS = (
@@ -441,6 +452,97 @@ KONTRAKTE = PublishedTable(
     ),
 )
 
+WIRKUNGSANALYSE = PublishedTable(
+    name="wirkungsanalyse",
+    title="Wirkungsanalyse der Maßnahmen",
+    description=(
+        "Je Maßnahme mit Wirkungsziel und Indikator: der Indikator in den Zielgebieten vor "
+        "Beginn und zuletzt, dasselbe in Vergleichsgebieten derselben Statusklasse des "
+        "Sozialindex mit dem nächsten Ausgangswert (in keiner Maßnahme), die Differenz der "
+        "Differenzen in der Einheit des Indikators mit 95-%-Intervall aus einem "
+        "Permutationstest über die Gebiete, die Zahl der Gebiete und der Hinweis, dass dies "
+        "ein Zusammenhang und kein Beweis ist."
+    ),
+    disclosure=(
+        "Berechnet nur aus veröffentlichten Werten der Tabellen indikatoren und sozialindex: "
+        "ein Gebiet, dessen Wert dort gesperrt oder nur eingegrenzt ist, nimmt nicht teil."
+    ),
+    mart="wirkungsanalyse",
+    reads=(*_INDICATOR_TABLES, "sozialindex", "kontrakte", "wirkungsanalyse"),
+    grain=("massnahme_id", "indikator_id"),
+    columns=tuple(
+        _c(n)
+        for n in (
+            "massnahme_id",
+            "titel",
+            "indikator_id",
+            "einheit",
+            "beginn",
+            "vorher_periode",
+            "nachher_periode",
+            "zielgebiete",
+            "gebiete",
+            "vergleichsgebiete",
+            "anzahl_gebiete",
+            "anzahl_vergleichsgebiete",
+            "vorher_massnahme",
+            "nachher_massnahme",
+            "veraenderung_massnahme",
+            "vorher_vergleich",
+            "nachher_vergleich",
+            "veraenderung_vergleich",
+            "differenz_in_differenzen",
+            "untergrenze",
+            "obergrenze",
+            "p_wert",
+            "permutationen",
+            "ergebnis",
+            "grund",
+            "hinweis",
+        )
+    ),
+)
+
+ZIELUEBERPRUEFUNG = PublishedTable(
+    name="zielueberpruefung",
+    title="Zielüberprüfung",
+    description=(
+        "Jedes Ziel (die beschlossenen Ziele der Stadt, die Wirkungs- und Leistungsziele der "
+        "Maßnahmen) mit seiner Reihe und dem Status erreicht, verfehlt, auf_kurs, "
+        "nicht_auf_kurs (Trendgerade bis zum Zieljahr) oder nicht_entscheidbar, mit "
+        "Begründung: die Rückmeldung für die nächste Zielrunde."
+    ),
+    disclosure=(
+        "Reihen nur aus veröffentlichten Werten der Tabellen indikatoren und kontrakte: ein "
+        "gesperrter Wert ist kein Punkt der Reihe (das Ziel kann dann nicht entscheidbar sein)."
+    ),
+    mart="zielueberpruefung",
+    reads=(*_INDICATOR_TABLES, "zielerreichung", "kontrakte", "zielueberpruefung"),
+    grain=("ziel_art", "massnahme_id", "kennzahl", "gebiet_id", "jahr"),
+    columns=tuple(
+        _c(n)
+        for n in (
+            "ziel_art",
+            "massnahme_id",
+            "kennzahl",
+            "gebiet_id",
+            "jahr",
+            "zielwert",
+            "richtung",
+            "beschluss",
+            "einheit",
+            "reihe",
+            "werte",
+            "letztes_jahr",
+            "letzter_wert",
+            "trend_je_jahr",
+            "trend_zieljahr",
+            "status",
+            "grund",
+        )
+    ),
+)
+
 ZIELERREICHUNG = PublishedTable(
     name="zielerreichung",
     title="Zielerreichung",
@@ -546,7 +648,9 @@ TABLES: dict[str, PublishedTable] = {
     t.name: t
     for t in (
         INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, CONTROLLING_HAUSHALT,
-        CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, KONTRAKTE, ZIELERREICHUNG, GEBIETE,
+        CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, KONTRAKTE, WIRKUNGSANALYSE, ZIELUEBERPRUEFUNG,
+        ZIELERREICHUNG,
+        GEBIETE,
         INDIKATORKATALOG,
     )
 }  # fmt: skip

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines import faults
+from pipelines import wirkung as wirkung_mod
 from pipelines.disclosure import DisclosureConfig
 from pipelines.publish import cells, figures, ledger, series, version
 from pipelines.publish.tables import (
@@ -27,6 +28,7 @@ from pipelines.publish.tables import (
 from pipelines.publish.xlsx import FORMULA_START, write_sheet
 from pipelines.sozialindex import recipe_from_config
 from pipelines.warehouse.files import WarehousePaths
+from pipelines.wirkung import ziele as ziele_mod
 
 # DuckDB storage format of publish.duckdb: readable by every DuckDB >= 1.0 (the JDBC/ODBC
 # drivers of BI tools lag behind the Python package)
@@ -89,6 +91,8 @@ def build_tables(
         zerlegung = _read(con, "select * from marts.controlling_zerlegung")
         kennzahlen = _read(con, "select * from marts.controlling_kennzahlen")
         kontrakte = _read(con, "select * from marts.kontrakte")
+        wirkung = _read(con, "select * from marts.wirkungsanalyse")
+        ziel_review = _read(con, "select * from marts.zielueberpruefung")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
@@ -124,19 +128,34 @@ def build_tables(
         pl.lit(None, pl.String).alias("ausgeloest_durch"),
     )
     case_status = cells.city_case_status(counts.cells, gebiete)
+    sozialindex = cells.publish_sozialindex(
+        index, withheld_rates, recipe_from_config(config["sozialindex"])
+    )
     published_kontrakte, kontrakte_log = cells.publish_kontrakte(kontrakte, cfg)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
         # the index shows its (exact) shares only where the rate is public without bounds
-        "sozialindex": cells.publish_sozialindex(
-            index, withheld_rates, recipe_from_config(config["sozialindex"])
-        ),
+        "sozialindex": sozialindex,
         "controlling": cells.publish_controlling(controlling, published),
         "controlling_haushalt": cells.publish_haushalt(haushalt),
         "controlling_zerlegung": cells.publish_zerlegung(zerlegung, case_status),
         "controlling_kennzahlen": cells.publish_kennzahlen(kennzahlen, case_status),
         "kontrakte": published_kontrakte,
+        "wirkungsanalyse": wirkung_mod.published(
+            wirkung,
+            kontrakte,
+            published,
+            sozialindex,
+            gebiete,
+            dict(katalog.select("indikator_id", "einheit").rows()),
+        ),
+        "zielueberpruefung": ziele_mod.published(
+            ziel_review,
+            published_kontrakte,
+            published,
+            dict(katalog.select("indikator_id", "einheit").rows()),
+        ),
         "zielerreichung": figures.decide_goals(ziele, published),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,

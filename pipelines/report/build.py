@@ -17,6 +17,7 @@ from .chapters import (
 from .context import DOMAIN_TITLES, Context
 from .controlling import controlling_chapter
 from .formatting import esc, fmt_date, fmt_date_long
+from .kontrakte import kontrakte_chapter
 from .pdf import TOC_PLACEHOLDER, write_pdf
 from .profiles import profiles_chapter
 from .reader import read_publish
@@ -68,6 +69,7 @@ def _chapters(ctx: Context) -> list[Chapter]:
         *domain_chapters,
         sozialindex_chapter(ctx, next_number()),
         controlling_chapter(ctx, next_number()),
+        kontrakte_chapter(ctx, next_number()),
         goals_chapter(ctx, next_number()),
         profiles_chapter(ctx, next_number()),
     ]

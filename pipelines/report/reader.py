@@ -58,6 +58,9 @@ class PublishData:
     zerlegung: list[Row] = field(default_factory=list)  # controlling_zerlegung
     kennzahlen: list[Row] = field(default_factory=list)  # controlling_kennzahlen
     ziele: list[Row] = field(default_factory=list)
+    kontrakte: list[Row] = field(default_factory=list)
+    wirkung: list[Row] = field(default_factory=list)  # wirkungsanalyse
+    zielueberpruefung: list[Row] = field(default_factory=list)
 
     def has(self, table: str) -> bool:
         return self.present.get(table, 0) > 0
@@ -191,6 +194,9 @@ def read_publish(publish_db: Path, periode: date | None = None) -> PublishData:
             ("controlling_haushalt", "haushalt"),
             ("controlling_zerlegung", "zerlegung"),
             ("controlling_kennzahlen", "kennzahlen"),
+            ("kontrakte", "kontrakte"),
+            ("wirkungsanalyse", "wirkung"),
+            ("zielueberpruefung", "zielueberpruefung"),
         ):
             if present.get(table):
                 setattr(data, attr, _fetch(con, f"select * from {table}"))

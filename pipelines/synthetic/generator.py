@@ -28,7 +28,7 @@ from .formats import (
     xlsx_bytes,
 )
 from .geography import Geography, adressen_frame, build_geography, geojson_text
-from .kontrakte import write_kontrakte
+from .kontrakte import with_effect, write_kontrakte
 from .landing import Landing, RowEdits
 from .persons import to_days, unknown_street
 from .population import (
@@ -383,6 +383,9 @@ def _write_sgb2(
     plan: FilePlan,
 ) -> tuple[dict[int, float], dict]:
     counts = sgb2_mod.simulate_sgb2(prof, pop, sc, seed)
+    # the effect of the synthetic measure with a real effect (pipelines/synthetic/kontrakte.py)
+    column = {name: i for i, name in enumerate(sgb2_mod.MEASURES)}
+    counts = with_effect(counts, sgb2_mod.months(sc), geo, prof, sc, column)
     rng = rng_for(seed, "sgb2_defects")
     bg_by_year: dict[int, list[int]] = {}
     by_year: dict[int, dict] = {}
