@@ -364,7 +364,7 @@ def explain_ziel(warehouse: Path, table: str, column: str, key: str, jahr: int) 
             + (f", Gebiet(e) {r['gebiet_id']}" if r["gebiet_id"] else "")
             + f", Zieljahr {r['jahr']}",
             "",
-            f"Ziel: {r['richtung']} {_num(r['zielwert'])} {r['einheit'] or ''}".rstrip(),
+            f"Ziel: {r['richtung']} {_num(r['zielwert'], 2)} {r['einheit'] or ''}".rstrip(),
             f"Reihe: {r['reihe'] or 'keine Werte'}",
             f"Status {r['status']}: {r['grund']}",
         ]

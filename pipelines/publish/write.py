@@ -149,6 +149,7 @@ def build_tables(
             sozialindex,
             gebiete,
             dict(katalog.select("indikator_id", "einheit").rows()),
+            crosswalk,
         ),
         "zielueberpruefung": ziele_mod.published(
             ziel_review,

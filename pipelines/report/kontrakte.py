@@ -116,15 +116,23 @@ def _effect(ctx: Context, w: Row) -> str:
             f"({esc(w.get('grund'))}).</p>"
         )
     did = float(w["differenz_in_differenzen"])
-    lo, hi = float(w["untergrenze"]), float(w["obergrenze"])
-    verdict = (
-        "Das Intervall schließt null aus: die Zielgebiete haben sich anders entwickelt als "
-        "vergleichbare Gebiete."
-        if w.get("ergebnis") == "unterschied"
-        else "Das Intervall schließt null ein: ein Unterschied zu vergleichbaren Gebieten ist "
-        "nicht zu erkennen."
-    )
     unit_text = " Prozentpunkte" if unit == "%" else f" {unit}" if unit else ""
+    if w.get("untergrenze") is None or w.get("obergrenze") is None:
+        interval = f"kein 95-%-Intervall: {w.get('grund')}"
+        verdict = "Ob sich die Zielgebiete anders entwickelt haben, ist nicht zu entscheiden."
+    else:
+        lo, hi = float(w["untergrenze"]), float(w["obergrenze"])
+        interval = (
+            f"95-%-Intervall {fmt_signed(lo, 1)} bis {fmt_signed(hi, 1)}; Permutationstest über "
+            f"{w['permutationen']} Aufteilungen der Gebiete"
+        )
+        verdict = (
+            "Das Intervall schließt null aus: die Zielgebiete haben sich anders entwickelt als "
+            "vergleichbare Gebiete."
+            if w.get("ergebnis") == "unterschied"
+            else "Das Intervall schließt null ein: ein Unterschied zu vergleichbaren Gebieten "
+            "ist nicht zu erkennen."
+        )
     return (
         f"<p><strong>Wirkung auf {esc(label)}</strong> "
         f"({fmt_date(w['vorher_periode'])} bis {fmt_date(w['nachher_periode'])}): "
@@ -135,8 +143,7 @@ def _effect(ctx: Context, w: Row) -> str:
         f"{fmt_number(float(w['vorher_vergleich']), 1)} auf "
         f"{fmt_number(float(w['nachher_vergleich']), 1)} {esc(unit)}. "
         f"Differenz der Differenzen: <strong>{fmt_signed(did, 1)}{esc(unit_text)}</strong> "
-        f"(95-%-Intervall {fmt_signed(lo, 1)} bis {fmt_signed(hi, 1)}; Permutationstest über "
-        f"{esc(w['permutationen'])} Aufteilungen der Gebiete). {esc(verdict)}</p>"
+        f"({esc(interval)}). {esc(verdict)}</p>"
         f'<p class="note">{esc(w.get("hinweis"))}</p>'
     )
 

@@ -37,6 +37,9 @@ import numpy as np
 import polars as pl
 
 VERGLEICH_JE_GEBIET = 3
+# fewer ways to split the areas than this: no 95 % interval (the quantiles of a handful of
+# values say nothing); the difference-in-differences is still shown
+MIN_PERMUTATIONEN = 20
 MAX_PERMUTATIONEN = 20_000
 SEED = 15
 KONFIDENZ = 0.95
@@ -142,17 +145,29 @@ def wirkungsanalyse(
     indikatoren: pl.DataFrame,
     sozialindex: pl.DataFrame,
     einheiten: dict[str, str] | None = None,
+    crosswalk: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per measure and indicator of its `wirkung` targets.
 
     `massnahmen`: massnahme_id, titel, beginn (date), gebiete (list of area keys);
     `ziele`: massnahme_id, art, kennzahl; `indikatoren`: indikator_id, gebiet_id, periode,
     wert of the finest areas (today's layout); `sozialindex`: gebiet_id, periode,
-    status_klasse; `einheiten`: indicator -> unit.
+    status_klasse; `einheiten`: indicator -> unit; `crosswalk` (herkunft_gebiet_id,
+    gebiet_id): an area of an older layout named by a measure stands for today's areas
+    it became (none of them is a comparison area).
     """
     einheiten = einheiten or {}
     values = year_end_values(indikatoren)
-    areas_in_measures = {g for gs in massnahmen["gebiete"].to_list() for g in (gs or [])}
+    successors: dict[str, set[str]] = {}
+    if crosswalk is not None:
+        for old, new in crosswalk.select("herkunft_gebiet_id", "gebiet_id").unique().rows():
+            successors.setdefault(str(old), set()).add(str(new))
+    areas_in_measures = {
+        a
+        for gs in massnahmen["gebiete"].to_list()
+        for g in (gs or [])
+        for a in {g, *successors.get(g, set())}
+    }
     targets = (
         ziele.filter(pl.col("art") == "wirkung")
         .select("massnahme_id", pl.col("kennzahl").alias("indikator_id"))
@@ -189,8 +204,8 @@ def _one(mid, titel, ind, beginn, gebiete, values, index, areas_in_measures, ein
 
     if after_year is None:
         return fail(f"keine Werte des Indikators {ind}")
-    if after_year <= beginn.year:
-        return fail(f"kein Jahr nach dem Beginn ({beginn:%d.%m.%Y}) mit Werten")
+    if _period(vals, after_year) <= beginn:
+        return fail(f"kein Stichtag nach dem Beginn ({beginn:%d.%m.%Y}) mit Werten")
     before = dict(
         vals.filter(pl.col("jahr") == before_year).select("gebiet_id", "wert").iter_rows()
     )
@@ -219,7 +234,14 @@ def _one(mid, titel, ind, beginn, gebiete, values, index, areas_in_measures, ein
     d_c = [after[g] - before[g] for g in comparison]
     did = float(np.mean(d_t) - np.mean(d_c))
     lo, hi, p, n_perm = permutation_interval(d_t, d_c)
-    if lo > 0 or hi < 0:
+    if n_perm < MIN_PERMUTATIONEN:
+        lo = hi = None
+        ergebnis = "nicht_entscheidbar"
+        grund = (
+            f"zu wenige Gebiete für ein {int(KONFIDENZ * 100)}-%-Intervall ({n_perm} "
+            f"Aufteilungen, mindestens {MIN_PERMUTATIONEN})"
+        )
+    elif lo > 0 or hi < 0:
         ergebnis = "unterschied"
         grund = f"das {int(KONFIDENZ * 100)}-%-Intervall der Permutationen schließt null aus"
     else:
@@ -281,6 +303,7 @@ def published(
     sozialindex: pl.DataFrame,
     gebiete: pl.DataFrame,
     einheiten: dict[str, str],
+    crosswalk: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The Wirkungsanalyse on the published values only (publish.indikatoren,
     publish.sozialindex): an area whose value is withheld takes no part, so every figure is
@@ -307,6 +330,6 @@ def published(
     index = sozialindex.select("gebiet_id", pl.col("periode").cast(pl.Date), "status_klasse")
     out = wirkungsanalyse(
         pl.concat([measures, others], how="vertical_relaxed").sort("massnahme_id"),
-        ziele, values, index, einheiten,
+        ziele, values, index, einheiten, crosswalk,
     )  # fmt: skip
     return out.sort("massnahme_id", "indikator_id")

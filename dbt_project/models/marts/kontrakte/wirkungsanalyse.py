@@ -26,4 +26,5 @@ def model(dbt, session):
         indikatoren,
         dbt.ref("sozialindex").pl(),
         dict(katalog.select("indikator_id", "einheit").rows()),
+        dbt.ref("int_gebiete_umschluessel").pl(),
     )
