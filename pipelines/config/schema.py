@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -192,6 +192,13 @@ def facility_types() -> tuple[str, ...]:
     return tuple(load_contract("einrichtungen").column("art").codes or ())
 
 
+def _not_before(value: int, info, other: str) -> int:
+    """An upper age that must not lie before the lower one of the same block."""
+    if value < info.data.get(other, 0):
+        raise ValueError(f"before {other}")
+    return value
+
+
 def _int(lo: int, hi: int, what: str) -> Any:
     return Annotated[
         StrictInt, Field(ge=lo, le=hi, description=f"eine ganze Zahl von {lo} bis {hi} ({what})")
@@ -216,12 +223,9 @@ class Prognose(_Block):
         Number, Field(ge=0, le=1, description="eine Zahl von 0 bis 1 (Gewicht der Prognose)")
     ]
 
-    @field_validator("geburten_bezug_bis_alter")
-    @classmethod
-    def _fertile_ordered(cls, value: int, info) -> int:
-        if value < info.data.get("geburten_bezug_von_alter", 0):
-            raise ValueError("bis before von")
-        return value
+    _fertile_ordered = field_validator("geburten_bezug_bis_alter")(
+        lambda value, info: _not_before(value, info, "geburten_bezug_von_alter")
+    )
 
 
 class Bedarfseckwert(_Block):
@@ -247,12 +251,9 @@ class Bedarfseckwert(_Block):
         ),
     ]
 
-    @field_validator("alter_bis")
-    @classmethod
-    def _band_ordered(cls, value: int, info) -> int:
-        if value < info.data.get("alter_von", 0):
-            raise ValueError("alter_bis before alter_von")
-        return value
+    _band_ordered = field_validator("alter_bis")(
+        lambda value, info: _not_before(value, info, "alter_von")
+    )
 
 
 class CityConfig(_Block):
@@ -325,6 +326,8 @@ def _message(err: dict, config: dict, source: str) -> str:
         info = fields[key]
         description = info.description or description
         model = info.annotation
+        # an optional block (`Prognose | None`): its fields
+        model = next((a for a in get_args(model) if hasattr(a, "model_fields")), model)
     path = ".".join(str(p) for p in loc)
     value = config
     for p in loc:

@@ -351,8 +351,13 @@ def publish_indicators(
     n_withheld = pl.col("_ns").is_in(["*", "."])
     uncertain = (pl.col("_zs") == "/") | (pl.col("_ns") == "/")
     small_area = ~is_count & (pl.col("_ew").is_null() | (pl.col("_ew") < cfg.min_einwohner))
+    # unknown at the source in the mart (a quarantined row, a missing area) stays unknown,
+    # even where the disclosure system, knowing a BA total row, bounds that area's count
+    mart_unknown = pl.col("_mart_symbol") == "."
     symbol = (
-        pl.when(is_count & z_withheld)
+        pl.when(mart_unknown)
+        .then(pl.lit("."))
+        .when(is_count & z_withheld)
         .then(pl.col("_zs"))
         .when(is_count & (pl.col("_zs") == "/"))
         .then(pl.lit("/"))
@@ -374,7 +379,10 @@ def publish_indicators(
         .alias("symbol")
     )
     rule = (
-        pl.when((pl.col("symbol") == ".") & ((pl.col("_zs") == ".") | (pl.col("_ns") == ".")))
+        pl.when(
+            (pl.col("symbol") == ".")
+            & (mart_unknown | (pl.col("_zs") == ".") | (pl.col("_ns") == "."))
+        )
         .then(pl.lit("unbekannt_an_der_quelle"))
         .when((pl.col("symbol") == ".") & pl.col("_ew").is_null())
         .then(pl.lit("einwohner_fehlt"))
@@ -386,15 +394,19 @@ def publish_indicators(
         .then(pl.lit("nur_grenzen"))
         .otherwise(None)
     )
-    out = j.with_columns(symbol).with_columns(
-        [
-            pl.when(pl.col("symbol").is_in(SUPPRESSED)).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("zaehler", "nenner", "wert")
-        ]
-        + [
-            pl.when(pl.col("symbol") == "/").then(pl.col(c)).otherwise(None).alias(c)
-            for c in ("untergrenze", "obergrenze")
-        ]
+    out = (
+        j.with_columns(pl.col("symbol").alias("_mart_symbol"))
+        .with_columns(symbol)
+        .with_columns(
+            [
+                pl.when(pl.col("symbol").is_in(SUPPRESSED)).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("zaehler", "nenner", "wert")
+            ]
+            + [
+                pl.when(pl.col("symbol") == "/").then(pl.col(c)).otherwise(None).alias(c)
+                for c in ("untergrenze", "obergrenze")
+            ]
+        )
     )
     log = out.filter(rule.is_not_null()).select(
         pl.lit("indikatoren").alias("tabelle"),

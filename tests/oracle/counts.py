@@ -27,7 +27,7 @@ from tests.oracle.read import (
     read_ba_table,
     read_csv_table,
 )
-from tests.oracle.reference import Areas, assign_areas, finest_areas
+from tests.oracle.reference import Areas, assign_areas, finest_areas, valid_on
 
 # age bands and paragraph sets of docs/indicators.md (defaults)
 ERWERB_AB, ERWERB_BIS, KINDER_BIS, MINDERJ_BIS, JUNG_BIS, SENIOREN_AB = 15, 64, 14, 17, 20, 65
@@ -147,9 +147,12 @@ def bewegungen_counts(
 # --- sgb2 ---------------------------------------------------------------------------------
 
 
-def sgb2_counts(landing: Path, areas: Areas, defects: Defects, problems: list) -> pl.DataFrame:
+def sgb2_counts(
+    landing: Path, areas: Areas, defects: Defects, problems: list, totals: list | None = None
+) -> pl.DataFrame:
     """BA cells with symbols; an area missing from the table (or whose row was rejected)
-    counts as `.`."""
+    counts as `.`. Rows of a coarser area valid on the day (the BA's total row) are not
+    finest cells: their number cells go to `totals` as (periode, gebiet_id, merkmal, wert)."""
     frames = []
     for rel, path in delivered_files(landing, "sgb2", defects):
         y, m = (int(x) for x in period_from_name(path.name).split("-"))
@@ -159,6 +162,20 @@ def sgb2_counts(landing: Path, areas: Areas, defects: Defects, problems: list) -
             problems.append(("periode_widerspruch", rel))
         df = drop_lines(df, defects.lines_of(rel))
         g = pl.DataFrame({"gebiet_id": finest_areas(areas, day)})
+        coarser = set(valid_on(areas, day)["gebiet_id"].to_list()) - set(g["gebiet_id"])
+        total_rows = df.filter(pl.col("gebiet_id").is_in(list(coarser)))
+        df = df.filter(~pl.col("gebiet_id").is_in(list(coarser)))
+        if totals is not None and total_rows.height:
+            cells = total_rows.unpivot(
+                index="gebiet_id", on=list(BA_MEASURES), variable_name="merkmal", value_name="text"
+            ).select(
+                pl.lit(day).alias("periode"), "gebiet_id", "merkmal", *ba_cells(pl.col("text"))
+            )
+            totals.append(
+                cells.filter(pl.col("symbol").is_null() | (pl.col("symbol") == "-")).select(
+                    "periode", "gebiet_id", "merkmal", "wert"
+                )
+            )
         stray = df.join(g, on="gebiet_id", how="anti")
         if stray.height:
             problems.append(("gebiet_unbekannt", rel, stray["gebiet_id"].to_list()))

@@ -11,7 +11,7 @@ import polars as pl
 from tests.oracle import counts as c
 from tests.oracle.indicators import CATALOGUE, indicator_rows, level_cells, with_dynamics
 from tests.oracle.read import Defects, load_manifest
-from tests.oracle.reference import Areas, read_areas, read_directory
+from tests.oracle.reference import Areas, closure, crosswalk, read_areas, read_directory
 
 
 @dataclass
@@ -23,6 +23,52 @@ class Oracle:
     indikatoren: pl.DataFrame  # expected marts.indikatoren rows
     problems: list = field(default_factory=list)  # landing rows that fit nowhere
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _crossed(landing: Path, areas: Areas, layout) -> set[str]:
+    """Areas (of either layout) whose boundary the recast from `layout` crosses: an old
+    finest area inside maps to a finest area outside, or one outside maps inside."""
+    walk = crosswalk(landing, areas, layout)
+    old = closure(areas, layout).select("feinst_id", "gebiet_id")
+    new = closure(areas, areas.today).select("feinst_id", "gebiet_id")
+    inside_old = walk.join(old, left_on="herkunft_id", right_on="feinst_id").select(
+        "herkunft_id", pl.col("gebiet_id_right").alias("a"), pl.col("gebiet_id").alias("ziel")
+    )
+    inside_new = walk.join(new, left_on="gebiet_id", right_on="feinst_id").select(
+        "herkunft_id", pl.col("gebiet_id_right").alias("a"), pl.col("gebiet_id").alias("ziel")
+    )
+    # one side only: the pair (share, area) occurs in exactly one of the two
+    both = pl.concat([inside_old, inside_new]).group_by("herkunft_id", "ziel", "a").len()
+    return set(both.filter(pl.col("len") == 1)["a"].to_list())
+
+
+def with_total_rows(basis: pl.DataFrame, totals: list, areas: Areas, landing: Path) -> pl.DataFrame:
+    """A coarser area's own row in the BA table makes its count exact: on the layout the
+    table was delivered on, and on today's areas where the recast leaves its boundary."""
+    if not totals:
+        return basis
+    t = pl.concat(totals).rename({"wert": "_total"})
+    layout_of = {p: areas.layout_of(p) for p in t["periode"].unique().to_list()}
+    crossed = {lay: _crossed(landing, areas, lay) for lay in set(layout_of.values())}
+    delivered = t.with_columns(
+        pl.col("periode").replace_strict(layout_of, return_dtype=pl.Date).alias("gebietsstand")
+    )
+    recast = [
+        t.filter(
+            (pl.col("periode") == p) & ~pl.col("gebiet_id").is_in(list(crossed[lay]))
+        ).with_columns(pl.lit(areas.today).alias("gebietsstand"))
+        for p, lay in layout_of.items()
+        if lay != areas.today
+    ]
+    t = pl.concat([delivered, *recast])
+    b = basis.join(t, on=["periode", "gebiet_id", "merkmal", "gebietsstand"], how="left")
+    has = pl.col("_total").is_not_null()
+    return b.with_columns(
+        pl.when(has).then(pl.col("_total")).otherwise(pl.col("wert")).alias("wert"),
+        pl.when(has).then(None).otherwise(pl.col("symbol")).alias("symbol"),
+        pl.when(has).then(pl.col("_total")).otherwise(pl.col("lo")).alias("lo"),
+        pl.when(has).then(pl.col("_total")).otherwise(pl.col("hi")).alias("hi"),
+    ).drop("_total")
 
 
 def build_oracle(landing: Path) -> Oracle:
@@ -44,7 +90,8 @@ def build_oracle(landing: Path) -> Oracle:
     ew = c.einwohner_counts(landing, areas, defects, problems)
     bw = c.bewegungen_counts(landing, areas, defects, problems)
     lap("einwohner+bewegungen")
-    s2 = c.sgb2_counts(landing, areas, defects, problems)
+    totals: list = []
+    s2 = c.sgb2_counts(landing, areas, defects, problems, totals)
     lap("sgb2")
     persons, p12 = c.sgb12_persons(landing, areas, directory, defects, problems)
     s12 = c.sgb12_counts(persons, p12, areas, problems)
@@ -54,7 +101,7 @@ def build_oracle(landing: Path) -> Oracle:
     lap("sgb8")
     tr = c.transfer_counts(s2, s12)
     finest = pl.concat([ew, bw, s2, s12, s8, tr], how="vertical_relaxed")
-    basis = level_cells(finest, areas, landing)
+    basis = with_total_rows(level_cells(finest, areas, landing), totals, areas, landing)
     lap("summen+umrechnung")
     rows = pl.concat([indicator_rows(ind, basis) for ind in CATALOGUE], how="vertical_relaxed")
     rows = with_dynamics(rows)

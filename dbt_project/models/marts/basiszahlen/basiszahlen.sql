@@ -92,8 +92,68 @@ summenzeilen as (
 
 ),
 
+umschluessel as (
+
+    select * from {{ ref('int_gebiete_umschluessel') }}
+
+),
+
+-- the layout each period was delivered on (its recast rows carry today's)
+geliefert as (
+
+    select
+        periode,
+        min(gebietsstand) as gebietsstand
+    from feinst
+    group by periode
+
+),
+
+-- coarser areas whose boundary a recast crosses: a share of the crosswalk leaves the area
+-- or enters it. A delivered total row of any other area holds for its recast sum too.
+grenze_verschoben as (
+
+    select distinct
+        umschluessel.gebietsstand,
+        alt.gebiet_id
+    from umschluessel
+    inner join hierarchie as alt
+        on
+            umschluessel.gebietsstand = alt.gebietsstand
+            and umschluessel.herkunft_gebiet_id = alt.feinst_gebiet_id
+    where not exists (
+            select 1
+            from hierarchie as neu
+            where
+                neu.gebietsstand = (select max(h.gebietsstand) from hierarchie as h)
+                and neu.feinst_gebiet_id = umschluessel.gebiet_id
+                and neu.gebiet_id = alt.gebiet_id
+        )
+
+    union
+
+    select distinct
+        umschluessel.gebietsstand,
+        neu.gebiet_id
+    from umschluessel
+    inner join hierarchie as neu
+        on
+            umschluessel.gebiet_id = neu.feinst_gebiet_id
+            and neu.gebietsstand = (select max(h.gebietsstand) from hierarchie as h)
+    where not exists (
+            select 1
+            from hierarchie as alt
+            where
+                alt.gebietsstand = umschluessel.gebietsstand
+                and alt.feinst_gebiet_id = umschluessel.herkunft_gebiet_id
+                and alt.gebiet_id = neu.gebiet_id
+        )
+
+),
+
 -- a sum only known within bounds becomes exact where the delivery carries the coarser
--- area's own value (the BA's total row), on the layout it was delivered on
+-- area's own value (the BA's total row): on the layout it was delivered on, and recast
+-- onto today's areas where the recast leaves that area's boundary as it is
 genau as (
 
     select
@@ -107,10 +167,16 @@ genau as (
             coalesce(summenzeilen.wert, summen.obergrenze) as obergrenze
         )
     from summen
+    inner join geliefert on summen.periode = geliefert.periode
+    left join grenze_verschoben
+        on
+            summen.umgerechnet
+            and geliefert.gebietsstand = grenze_verschoben.gebietsstand
+            and summen.gebiet_id = grenze_verschoben.gebiet_id
     left join summenzeilen
         on
             summen.quelle = 'sgb2'
-            and not summen.umgerechnet
+            and grenze_verschoben.gebiet_id is null
             and summen.merkmal = summenzeilen.merkmal
             and summen.gebiet_id = summenzeilen.gebiet_id
             and summen.periode = summenzeilen.periode
