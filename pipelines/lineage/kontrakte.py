@@ -256,6 +256,7 @@ def explain_wirkung(warehouse: Path, table: str, column: str, key: str, jahr: in
                 f"Keine Wirkungsanalyse für '{key}'. Vorhanden: {_closest(massnahme, known)}"
             )
         lines: list[str] = []
+        files: list[SourceFile] = _kontrakte_files(con, massnahme, jahr)
         for r in rows:
             lines += [
                 f"{column} (wirkungsanalyse), {r['titel']} [{r['massnahme_id']}], Indikator "
@@ -265,6 +266,7 @@ def explain_wirkung(warehouse: Path, table: str, column: str, key: str, jahr: in
             ]
             if r["differenz_in_differenzen"] is not None:
                 lines += _did_lines(con, r, KONFIDENZ, VERGLEICH_JE_GEBIET)
+            files += _indicator_files(con, r)
             pub = _published(
                 paths,
                 f"select {column} from wirkungsanalyse where massnahme_id = ? and indikator_id = ?",
@@ -281,9 +283,23 @@ def explain_wirkung(warehouse: Path, table: str, column: str, key: str, jahr: in
             ]
     finally:
         con.close()
+    unique = list({(f.datei, f.sha256): f for f in files}.values())
+    lines += _files_lines(unique)
     sources = {"sgb2", "einwohner", "sgb12", "sgb8", *KINDS}
     lines += _chain_lines(model_chain("wirkungsanalyse", sources, "wirkungsanalyse"))
     return "\n".join(lines)
+
+
+def _indicator_files(con, r: dict) -> list[SourceFile]:
+    """The delivered files of the indicator's source and of the population at both dates."""
+    from .explain import _files
+
+    row = con.execute(
+        "select quelle from marts.indikatorkatalog where indikator_id = ?", [r["indikator_id"]]
+    ).fetchone()
+    days = [d for d in (r.get("vorher_periode"), r.get("nachher_periode")) if d is not None]
+    kinds = [k for k in ((row[0] if row else None), "einwohner") if k]
+    return _files(con, [(k, d) for k in kinds for d in days])
 
 
 def _did_lines(con, r: dict, konfidenz: float, per_area: int) -> list[str]:

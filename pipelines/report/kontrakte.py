@@ -13,7 +13,7 @@ from collections import defaultdict
 from .chapters import table_status_note
 from .context import Context, note
 from .formatting import esc, fmt_date, fmt_number, fmt_signed
-from .maps import HIGHLIGHT_FILL, render_map
+from .maps import HIGHLIGHT_FILL, legend_html, render_map
 from .reader import Row
 from .sections import Chapter
 
@@ -61,17 +61,10 @@ def _map(ctx: Context, targets: list[str], comparison: list[str], title: str) ->
         else:
             fills[gid] = (OTHER_FILL, ctx.name(gid))
     svg = render_map(base, level, fills, title, numbered=False, css="map locator")
-    legend = (
-        f'<ul class="legend-list"><li><span class="swatch" style="background:{HIGHLIGHT_FILL}">'
-        "</span>Zielgebiete</li>"
-        + (
-            f'<li><span class="swatch" style="background:{COMPARISON_FILL}"></span>'
-            "Vergleichsgebiete</li>"
-            if comparison
-            else ""
-        )
-        + "</ul>"
-    )
+    items = [(HIGHLIGHT_FILL, "Zielgebiete")]
+    if comparison:
+        items.append((COMPARISON_FILL, "Vergleichsgebiete (Wirkungsanalyse)"))
+    legend = legend_html(items)
     names = ", ".join(f"{esc(ctx.name(g))} ({esc(g)})" for g in targets)
     return (
         f'<div class="map-wrap">{svg}<div class="map-side">{legend}'

@@ -225,6 +225,8 @@ def test_synthetic_goal_review_and_explain(small_city):
     assert "Zielgebiete (2):" in text and "Vergleichsgebiete (6;" in text
     assert "Permutationen" in text or "Aufteilungen" in text
     assert "publish.wirkungsanalyse" in text
+    start = small_city.manifest["kontrakte"]["wirkung"]["beginn"]
+    assert f"sgb2/sgb2_{start - 1}-12" in text and "massnahmen/massnahmen.csv" in text
     text = explain_text(
         small_city.warehouse, "status", f"{effect}:sgb2_kinderarmut", "2025", "zielueberpruefung"
     )
