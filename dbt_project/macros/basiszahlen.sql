@@ -119,18 +119,26 @@
     end
 {%- endmacro %}
 
+{#- A sum that does not depend on the order of its rows: every addend as an exact decimal
+    (10 places), summed exactly, returned as double. A double sum depends on the order the
+    rows arrive in (physical order, threads), so a period rebuilt alone would differ in the
+    last bits from the same period built with all others (issue 13: incremental = full). -#}
+{% macro exakte_summe(ausdruck) -%}
+    sum(({{ ausdruck }})::decimal(38, 10))::double
+{%- endmacro %}
+
 {% macro wert_der_summe(s='quell_symbol', unten='untergrenze') -%}
     case
         when bool_or({{ s }} in ('.', 'x')) then null
         when bool_and(coalesce({{ s }} = '*', false)) then null
-        else sum({{ unten }})
+        else {{ exakte_summe(unten) }}
     end
 {%- endmacro %}
 
 {% macro grenze_der_summe(grenze, s='quell_symbol') -%}
     case
         when bool_or({{ s }} in ('.', 'x')) then null
-        else sum({{ grenze }})
+        else {{ exakte_summe(grenze) }}
     end
 {%- endmacro %}
 

@@ -72,6 +72,7 @@
     {%- set hze = "hilfeart in " ~ sql_liste(parameter('hze_paragraphen')) -%}
     {%- set ehi = "hilfeart in " ~ sql_liste(parameter('eingliederungshilfe_paragraphen')) -%}
     {%- set ino = "hilfeart in " ~ sql_liste(parameter('inobhutnahme_paragraphen')) -%}
+    {#- money is summed as exact decimals (exakte_summe): the sum does not depend on the row order -#}
     {{ return([
         {'merkmal': 'hze_faelle', 'aggregat': 'count(*)', 'bedingung': hze ~ ' and ' ~ laufend,
          'definition': 'HzE-Fälle (§§ ' ~ (parameter('hze_paragraphen') | join(', ')) ~
@@ -84,7 +85,8 @@
          'bedingung': ino ~ ' and year(beginn) = jahr',
          'definition': 'Inobhutnahmen (§ ' ~ (parameter('inobhutnahme_paragraphen') | join(', ')) ~
                        ') mit Beginn im Jahr'},
-        {'merkmal': 'hze_kosten', 'aggregat': 'sum(kosten_jahr)', 'bedingung': hze ~ ' and ' ~ laufend,
+        {'merkmal': 'hze_kosten', 'aggregat': 'sum(kosten_jahr::decimal(38, 10))',
+         'bedingung': hze ~ ' and ' ~ laufend,
          'definition': 'Summe kosten_jahr der HzE-Fälle (EUR)'},
     ]) }}
 {% endmacro %}

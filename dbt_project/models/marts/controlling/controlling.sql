@@ -58,8 +58,8 @@ budget as (
         'produkt' as schluessel_art,
         produkt as schluessel,
         max(produkt_bezeichnung) as bezeichnung,
-        sum(ist) as ist,
-        sum(plan) as plan,
+        {{ exakte_summe('ist') }} as ist,
+        {{ exakte_summe('plan') }} as plan,
         case
             when bool_or(nicht_zugeordnet)
                 then 'Produkt nicht in produkte.csv, als sonstiges gezählt'
@@ -74,8 +74,8 @@ budget as (
         'bereich' as schluessel_art,
         bereich as schluessel,
         bereich as bezeichnung,
-        sum(ist) as ist,
-        sum(plan) as plan,
+        {{ exakte_summe('ist') }} as ist,
+        {{ exakte_summe('plan') }} as plan,
         case
             when bool_or(nicht_zugeordnet)
                 then 'enthält nicht zugeordnete Produkte: '
@@ -92,8 +92,8 @@ budget as (
         'stadt' as schluessel_art,
         'gesamt' as schluessel,
         'Gesamthaushalt (Aufwand)' as bezeichnung,
-        sum(ist) as ist,
-        sum(plan) as plan,
+        {{ exakte_summe('ist') }} as ist,
+        {{ exakte_summe('plan') }} as plan,
         null as hinweis
     from aufwand
     group by haushaltsjahr
@@ -143,7 +143,7 @@ bereich_ist as (
     select
         haushaltsjahr,
         bereich,
-        sum(ist) as ist
+        {{ exakte_summe('ist') }} as ist
     from aufwand
     group by haushaltsjahr, bereich
 
@@ -230,7 +230,7 @@ fallkosten as (
 
     select
         jahr as haushaltsjahr,
-        sum(kosten_jahr) as kosten
+        {{ exakte_summe('kosten_jahr') }} as kosten
     from sgb8
     group by jahr
 
@@ -240,7 +240,7 @@ haushalt_jugend as (
 
     select
         haushaltsjahr,
-        sum(ist) as ist
+        {{ exakte_summe('ist') }} as ist
     from bereich_ist
     where bereich in ('sgb8_hze', 'sgb8_inobhut')
     group by haushaltsjahr

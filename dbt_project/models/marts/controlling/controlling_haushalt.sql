@@ -26,8 +26,8 @@ gruppen as (
         max(bereich_bezeichnung) as bezeichnung,
         bereich,
         max(bereich_bezeichnung) as bereich_bezeichnung,
-        sum(plan) as plan,
-        sum(ist) as ist_summe,
+        {{ exakte_summe('plan') }} as plan,
+        {{ exakte_summe('ist') }} as ist_summe,
         count(ist) as konten_mit_ist,
         count(*) as konten,
         case
@@ -48,8 +48,8 @@ gruppen as (
         max(produkt_bezeichnung) as bezeichnung,
         max(bereich) as bereich,
         max(bereich_bezeichnung) as bereich_bezeichnung,
-        sum(plan) as plan,
-        sum(ist) as ist_summe,
+        {{ exakte_summe('plan') }} as plan,
+        {{ exakte_summe('ist') }} as ist_summe,
         count(ist) as konten_mit_ist,
         count(*) as konten,
         case
@@ -68,8 +68,8 @@ gruppen as (
         'Gesamthaushalt (Aufwand)' as bezeichnung,
         null as bereich,
         null as bereich_bezeichnung,
-        sum(plan) as plan,
-        sum(ist) as ist_summe,
+        {{ exakte_summe('plan') }} as plan,
+        {{ exakte_summe('ist') }} as ist_summe,
         count(ist) as konten_mit_ist,
         count(*) as konten,
         null as hinweis_zuordnung

@@ -30,7 +30,7 @@ produkte as (
         produkt,
         max(produkt_bezeichnung) as bezeichnung,
         max(bereich) as bereich,
-        case when count(ist) = count(*) then sum(ist) end as ist
+        case when count(ist) = count(*) then {{ exakte_summe('ist') }} end as ist
     from aufwand
     group by haushaltsjahr, produkt
 

@@ -32,7 +32,7 @@ ist as (
     select
         haushaltsjahr,
         bereich,
-        sum(ist) as ist
+        {{ exakte_summe('ist') }} as ist
     from aufwand
     group by haushaltsjahr, bereich
     having count(ist) = count(*)

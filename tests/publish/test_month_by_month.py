@@ -1,0 +1,103 @@
+"""Incremental equals full: the small city built month by month publishes exactly what the
+same city built from scratch publishes (issue 13).
+
+The last two months of SGB II and SGB XII are held back, the rest is built; then one month
+is delivered and run, then the next. The published tables must equal those of the session's
+full build (`small_city`) row for row and type for type, and the Parquet files byte for byte.
+Every shortcut of the monthly path (scoped dbt builds and tests, incremental models, reused
+disclosure systems, copied tables) is guarded by this test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish.version import current_version
+from pipelines.warehouse.files import WarehousePaths
+
+HELD_BACK = (
+    ("sgb2", "sgb2_2024-11"),
+    ("sgb12", "sgb12_2024-11-30"),
+    ("sgb2", "sgb2_2024-12"),
+    ("sgb12", "sgb12_2024-12-31"),
+)
+
+
+def published(warehouse: Path) -> dict:
+    """Every published table: column names, types, comments and all rows, sorted."""
+    con = duckdb.connect(str(warehouse / "publish.duckdb"), read_only=True)
+    try:
+        out = {}
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()]
+        for t in sorted(tables):
+            columns = con.execute(
+                "select column_name, data_type, comment from duckdb_columns() "
+                "where table_name = ? order by column_index",
+                [t],
+            ).fetchall()
+            comment = con.execute(
+                "select comment from duckdb_tables() where table_name = ?", [t]
+            ).fetchone()
+            rows = con.execute(f'select * from "{t}" order by all').fetchall()
+            out[t] = {"columns": columns, "comment": comment, "rows": rows}
+        return out
+    finally:
+        con.close()
+
+
+def parquet_hashes(warehouse: Path) -> dict[str, str]:
+    folder = current_version(WarehousePaths(warehouse)) / "parquet"
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.parquet"))
+    }
+
+
+def _held_back_files(landing: Path) -> list[Path]:
+    files = []
+    for kind, stem in HELD_BACK:
+        found = sorted((landing / kind).glob(f"{stem}.*"))
+        assert len(found) == 1, f"{kind}/{stem}: {found}"
+        files.append(found[0])
+    return files
+
+
+def test_month_by_month_equals_full_build(small_city, tmp_path):
+    from pipelines.runner import run_pipeline
+
+    landing = tmp_path / "landing"
+    shutil.copytree(small_city.landing, landing)
+    held = {p.relative_to(landing): p.read_bytes() for p in _held_back_files(landing)}
+    for rel in held:
+        (landing / rel).unlink()
+    warehouse = tmp_path / "warehouse"
+    first = run_pipeline(landing, warehouse)
+    assert first.exit_code == small_city.outcome.exit_code, first.failed_steps
+    before = published(warehouse)
+
+    months = list(held.items())
+    for step in (months[:2], months[2:]):  # one month (SGB II + SGB XII) per run
+        for rel, data in step:
+            (landing / rel).write_bytes(data)
+        outcome = run_pipeline(landing, warehouse)
+        assert outcome.exit_code == small_city.outcome.exit_code, outcome.failed_steps
+        assert not outcome.skipped, outcome.skipped  # new data: the downstream run happened
+
+    incremental, full = published(warehouse), published(small_city.warehouse)
+    assert incremental["indikatoren"]["rows"] != before["indikatoren"]["rows"]
+    assert sorted(incremental) == sorted(full)
+    for table in full:
+        assert incremental[table]["columns"] == full[table]["columns"], table
+        assert incremental[table]["comment"] == full[table]["comment"], table
+        assert len(incremental[table]["rows"]) == len(full[table]["rows"]), table
+        assert incremental[table]["rows"] == full[table]["rows"], table
+    assert parquet_hashes(warehouse) == parquet_hashes(small_city.warehouse)
+
+    # and a rerun with nothing changed publishes nothing new
+    rerun = run_pipeline(landing, warehouse)
+    assert rerun.skipped, "unveränderter Lauf hätte die Aufbereitung überspringen sollen"
+    assert published(warehouse) == incremental
