@@ -82,6 +82,7 @@ def check_published(
     findings += _visible_case_tables(tables, counts, today)
     if "kontrakte" in tables:
         findings += _visible_kontrakte(tables["kontrakte"], cfg)
+        findings += _visible_reviews(tables)
     if "sozialindex" in tables:
         findings += _visible_index(tables["sozialindex"], ind, list(status))
     if counts.solved is not None and counts.trees is not None and crosswalk is not None:
@@ -275,6 +276,58 @@ def _visible_kontrakte(frame: pl.DataFrame, cfg: DisclosureConfig) -> list[tuple
             if 0 < round(value) < cfg.min_fallzahl:
                 key = ("kontrakte", r["kennzahl"], str(r["jahr"]), r["massnahme_id"])
                 out.append(_finding(*key, float(round(value)), "kontrakt", how))
+    return out
+
+
+def _visible_reviews(tables) -> list[tuple]:
+    """The Zielüberprüfung and the Wirkungsanalyse are built from published values only: a
+    point of an output series must be an Ist `kontrakte` publishes, and every area value a
+    Wirkungsanalyse mean is made of must be published in `indikatoren` (else the mean,
+    times the areas, minus the others gives it back)."""
+    out = []
+    kontrakte = tables["kontrakte"]
+    ist = {
+        (m, k, int(j)): v
+        for m, k, j, v in kontrakte.select("massnahme_id", "kennzahl", "jahr", "ist").rows()
+    }
+    people = {
+        (m, k)
+        for m, k in kontrakte.filter(pl.col("personenzahl"))
+        .select("massnahme_id", "kennzahl")
+        .rows()
+    }
+    review = tables.get("zielueberpruefung")
+    if review is not None:
+        for r in review.filter(pl.col("ziel_art") == "leistung").iter_rows(named=True):
+            if (r["massnahme_id"], r["kennzahl"]) not in people or not r["reihe"]:
+                continue
+            for part in r["reihe"].split("; "):
+                year = int(part.split(":")[0])
+                if ist.get((r["massnahme_id"], r["kennzahl"], year)) is None:
+                    key = ("kontrakte", r["kennzahl"], str(year), r["massnahme_id"])
+                    how = f"zielueberpruefung: Reihe enthält {year}, Ist in kontrakte gesperrt"
+                    out.append(_finding(*key, None, "kontrakt", how))
+    wirkung = tables.get("wirkungsanalyse")
+    if wirkung is not None and "indikatoren" in tables:
+        shown = {
+            (i, g, p)
+            for i, g, p in tables["indikatoren"]
+            .filter(pl.col("wert").is_not_null())
+            .select("indikator_id", "gebiet_id", "periode")
+            .rows()
+        }
+        for r in wirkung.filter(pl.col("differenz_in_differenzen").is_not_null()).iter_rows(
+            named=True
+        ):
+            for col in ("gebiete", "vergleichsgebiete"):
+                for g in (r[col] or "").split(","):
+                    for day in (r["vorher_periode"], r["nachher_periode"]):
+                        if g and (r["indikator_id"], g, day) not in shown:
+                            key = ("indikatoren", r["indikator_id"], str(day), g)
+                            how = (
+                                f"wirkungsanalyse {r['massnahme_id']}: Mittel über gesperrten Wert"
+                            )
+                            out.append(_finding(*key, None, "mittelwert", how))
     return out
 
 

@@ -106,3 +106,38 @@ def test_zielueberpruefung_m06_by_hand(vorjahr_city):
     )
     status, grund = _row(vorjahr_city.publish_db, "zielueberpruefung", out, [], "status, grund")
     assert status == "nicht_entscheidbar" and "kein Wert im Zieljahr 2024" in grund
+
+
+def test_reader_checks_reviews_use_published_values_only(vorjahr_city):
+    import duckdb
+    import polars as pl
+
+    from pipelines.disclosure.reader import _visible_reviews
+
+    con = duckdb.connect(str(vorjahr_city.publish_db), read_only=True)
+    try:
+        tables = {
+            t: con.execute(f"select * from {t}").pl()
+            for t in ("kontrakte", "zielueberpruefung", "wirkungsanalyse", "indikatoren")
+        }
+    finally:
+        con.close()
+    assert _visible_reviews(tables) == []
+    # a review that put M-06's withheld 2 participants into its series
+    leaky = tables["zielueberpruefung"].with_columns(
+        pl.when((pl.col("massnahme_id") == "M-06") & (pl.col("ziel_art") == "leistung"))
+        .then(pl.lit("2024: 2"))
+        .otherwise(pl.col("reihe"))
+        .alias("reihe")
+    )
+    found = _visible_reviews({**tables, "zielueberpruefung": leaky})
+    assert {(f[1], f[2], f[3]) for f in found} == {("teilnehmende", "2024", "M-06")}
+    # a Wirkungsanalyse mean over a value indikatoren withholds
+    hidden = tables["indikatoren"].with_columns(
+        pl.when((pl.col("gebiet_id") == "010101") & (pl.col("indikator_id") == "sgb2_kinderarmut"))
+        .then(None)
+        .otherwise(pl.col("wert"))
+        .alias("wert")
+    )
+    found = _visible_reviews({**tables, "indikatoren": hidden})
+    assert {(f[0], f[3], f[5]) for f in found} == {("indikatoren", "010101", "mittelwert")}
