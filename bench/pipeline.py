@@ -55,6 +55,8 @@ def run(landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool 
         "cpu_s": cpu,
         "maxrss_mb": maxrss_mb(),
         "runs": per_run,
+        "skipped": outcome.skipped,
+        "scope": outcome.scope,
         "loads": _loads(warehouse / "warehouse.duckdb", outcome.run_ids),
     }
 

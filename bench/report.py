@@ -8,7 +8,9 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DOWNSTREAM = ("aufbereitung", "publish", "report", "bericht", "veroeffentlichung")
 TARGETS = {
     "ingest_vs_floor": ("<=", 3.0, "Ingest / Boden"),
-    "incremental_vs_full": ("<=", 0.10, "ein Monat inkrementell / Vollaufbau"),
+    "incremental_vs_full": ("<=", 0.05, "ein Monat inkrementell / Vollaufbau"),
+    "rerun_vs_full": ("<=", 0.02, "Lauf ohne Änderung / Vollaufbau"),
+    "month_growth_vs_rows": ("<=", 1.0, "+1 Monat berlin/city ÷ Monatszeilen berlin/city"),
     "growth_vs_rows": ("<=", 1.10, "Zeitwachstum / Zeilenwachstum (berlin vs. city)"),
     "peak_memory_gb": ("<", 4.0, "Spitzenspeicher (GB)"),
     "peer_vs_ingest": (">=", 3.0, "Peer / Ingest (wie viel schneller)"),
@@ -29,6 +31,7 @@ def scale_metrics(r: dict) -> dict:
     ingest, down = _split(full["runs"], "wall_s")
     ingest_cpu, down_cpu = _split(full["runs"], "cpu_s")
     inc_ingest, inc_down = _split(inc["runs"], "wall_s")
+    rerun = r.get("rerun") or {"wall_s": None}
     floors = [f["wall_s"] for f in r.get("floor", [])]
     floor = min(floors) if floors else None
     floor_cpu = min(f["cpu_s"] for f in r["floor"]) if floors else None
@@ -56,6 +59,12 @@ def scale_metrics(r: dict) -> dict:
         "ingest_vs_floor": ingest / floor if floor else None,
         "ingest_cpu_vs_floor_cpu": ingest_cpu / floor_cpu if floor_cpu else None,
         "incremental_vs_full": inc["wall_s"] / full["wall_s"],
+        "incremental_cpu_s": inc.get("cpu_s"),
+        "incremental_scope": inc.get("scope"),
+        "month_rows": sum(f.get("zeilen_gelesen") or 0 for f in inc.get("new_files") or []),
+        "rerun_s": rerun["wall_s"],
+        "rerun_vs_full": rerun["wall_s"] / full["wall_s"] if rerun["wall_s"] else None,
+        "rerun_skipped": rerun.get("skipped"),
         "incremental_ingest_vs_full_ingest": inc_ingest / ingest if ingest else None,
         "peak_memory_gb": peak / 1024,
         "load": [full.get("load_before"), full.get("load_after"), inc.get("load_after")],
@@ -89,6 +98,16 @@ def summarise(results: dict) -> dict:
             "growth_vs_rows": (b[key] / c[key]) / row_ratio,
             "ingest_growth_vs_rows": (b["ingest_s"] / c["ingest_s"]) / row_ratio,
         }
+        if b.get("month_rows") and c.get("month_rows"):
+            # one more month must not cost more the longer the history: its cost may grow
+            # at most like the month's own rows
+            month_ratio = b["month_rows"] / c["month_rows"]
+            inc_ratio = b["incremental_s"] / c["incremental_s"]
+            out["berlin_vs_city"].update(
+                month_row_ratio=month_ratio,
+                incremental_time_ratio=inc_ratio,
+                month_growth_vs_rows=inc_ratio / month_ratio,
+            )
     return out
 
 
@@ -147,8 +166,9 @@ def markdown(results: dict) -> str:
         "nicht die absoluten Sekunden (Lastmittel je Messung in der letzten Spalte).",
         "",
         "| Größe | Zeilen | Dateien | MB | Boden s | Ingest s | Ingest/Boden | Aufbereitung s | "
-        "Vollaufbau s | +1 Monat s | inkr./voll | Spitze MB | Peer s | Peer/Ingest | Last (1 min) |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "Vollaufbau s | +1 Monat s | inkr./voll | ohne Änderung s | unv./voll | Spitze MB | "
+        "Peer s | Peer/Ingest | Last (1 min) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for s, m in per.items():
         if m.get("ingest_only"):
@@ -159,6 +179,7 @@ def markdown(results: dict) -> str:
             f"{_f(m['floor_s'])} | {_f(m['ingest_s'])} | {_f(m['ingest_vs_floor'])}× | "
             f"{_f(m['downstream_s'].get('aufbereitung'))} | {_f(m['full_s'])} | "
             f"{_f(m['incremental_s'])} | {_f(m['incremental_vs_full'], 2)} | "
+            f"{_f(m.get('rerun_s'))} | {_f(m.get('rerun_vs_full'), 3)} | "
             f"{_f(m['peak_rss_mb'], 0)} | {_f(m.get('peer_s'))} | "
             f"{_f(m.get('peer_vs_ingest'), 2)}× | {load} |".replace(",", " ")
         )
@@ -182,13 +203,15 @@ def markdown(results: dict) -> str:
             cells = []
             for sc in names:
                 m = per[sc]
-                value = growth.get("growth_vs_rows") if name == "growth_vs_rows" else m.get(name)
-                if name == "growth_vs_rows" and sc != "berlin":
+                across = name in ("growth_vs_rows", "month_growth_vs_rows")
+                value = growth.get(name) if across else m.get(name)
+                if across and sc != "berlin":
                     value = None
                 note = (
                     " (nur Ingest)"
                     if m.get("ingest_only")
-                    and name in ("incremental_vs_full", "growth_vs_rows", "peak_memory_gb")
+                    and name
+                    in ("incremental_vs_full", "growth_vs_rows", "peak_memory_gb", "rerun_vs_full")
                     else ""
                 )
                 cells.append(f"{_f(value, 2)} {_check(name, value)}{note}" if value is not None
@@ -199,6 +222,11 @@ def markdown(results: dict) -> str:
                       f"Zeit ×{_f(growth['full_time_ratio'], 2)}, "
                       f"Ingest ×{_f(growth['ingest_time_ratio'], 2)} "
                       f"(Ingest-Wachstum/Zeilenwachstum {_f(growth['ingest_growth_vs_rows'], 2)})."]  # fmt: skip
+            if growth.get("month_row_ratio"):
+                lines.append(
+                    f"Ein weiterer Monat berlin vs. city: Monatszeilen ×{_f(growth['month_row_ratio'], 2)}, "
+                    f"Zeit ×{_f(growth['incremental_time_ratio'], 2)}."
+                )
     lines += [
         "",
         "Begriffe: *Ingest* = Summe der Dagster-Läufe `referenz` + je Lieferart (aus "
@@ -207,7 +235,8 @@ def markdown(results: dict) -> str:
         "(all_varchar, `;`, Kodierung, Titelblock übersprungen; XLSX und GeoJSON nicht enthalten), "
         "*Peer* = derselbe Ingest mit pandas + pandera (pandas-Backend) + HMAC je Zeile + "
         "Adress-Merge + DuckDB. *+1 Monat* = neuer Lauf nach Lieferung eines weiteren Monats "
-        "(sgb2 + sgb12) auf das gefüllte Warehouse. Spitze = größte Summe der RSS des "
+        "(sgb2 + sgb12) auf das gefüllte Warehouse, *ohne Änderung* = derselbe Lauf danach noch "
+        "einmal. Spitze = größte Summe der RSS des "
         "Prozessbaums (alle 0,2 s abgetastet).",
         "",
         "## Wo die Zeit bleibt",

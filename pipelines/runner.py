@@ -49,6 +49,9 @@ class RunOutcome:
     lauf_id: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per run
     skipped: list[str] = field(default_factory=list)
+    # the monthly path: the kinds whose changes the downstream run built, and the earliest
+    # changed period its data tests checked from (None: a complete build)
+    scope: dict | None = None
 
 
 def prepare_dagster_home(paths: WarehousePaths) -> Path:
@@ -145,7 +148,7 @@ def _run_locked(
     outcome = RunOutcome(EXIT_OK)
     discovery = discover(landing, config=config)
 
-    def execute(selection, tags=None, label="") -> bool:
+    def execute(selection, tags=None, label="", run_config=QUIET_RUN_CONFIG) -> bool:
         t0 = time.perf_counter()
         result = dg.materialize(
             all_assets,
@@ -153,7 +156,7 @@ def _run_locked(
             instance=instance,
             resources=resources,
             tags={**(tags or {}), CLI_RUN_TAG: "run"},
-            run_config=QUIET_RUN_CONFIG,
+            run_config=run_config,
             raise_on_error=False,
         )
         outcome.run_ids.append(result.run_id)
@@ -187,11 +190,24 @@ def _run_locked(
     outcome.files = inventory.build(discovery, results, state["current"])
     write_inventory(paths.warehouse_db, outcome.lauf_id, outcome.files)
     stamp = _build_stamp(config)
-    if ok and _stamp_matches(paths, stamp, state):
+    previous = _read_stamp(paths)
+    if ok and _stamp_matches(paths, stamp, state, previous):
         outcome.skipped.append("aufbereitung: Daten, Konfiguration und Code unverändert")
     elif not ingest_only and ok:
         downstream = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
-        ok = execute(downstream, label="aufbereitung") and ok
+        scope = _monthly_scope(paths, stamp, state, previous)
+        run_config = QUIET_RUN_CONFIG
+        if scope is not None:
+            # only periods of some kinds changed since the last complete build: build what
+            # depends on those kinds, test the rows from the earliest changed period on
+            kinds, since = scope
+            downstream = _depending_on(all_assets, kinds)
+            run_config = {
+                **QUIET_RUN_CONFIG,
+                "ops": {"dbt_modelle": {"config": {"tests_ab_periode": since}}},
+            }
+            outcome.scope = {"arten": sorted(kinds), "tests_ab_periode": since}
+        ok = execute(downstream, label="aufbereitung", run_config=run_config) and ok
         if ok and not outcome.failed_checks:
             _write_stamp(paths, stamp, _loaded_state(paths))
     outcome.rejected_files = [
@@ -228,6 +244,24 @@ def _ingest(execute, instance, discovery, paths, partitions, reference_keys) -> 
         selection = dg.AssetSelection.assets(dg.AssetKey(["raw", kind_name]))
         ok = execute(selection, tags, label=kind_name) and ok
     return ok
+
+
+def _depending_on(all_assets: list, kinds: set[str]) -> dg.AssetSelection:
+    """The dbt models built from the raw tables of `kinds`, and the assets after dbt.
+
+    Selected in dbt's own graph (`source:raw.<kind>+`), not Dagster's: there every count
+    model also depends on every ingestion asset through the load log, which each count model
+    reads for its own kind only (macro perioden_mit_stand), so one more SGB II month would
+    select all models."""
+    from dagster_dbt import build_dbt_asset_selection
+
+    dbt_defs = [a for a in all_assets if getattr(a, "op", None) and a.op.name == "dbt_modelle"]
+    select = " ".join(f"source:raw.{PERIOD_KINDS[k].table}+" for k in sorted(kinds))
+    models = build_dbt_asset_selection(dbt_defs, dbt_select=select)
+    # publish writes every table as one version (one asset, not subsettable), the report
+    # and the atlas read it: they run whole
+    after = dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw")
+    return models | (after - dg.AssetSelection.assets(*dbt_defs))
 
 
 def _loaded_state(paths: WarehousePaths) -> dict:
@@ -268,24 +302,78 @@ def _stamp_file(paths: WarehousePaths) -> Path:
     return paths.root / ".aufbereitung_stand"
 
 
-def _state_digest(state: dict) -> str:
-    import hashlib
-
-    items = sorted(f"{k[0]}|{k[1]}|{v}" for k, v in state["current"].items())
-    return hashlib.sha256("\n".join(items).encode()).hexdigest()
+def _state_items(state: dict) -> dict[str, str]:
+    return {f"{k[0]}|{k[1]}": v for k, v in sorted(state["current"].items(), key=str)}
 
 
-def _stamp_matches(paths: WarehousePaths, stamp: str, state: dict) -> bool:
-    f = _stamp_file(paths)
+def _read_stamp(paths: WarehousePaths) -> dict | None:
+    """What the last complete downstream run was built from: the stamp of config and code,
+    and the file (sha256) of every (kind, period) it saw. None: no such run (or a stamp of
+    an older version, which leads to a complete build)."""
+    import json
+
+    try:
+        stamp = json.loads(_stamp_file(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("stand"), dict):
+        return None
+    return stamp
+
+
+def _stamp_matches(paths: WarehousePaths, stamp: str, state: dict, previous: dict | None) -> bool:
     return (
         paths.publish_db.exists()
-        and f.exists()
-        and f.read_text(encoding="utf-8").split() == [stamp, _state_digest(state)]
+        and previous is not None
+        and previous.get("stempel") == stamp
+        and previous["stand"] == _state_items(state)
     )
 
 
 def _write_stamp(paths: WarehousePaths, stamp: str, state: dict) -> None:
-    _stamp_file(paths).write_text(f"{stamp} {_state_digest(state)}\n", encoding="utf-8")
+    import json
+
+    text = json.dumps({"stempel": stamp, "stand": _state_items(state)}, indent=0)
+    tmp = _stamp_file(paths).with_suffix(".neu")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, _stamp_file(paths))
+
+
+def _monthly_scope(
+    paths: WarehousePaths, stamp: str, state: dict, previous: dict | None
+) -> tuple[set[str], str] | None:
+    """(kinds, earliest reference date) when the run may build only what depends on
+    changed periods; None when it builds everything.
+
+    Everything is built when there is no complete build to start from, the config or the
+    code changed, reference data changed, or a period the last build saw is gone.
+    """
+    if previous is None or previous.get("stempel") != stamp or not paths.publish_db.exists():
+        return None
+    before, now = previous["stand"], _state_items(state)
+    if set(before) - set(now):
+        return None
+    changed = [key for key, sha in now.items() if before.get(key) != sha]
+    if not changed:
+        return None
+    pairs = [tuple(key.split("|", 1)) for key in changed]
+    if any(kind not in PERIOD_KINDS for kind, _ in pairs):
+        return None
+    con = duckdb.connect(str(paths.warehouse_db), read_only=True)
+    try:
+        dates = [
+            con.execute(
+                """select arg_max(bezugsdatum, beendet_am) from audit.loads
+                   where quelle = ? and periode = ? and status in ('geladen', 'ersetzt')""",
+                [kind, period],
+            ).fetchone()[0]
+            for kind, period in pairs
+        ]
+    finally:
+        con.close()
+    if any(d is None for d in dates):
+        return None
+    return {kind for kind, _ in pairs}, min(dates).isoformat()
 
 
 __all__ = ["PERIOD_KINDS", "RunOutcome", "run_pipeline"]

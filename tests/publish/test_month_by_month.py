@@ -86,6 +86,12 @@ def test_month_by_month_equals_full_build(small_city, tmp_path):
         outcome = run_pipeline(landing, warehouse)
         assert outcome.exit_code == small_city.outcome.exit_code, outcome.failed_steps
         assert not outcome.skipped, outcome.skipped  # new data: the downstream run happened
+        # the monthly path: only what depends on SGB II and SGB XII, tests from the month on
+        month = step[0][0].stem.removeprefix("sgb2_")
+        assert outcome.scope == {
+            "arten": ["sgb12", "sgb2"],
+            "tests_ab_periode": f"{month}-{'30' if month.endswith('11') else '31'}",
+        }, outcome.scope
 
     incremental, full = published(warehouse), published(small_city.warehouse)
     assert incremental["indikatoren"]["rows"] != before["indikatoren"]["rows"]

@@ -124,6 +124,14 @@ def dbt_vars(config: dict) -> dict:
     }
 
 
+class DbtLauf(dg.Config):
+    """What one downstream run asks of dbt. `tests_ab_periode` (YYYY-MM-DD): the monthly
+    path of `sozialmonitor run` (only some periods changed) has the data tests check the
+    rows from this reference date on (macros/tests_ab_periode.sql); empty: every row."""
+
+    tests_ab_periode: str = ""
+
+
 def build_dbt_assets():
     manifest = ensure_manifest()
 
@@ -135,15 +143,20 @@ def build_dbt_assets():
         name="dbt_modelle",
     )
     def dbt_modelle(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, sozialmonitor: Sozialmonitor
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        sozialmonitor: Sozialmonitor,
+        config: DbtLauf,
     ):
         paths = sozialmonitor.paths()
         os.environ[DB_ENV] = str(paths.warehouse_db)
+        dbt_config = dbt_vars(sozialmonitor.config())
+        if config.tests_ab_periode:
+            dbt_config["tests_ab_periode"] = config.tests_ab_periode
         # unit tests check the SQL against fixed rows with the default parameters: they run
         # in the test suite (tests/dbt), not against a city whose parameters differ
         args = [
-            "build", "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps(dbt_vars(sozialmonitor.config())),
+            "build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_config),
         ]  # fmt: skip
         # dbt's own log goes to a file in the warehouse folder, not to the user's terminal
         log_dir = paths.root / "logs"
