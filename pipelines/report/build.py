@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from .bedarfsplanung import bedarfsplanung_chapter
 from .chapters import (
     disclosure_chapter,
     goals_chapter,
@@ -70,6 +71,7 @@ def _chapters(ctx: Context) -> list[Chapter]:
         sozialindex_chapter(ctx, next_number()),
         controlling_chapter(ctx, next_number()),
         kontrakte_chapter(ctx, next_number()),
+        bedarfsplanung_chapter(ctx, next_number()),
         goals_chapter(ctx, next_number()),
         profiles_chapter(ctx, next_number()),
     ]

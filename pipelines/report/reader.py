@@ -61,6 +61,8 @@ class PublishData:
     kontrakte: list[Row] = field(default_factory=list)
     wirkung: list[Row] = field(default_factory=list)  # wirkungsanalyse
     zielueberpruefung: list[Row] = field(default_factory=list)
+    bedarfsplanung: list[Row] = field(default_factory=list)
+    prognose_guete: list[Row] = field(default_factory=list)
 
     def has(self, table: str) -> bool:
         return self.present.get(table, 0) > 0
@@ -197,6 +199,8 @@ def read_publish(publish_db: Path, periode: date | None = None) -> PublishData:
             ("kontrakte", "kontrakte"),
             ("wirkungsanalyse", "wirkung"),
             ("zielueberpruefung", "zielueberpruefung"),
+            ("bedarfsplanung", "bedarfsplanung"),
+            ("prognose_guete", "prognose_guete"),
         ):
             if present.get(table):
                 setattr(data, attr, _fetch(con, f"select * from {table}"))

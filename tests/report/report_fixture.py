@@ -44,6 +44,8 @@ ALL_TABLES = (
     "gebiete",
     "indikatorkatalog",
 )
+# the forward view (bedarfsplanung, its projection's back-test); written by default as well
+FORWARD_TABLES = ("bedarfsplanung", "prognose_guete")
 
 DDL = {
     "indikatoren": """indikator_id varchar, gebiet_id varchar, ebene varchar, periode date,
@@ -78,6 +80,14 @@ DDL = {
         kosten_je_fall_vorjahr double, faelle_veraenderung_prozent double,
         kosten_je_fall_veraenderung_prozent double, symbol varchar, hinweis varchar,
         reihenfolge integer""",
+    "bedarfsplanung": """gebiet_id varchar, ebene varchar, ist_planungsebene boolean,
+        art varchar, jahr integer, stichtag date, variante varchar, basis_stichtag date,
+        alter_von integer, alter_bis integer, bedarfsbevoelkerung double, plaetze double,
+        zielwert double, je double, bedarf_plaetze double, versorgungsquote double,
+        platzsaldo double, symbol varchar""",
+    "prognose_guete": """basis_stichtag date, stichtag date, horizont_jahre integer,
+        ebene varchar, zielgruppe varchar, groessenklasse varchar, methode varchar,
+        gebiete integer, mape double, gewichteter_fehler double, bias double""",
     "zielerreichung": """indikator_id varchar, gebiet_id varchar, jahr integer,
         zielwert double, richtung varchar, beschluss varchar, istwert double,
         abstand double, erreicht boolean, symbol varchar""",
@@ -935,6 +945,138 @@ def build_catalogue() -> list[dict]:
     return rows
 
 
+# --- Bedarfsplanung -------------------------------------------------------------------
+
+# type -> (band, target per je, je, planning level (levels above the finest), share of inhabitants in the band,
+# places per finest area key)
+FORWARD_TYPES = {
+    "kita_u3": (0, 2, 45.0, 100.0, 0, 0.03, {"010101": 5, "010102": 2, "010201": 40,
+                                              "020101": 20, "020102": 6}),
+    "seniorentreff": (65, 100, 20.0, 1000.0, 1, 0.2, {"010101": 3, "010201": 10, "020101": 8}),
+}  # fmt: skip
+FORWARD_BASE = 2024
+FORWARD_YEARS = range(FORWARD_BASE + 1, FORWARD_BASE + 7)  # horizon 6, back-test up to 5
+VARIANT_GROWTH = {"unten": -0.02, "mitte": 0.01, "oben": 0.04}  # per year
+
+
+def build_bedarfsplanung(layout: Layout) -> list[dict]:
+    """Consistent rows: band population of the finest areas (ist: 2023 and 2024, projected
+    from 2024 in three variants), coarser levels their sums, the publish rule applied
+    (area under 300 inhabitants '.', its sibling secondary '*', with the derived columns)."""
+    areas = {a["gebiet_id"]: a for a in layout.areas if a["gueltig_bis"] is None}
+    finest = sorted(layout.base_ew)
+
+    def chain(gid: str) -> list[str]:
+        out = []
+        while gid is not None:
+            out.append(gid)
+            gid = areas[gid]["parent_id"]
+        return out
+
+    small = {g for g in finest if layout.base_ew[g] < 300}
+    secondary = {
+        min(s for s in finest if s != g and areas[s]["parent_id"] == areas[g]["parent_id"])
+        for g in small
+        if any(s != g and areas[s]["parent_id"] == areas[g]["parent_id"] for s in finest)
+    }
+    finest_rank = max(areas[g]["ebene_rang"] for g in finest)
+    rows = []
+    for art, (lo, hi, target, je, above, share, places) in FORWARD_TYPES.items():
+        rank = finest_rank - above
+        if not set(places) & set(finest):  # another layout: places around the target
+            places = {
+                g: round(
+                    layout.base_ew[g]
+                    * share
+                    * target
+                    / je
+                    * (0.6 + zlib.crc32(g.encode()) % 7 / 10)
+                )
+                for g in finest
+            }
+        cases = [("ist", y, None, 1.0) for y in (FORWARD_BASE - 1, FORWARD_BASE)]
+        cases += [
+            (v, y, date(FORWARD_BASE, 12, 31), (1 + g) ** (y - FORWARD_BASE))
+            for v, g in VARIANT_GROWTH.items()
+            for y in FORWARD_YEARS
+        ]
+        for variant, year, basis, factor in cases:
+            pop: dict[str, float] = defaultdict(float)
+            cap: dict[str, float] = defaultdict(float)
+            for g in finest:
+                band = layout.base_ew[g] * share * factor
+                band = round(band) if variant != "ist" else float(round(band))
+                for a in chain(g):
+                    if areas[a]["ebene_rang"] <= rank:
+                        pop[a] += band
+                        cap[a] += places.get(g, 0)
+            for a in pop:
+                if variant == "ist" and a in small | secondary:
+                    symbol = "." if a in small else "*"
+                elif variant != "ist" and a in small:
+                    symbol = "."
+                else:
+                    symbol = None
+                need = pop[a] * target / je
+                rows.append(
+                    dict(
+                        gebiet_id=a,
+                        ebene=areas[a]["ebene"],
+                        ist_planungsebene=areas[a]["ebene_rang"] == rank,
+                        art=art,
+                        jahr=year,
+                        stichtag=date(year, 12, 31),
+                        variante=variant,
+                        basis_stichtag=basis,
+                        alter_von=lo,
+                        alter_bis=hi,
+                        bedarfsbevoelkerung=None if symbol else pop[a],
+                        plaetze=float(cap[a]),
+                        zielwert=target,
+                        je=je,
+                        bedarf_plaetze=None if symbol else need,
+                        versorgungsquote=None if symbol or not pop[a] else cap[a] / pop[a] * je,
+                        platzsaldo=None if symbol else cap[a] - need,
+                        symbol=symbol,
+                    )
+                )
+    return rows
+
+
+# MAPE of the projection in the back-test: per level, per year of horizon (mean over base
+# dates; the base dates spread around it by +-0.2 per year)
+GUETE_PER_YEAR = {"stadt": 0.3, "stadtbezirk": 0.6, "stadtteil": 1.1, "statistischer_bezirk": 2.4}
+GUETE_GROUP_ADD = {"gesamt": 0.0, "0-5": 3.0, "6-9": 2.0}
+
+
+def build_prognose_guete(layout: Layout) -> list[dict]:
+    levels = sorted({a["ebene"] for a in layout.areas})
+    rows = []
+    for base in range(2015, 2020):
+        for h in range(1, 6):
+            for level in levels:
+                for group, add in GUETE_GROUP_ADD.items():
+                    for method, scale in (("prognose", 1.0), ("konstant", 1.4), ("linear", 1.8)):
+                        mape = (GUETE_PER_YEAR.get(level, 1.0) * h + add) * scale
+                        mape += (base - 2017) * 0.2
+                        rows.append(
+                            dict(
+                                basis_stichtag=date(base, 12, 31),
+                                stichtag=date(base + h, 12, 31),
+                                horizont_jahre=h,
+                                ebene=level,
+                                zielgruppe=group,
+                                groessenklasse="alle",
+                                methode=method,
+                                gebiete=5,
+                                mape=mape,
+                                gewichteter_fehler=mape * 0.8,
+                                bias=-0.5,
+                            )
+                        )
+    return rows
+
+
 # --- writing ----------------------------------------------------------------------------
 
 
@@ -963,7 +1105,7 @@ def build_publish_db(
     path: Path,
     *,
     layout: str = "example",
-    tables: tuple[str, ...] = ALL_TABLES,
+    tables: tuple[str, ...] = ALL_TABLES + FORWARD_TABLES,
     empty: tuple[str, ...] = (),
 ) -> Path:
     """Write a publish.duckdb with the given tables (some optionally empty) and return it."""
@@ -979,6 +1121,8 @@ def build_publish_db(
         "controlling_zerlegung": build_zerlegung(),
         "controlling_kennzahlen": build_kennzahlen(),
         "zielerreichung": build_goals(lay, indicators),
+        "bedarfsplanung": build_bedarfsplanung(lay),
+        "prognose_guete": build_prognose_guete(lay),
     }
     path = Path(path)
     path.unlink(missing_ok=True)

@@ -1,0 +1,113 @@
+"""The chapter "Bedarfsplanung": today's and the projected supply per facility type, the
+gap on maps, the back-test error next to every projected figure, only published values."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from report_fixture import GUETE_GROUP_ADD, GUETE_PER_YEAR
+
+from pipelines.report import build_report
+from pipelines.report.formatting import fmt_number, fmt_signed
+
+
+def _chapter(html: str) -> str:
+    start = html.index('<section class="chapter" id="bedarfsplanung">')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.fixture(scope="module")
+def chapter(example_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("bedarf")
+    return _chapter(build_report(example_db, out).read_text(encoding="utf-8"))
+
+
+def _rows(db: Path, where: str) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(f"select * from bedarfsplanung where {where}")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _row_html(chapter: str, first_cells: str) -> str:
+    match = re.search(rf"<tr>{first_cells}.*?</tr>", chapter)
+    assert match, first_cells
+    return match.group(0)
+
+
+def test_chapter_shows_today_and_horizon_per_type(chapter: str, example_db: Path):
+    assert "Bedarfsplanung</h2>" in chapter
+    assert "Kindertagesbetreuung unter 3 Jahren" in chapter and "Seniorentreffs" in chapter
+    assert "ab 65 Jahren" in chapter and "im Alter von 0 bis 2 Jahren" in chapter
+    for art in ("kita_u3", "seniorentreff"):
+        for variant, year, label in (("ist", 2024, "Ist"), ("mitte", 2030, "mittlere Variante")):
+            (city,) = _rows(
+                example_db,
+                f"art = '{art}' and ebene = 'stadt' and variante = '{variant}' and jahr = {year}",
+            )
+            row = _row_html(chapter, f"<td>{year}</td><td>{label}</td>")
+            if art == "seniorentreff":  # the second table of the chapter
+                start = chapter.index("Seniorentreffs")
+                row = _row_html(chapter[start:], f"<td>{year}</td><td>{label}</td>")
+            assert f">{fmt_number(city['versorgungsquote'], 1)}<" in row, (art, year)
+            assert f">{fmt_signed(city['platzsaldo'], 0)}<" in row, (art, year)
+            assert f">{fmt_number(city['bedarfsbevoelkerung'], 0)}<" in row, (art, year)
+    # both maps per type (today, projected), each in its own figure
+    assert chapter.count('<figure class="map-figure">') == 4
+    assert 'aria-label="Platzsaldo Kindertagesbetreuung unter 3 Jahren 2024' in chapter
+    assert "2030, mittlere Variante" in chapter
+
+
+def test_backtest_error_next_to_every_projected_figure(chapter: str):
+    kita = chapter[: chapter.index("Seniorentreffs")]
+    # city level, children 0-5, horizon 6 (tested up to 5): the mean MAPE over the base dates
+    city = GUETE_PER_YEAR["stadt"] * 5 + GUETE_GROUP_ADD["0-5"]
+    finest = GUETE_PER_YEAR["statistischer_bezirk"] * 5 + GUETE_GROUP_ADD["0-5"]
+    city_text = (
+        f"Prognosefehler der Methode im Rückblick: {fmt_number(city, 1)} %, geprüft nur bis 5 Jahre"
+    )
+    for variant in ("untere Variante", "mittlere Variante", "obere Variante"):
+        assert city_text in _row_html(kita, f"<td>2030</td><td>{variant}</td>")
+    assert _row_html(kita, "<td>2024</td><td>Ist</td>").count("Prognosefehler") == 0
+    # the projected map and the area table name the finest level's error
+    finest_text = f"Prognosefehler der Methode im Rückblick: {fmt_number(finest, 1)} %"
+    assert kita.count(finest_text) == 2
+    seniors = chapter[chapter.index("Seniorentreffs") :]
+    assert f"Rückblick: {fmt_number(GUETE_PER_YEAR['stadt'] * 5, 1)} %" in seniors
+
+
+def test_withheld_values_stay_withheld(chapter: str, example_db: Path):
+    # Dom (250 inhabitants) is '.', Markt its secondary '*': no number in their rows
+    dom = _row_html(chapter, r"<td>Dom \(010102\)</td>")
+    assert dom.count("<td class='num'>.</td>") == 4
+    markt = _row_html(chapter, r"<td>Markt \(010101\)</td>")
+    assert markt.count("<td class='num'>*</td>") == 2
+    (hidden,) = _rows(
+        example_db, "art = 'kita_u3' and gebiet_id = '010101' and variante = 'ist' and jahr = 2024"
+    )
+    assert hidden["versorgungsquote"] is None and hidden["symbol"] == "*"
+    # the map's tooltip names the symbol, not a value
+    assert re.search(r"Markt: \* geheimgehalten|Markt: \*", chapter)
+
+
+def test_without_the_tables(example_db: Path, tmp_path: Path):
+    db = tmp_path / "p.duckdb"
+    shutil.copyfile(example_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("drop table prognose_guete")
+    con.close()
+    html = _chapter(build_report(db, tmp_path / "a").read_text(encoding="utf-8"))
+    assert "Die Tabelle „prognose_guete“ fehlt" in html
+    assert "Prognosefehler der Methode im Rückblick: nicht geprüft" in html
+    con = duckdb.connect(str(db))
+    con.execute("drop table bedarfsplanung")
+    con.close()
+    html = _chapter(build_report(db, tmp_path / "b").read_text(encoding="utf-8"))
+    assert "Die Tabelle „bedarfsplanung“ ist in der Publikationsdatei nicht vorhanden" in html
