@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from pipelines.projection import ZIELGRUPPEN
+
 from .chapters import table_status_note
 from .context import Context, level_title, note
 from .formatting import esc, fmt_number, fmt_signed
@@ -34,12 +36,19 @@ METHOD = "prognose"  # the projection's own rows of prognose_guete (not the base
 
 
 def target_group(alter_von: int, alter_bis: int) -> str:
-    """The back-test's age group that covers a type's band: 0-5, 6-9, else gesamt."""
-    if alter_bis <= 5:
-        return "0-5"
-    if alter_von >= 6 and alter_bis <= 9:
-        return "6-9"
-    return "gesamt"
+    """The narrowest age group of the back-test that covers a type's band (0-5 for the
+    Kitas, 6-9 for the Grundschule), else the total."""
+    covering = [
+        (hi - lo, label)
+        for label, (lo, hi) in ZIELGRUPPEN.items()
+        if hi is not None and lo <= alter_von and alter_bis <= hi
+    ]
+    return min(covering)[1] if covering else "gesamt"
+
+
+def group_text(gruppe: str) -> str:
+    lo, hi = ZIELGRUPPEN.get(gruppe, (0, None))
+    return "alle Alter" if hi is None else f"Alter {lo} bis {hi}"
 
 
 def backtest_error(
@@ -72,12 +81,15 @@ def band_text(alter_von: int, alter_bis: int) -> str:
     return f"im Alter von {alter_von} bis {alter_bis} Jahren"
 
 
-def error_text(err: tuple[float, int] | None, horizon: int) -> str:
+def error_text(err: tuple[float, int] | None, horizon: int, gruppe: str) -> str:
     if err is None:
         return "Prognosefehler der Methode im Rückblick: nicht geprüft"
     mape, used = err
     extra = "" if used == horizon else f", geprüft nur bis {used} Jahre"
-    return f"Prognosefehler der Methode im Rückblick: {fmt_number(mape, 1)} %{extra}"
+    return (
+        f"Prognosefehler der Methode im Rückblick: {fmt_number(mape, 1)} %{extra} "
+        f"({group_text(gruppe)})"
+    )
 
 
 def _cell(row: Row, column: str, decimals: int, signed: bool = False) -> str:
@@ -98,7 +110,7 @@ def _summary_table(ctx: Context, rows: list[Row], guete: list[Row], today: int |
         horizon = _year(r) - today if projected and today is not None else 0
         if projected:
             group = target_group(int(r["alter_von"]), int(r["alter_bis"]))
-            err = error_text(backtest_error(guete, str(r["ebene"]), group, horizon), horizon)
+            err = error_text(backtest_error(guete, str(r["ebene"]), group, horizon), horizon, group)
         else:
             err = "gezählt"
         body.append(
@@ -231,7 +243,7 @@ def _art_section(
     if plan_later and horizon_year is not None:
         horizon = horizon_year - today if today is not None else 0
         group = target_group(int(first["alter_von"]), int(first["alter_bis"]))
-        err = error_text(backtest_error(guete, plan_level, group, horizon), horizon)
+        err = error_text(backtest_error(guete, plan_level, group, horizon), horizon, group)
         figures.append(
             _gap_figure(
                 ctx,

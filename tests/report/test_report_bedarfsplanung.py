@@ -12,6 +12,7 @@ import pytest
 from report_fixture import GUETE_GROUP_ADD, GUETE_PER_YEAR
 
 from pipelines.report import build_report
+from pipelines.report.bedarfsplanung import target_group
 from pipelines.report.formatting import fmt_number, fmt_signed
 
 
@@ -79,8 +80,16 @@ def test_backtest_error_next_to_every_projected_figure(chapter: str):
     # the projected map and the area table name the finest level's error
     finest_text = f"Prognosefehler der Methode im Rückblick: {fmt_number(finest, 1)} %"
     assert kita.count(finest_text) == 2
+    assert "geprüft nur bis 5 Jahre (Alter 0 bis 5)" in kita
     seniors = chapter[chapter.index("Seniorentreffs") :]
     assert f"Rückblick: {fmt_number(GUETE_PER_YEAR['stadt'] * 5, 1)} %" in seniors
+    assert "(alle Alter)" in seniors and "(Alter 0 bis 5)" not in seniors
+
+
+def test_target_group_is_the_narrowest_tested_group_covering_the_band():
+    assert [target_group(lo, hi) for lo, hi in ((0, 2), (3, 5), (6, 9), (10, 17), (65, 100))] == [
+        "0-5", "0-5", "6-9", "gesamt", "gesamt",
+    ]  # fmt: skip
 
 
 def test_withheld_values_stay_withheld(chapter: str, example_db: Path):
