@@ -62,7 +62,8 @@ def with_total_rows(basis: pl.DataFrame, totals: list, areas: Areas, landing: Pa
     ]
     t = pl.concat([delivered, *recast])
     b = basis.join(t, on=["periode", "gebiet_id", "merkmal", "gebietsstand"], how="left")
-    has = pl.col("_total").is_not_null()
+    # only where the parts' bounds allow it (a `*` may hide more than 2 at the source)
+    has = pl.col("_total").is_not_null() & pl.col("_total").is_between(pl.col("lo"), pl.col("hi"))
     return b.with_columns(
         pl.when(has).then(pl.col("_total")).otherwise(pl.col("wert")).alias("wert"),
         pl.when(has).then(None).otherwise(pl.col("symbol")).alias("symbol"),

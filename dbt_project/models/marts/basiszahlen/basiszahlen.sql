@@ -180,6 +180,10 @@ genau as (
             and summen.merkmal = summenzeilen.merkmal
             and summen.gebiet_id = summenzeilen.gebiet_id
             and summen.periode = summenzeilen.periode
+            -- only a total the parts' bounds allow: one above them shows that a `*` below
+            -- hides more than 2 (secondary suppression at the source), so the bounds of
+            -- the sum and of every rate over it would be wrong beside the exact total
+            and summenzeilen.wert between summen.untergrenze and summen.obergrenze
 
 ),
 
