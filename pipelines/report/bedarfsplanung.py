@@ -208,7 +208,14 @@ def _art_section(
     today = ist_years[-1] if ist_years else None
     projected = sorted({_year(r) for r in rows if r["variante"] != "ist"})
     horizon_year = projected[-1] if projected else None
-    shown_years = {y for y in (today, horizon_year) if y is not None}
+    # today, the longest back-tested horizon (where the error is measured) and the last year
+    tested = max(
+        (int(g["horizont_jahre"]) for g in guete if g.get("methode") == METHOD), default=None
+    )
+    middle = today + tested if today is not None and tested is not None else None
+    shown_years = {
+        y for y in (today, middle if middle in projected else None, horizon_year) if y is not None
+    }
     top_rows = [r for r in rows if r["ebene"] == top and _year(r) in shown_years]
     parts = [
         f'<h3 id="{sub_anchor}">{esc(title)}</h3>',
@@ -284,8 +291,15 @@ def bedarfsplanung_chapter(ctx: Context, number: str) -> Chapter:
         "unter der Mindestfallzahl stehen als *, zu kleine Gebiete als .; dann stehen auch "
         "benötigte Plätze, Versorgungsquote und Platzsaldo leer.</p>"
     )
-    if not ctx.data.prognose_guete:
+    if "prognose_guete" not in ctx.data.present:
         parts.append(note("Die Tabelle „prognose_guete“ fehlt: die Güte der Prognose entfällt."))
+    elif not ctx.data.prognose_guete:
+        parts.append(
+            note(
+                "Die Rückrechnung der Prognose hat noch keine Werte (kein früherer 31.12. mit "
+                "tatsächlichen Folgejahren): die Güte der Prognose steht als „nicht geprüft“."
+            )
+        )
     by_art: dict[str, list[Row]] = defaultdict(list)
     for r in ctx.data.bedarfsplanung:
         by_art[str(r["art"])].append(r)

@@ -77,6 +77,10 @@ def test_backtest_error_next_to_every_projected_figure(chapter: str):
     for variant in ("untere Variante", "mittlere Variante", "obere Variante"):
         assert city_text in _row_html(kita, f"<td>2030</td><td>{variant}</td>")
     assert _row_html(kita, "<td>2024</td><td>Ist</td>").count("Prognosefehler") == 0
+    # the longest tested horizon (5 years: 2029) is shown as well, with its measured error
+    tested = f"Prognosefehler der Methode im Rückblick: {fmt_number(city, 1)} % (Alter 0 bis 5)"
+    assert tested in _row_html(kita, "<td>2029</td><td>mittlere Variante</td>")
+    assert "<td>2027</td>" not in kita
     # the projected map and the area table name the finest level's error
     finest_text = f"Prognosefehler der Methode im Rückblick: {fmt_number(finest, 1)} %"
     assert kita.count(finest_text) == 2
@@ -109,6 +113,12 @@ def test_withheld_values_stay_withheld(chapter: str, example_db: Path):
 def test_without_the_tables(example_db: Path, tmp_path: Path):
     db = tmp_path / "p.duckdb"
     shutil.copyfile(example_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("delete from prognose_guete")
+    con.close()
+    html = _chapter(build_report(db, tmp_path / "e").read_text(encoding="utf-8"))
+    assert "Die Rückrechnung der Prognose hat noch keine Werte" in html
+    assert "Prognosefehler der Methode im Rückblick: nicht geprüft" in html
     con = duckdb.connect(str(db))
     con.execute("drop table prognose_guete")
     con.close()
