@@ -16,7 +16,7 @@ from pipelines.projection import ZIELGRUPPEN
 from .chapters import table_status_note
 from .context import Context, level_title, note
 from .formatting import esc, fmt_number, fmt_signed
-from .maps import PALETTES, choropleth
+from .maps import PALETTES, choropleth, class_breaks
 from .reader import Row
 from .sections import Chapter
 
@@ -136,7 +136,9 @@ def _summary_table(ctx: Context, rows: list[Row], guete: list[Row], today: int |
     )
 
 
-def _gap_map(ctx: Context, rows: list[Row], level: str, label: str) -> str:
+def _gap_map(
+    ctx: Context, rows: list[Row], level: str, label: str, breaks: list[tuple[float, float]]
+) -> str:
     base = ctx.map_base
     if base is None or level not in base.levels:
         return ""
@@ -150,12 +152,27 @@ def _gap_map(ctx: Context, rows: list[Row], level: str, label: str) -> str:
     names = {g: ctx.name(g) for g in base.areas(level)}
     # high balance = more places than needed: the favourable colours
     return choropleth(
-        base, level, cells, names, unit="Plätze", decimals=1, palette=PALETTES["gut"], label=label
+        base,
+        level,
+        cells,
+        names,
+        unit="Plätze",
+        decimals=1,
+        palette=PALETTES["gut"],
+        label=label,
+        breaks=breaks,
     )
 
 
-def _gap_figure(ctx: Context, rows: list[Row], level: str, label: str, caption: str) -> str:
-    svg = _gap_map(ctx, rows, level, label)
+def _gap_figure(
+    ctx: Context,
+    rows: list[Row],
+    level: str,
+    label: str,
+    caption: str,
+    breaks: list[tuple[float, float]],
+) -> str:
+    svg = _gap_map(ctx, rows, level, label, breaks)
     if not svg:
         return ""
     return (
@@ -236,6 +253,10 @@ def _art_section(
         if r["ebene"] == plan_level and r["variante"] == "mitte" and _year(r) == horizon_year
     ]  # fmt: skip
     art_title = ART_TITLES.get(art, art)
+    # one set of classes for both maps, so a colour means the same balance today and later
+    breaks = class_breaks(
+        [float(r["platzsaldo"]) for r in plan_now + plan_later if r.get("platzsaldo") is not None]
+    )
     figures: list[str] = []
     if plan_now:
         figures.append(
@@ -245,6 +266,7 @@ def _art_section(
                 plan_level,
                 f"Platzsaldo {art_title} {today}",
                 f"Platzsaldo je {level_title(plan_level)} {today} (Ist).",
+                breaks,
             )
         )
     if plan_later and horizon_year is not None:
@@ -259,6 +281,7 @@ def _art_section(
                 f"Platzsaldo {art_title} {horizon_year}, mittlere Variante",
                 f"Platzsaldo je {level_title(plan_level)} {horizon_year} (Prognose, mittlere "
                 f"Variante). {err} (Ebene {level_title(plan_level)}).",
+                breaks,
             )
         )
     if any(figures):

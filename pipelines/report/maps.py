@@ -332,11 +332,15 @@ def choropleth(
     decimals: int,
     palette: list[str],
     label: str,
+    breaks: list[tuple[float, float]] | None = None,
 ) -> str:
     """Map + legend + number key of one indicator on one level; cells: area key ->
-    (plot value, symbol)."""
+    (plot value, symbol). breaks: classes shared with another map (default: this map's
+    quantiles)."""
     values = [v for v, _ in cells.values() if v is not None]
-    breaks = class_breaks(values)
+    quantiles = len(values) > 5 if breaks is None else any(lo != hi for lo, hi in breaks)
+    if breaks is None:
+        breaks = class_breaks(values)
     colours = class_colours(palette, len(breaks))
     suffix = f" {unit}" if unit else ""
     fills: dict[str, tuple[str, str]] = {}
@@ -356,7 +360,7 @@ def choropleth(
     items = list(zip(colours, [t + suffix for t in break_labels(breaks, decimals)], strict=True))
     legend = legend_html(
         items,
-        "Klassen (Quantile)" if len(values) > 5 else "Werte",
+        "Klassen (Quantile)" if quantiles else "Werte",
         _without_value_items(used_symbols),
     )
     return (

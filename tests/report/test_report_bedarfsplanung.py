@@ -64,6 +64,14 @@ def test_chapter_shows_today_and_horizon_per_type(chapter: str, example_db: Path
     assert chapter.count('<figure class="map-figure">') == 4
     assert 'aria-label="Platzsaldo Kindertagesbetreuung unter 3 Jahren 2024' in chapter
     assert "2030, mittlere Variante" in chapter
+    # today's and the projected map share their classes: the same colour, the same balance
+    for art_start in ("Kindertagesbetreuung unter 3 Jahren</h3>", "Seniorentreffs</h3>"):
+        part = chapter[chapter.index(art_start) :]
+        legends = re.findall(r'<div class="legend">.*?</div>', part, flags=re.S)[:2]
+        assert (
+            len(legends) == 2
+            and legends[0].split("Ohne Zahlenwert")[0] == legends[1].split("Ohne Zahlenwert")[0]
+        ), art_start
 
 
 def test_backtest_error_next_to_every_projected_figure(chapter: str):
