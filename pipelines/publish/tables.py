@@ -145,6 +145,15 @@ HEADERS = {
     "ziel_art": "Art des Ziels", "reihe": "Reihe", "werte": "Werte (Anzahl)",
     "letztes_jahr": "letztes Jahr", "letzter_wert": "letzter Wert",
     "trend_je_jahr": "Trend je Jahr", "trend_zieljahr": "Trend im Zieljahr",
+    "basis_stichtag": "Basisstichtag", "stichtag": "Stichtag", "variante": "Variante",
+    "altersgruppe": "Altersgruppe", "alter_von": "Alter von", "alter_bis": "Alter bis",
+    "horizont_jahre": "Prognosehorizont (Jahre)", "zielgruppe": "Altersgruppe",
+    "groessenklasse": "Größenklasse", "methode": "Verfahren", "mape": "MAPE (%)",
+    "gewichteter_fehler": "gewichteter Fehler (%)", "bias": "Verzerrung (%)",
+    "ist_planungsebene": "Planungsebene", "art": "Einrichtungsart",
+    "bedarfsbevoelkerung": "Bevölkerung der Altersgruppe", "plaetze": "Plätze",
+    "je": "je Einwohner", "bedarf_plaetze": "benötigte Plätze",
+    "versorgungsquote": "Versorgungsquote", "platzsaldo": "Platzsaldo",
 }  # fmt: skip
 
 _COUNTS = (
@@ -643,13 +652,143 @@ INDIKATORKATALOG = PublishedTable(
     ),
 )
 
+_PROGNOSE_DISCLOSURE = (
+    "Schätzwerte, keine Zählungen; auf ganze Personen gerundet. Ein Wert steht nur, wo er "
+    "die Mindestfallzahl (offenlegung.min_fallzahl) erreicht und die prognostizierte "
+    "Einwohnerzahl des Gebiets offenlegung.min_einwohner erreicht; sonst `.`."
+)
+
+BEVOELKERUNGSPROGNOSE = PublishedTable(
+    name="bevoelkerungsprognose",
+    title="Bevölkerungsprognose",
+    description=(
+        "Kleinräumige Bevölkerungsprognose (Kohortenveränderungsraten nach Hamilton–Perry) "
+        "je Gebiet, Basisstichtag, Prognosejahr und Variante in Altersgruppen (den Grenzen "
+        "der Bedarfseckwerte) und insgesamt, beide Geschlechter zusammen. Vom letzten 31.12. "
+        "aus in den Varianten unten, mitte und oben; von jedem früheren 31.12. mit fünf "
+        "tatsächlichen Folgejahren die Rückrechnung (Variante mitte), deren Güte in der "
+        "Tabelle prognose_guete steht."
+    ),
+    disclosure=_PROGNOSE_DISCLOSURE,
+    mart="bevoelkerungsprognose",
+    reads=("bevoelkerungsprognose",),
+    grain=("gebiet_id", "basis_stichtag", "stichtag", "variante", "altersgruppe"),
+    columns=(
+        _c("gebiet_id"),
+        _c("ebene"),
+        _c("basis_stichtag"),
+        _c("stichtag"),
+        _c("variante"),
+        _c(
+            "altersgruppe",
+            "Altersgruppe in vollendeten Jahren (z. B. 0-2, 65+), insgesamt = alle Alter.",
+        ),
+        _c("alter_von", "Untere Altersgrenze der Gruppe (vollendete Jahre, eingeschlossen)."),
+        _c("alter_bis", "Obere Altersgrenze der Gruppe (eingeschlossen; 100 = 100 und älter)."),
+        _c(
+            "einwohner",
+            "Prognostizierte Einwohnerzahl der Altersgruppe, auf ganze Personen gerundet "
+            "(Schätzwert, keine Zählung); leer mit Zeichen `.`, wo zu klein.",
+        ),
+        _c("symbol", SYMBOL_COMMENT),
+    ),
+)
+
+PROGNOSE_GUETE = PublishedTable(
+    name="prognose_guete",
+    title="Güte der Bevölkerungsprognose (Rückrechnung)",
+    description=(
+        "Wie falsch dieselbe Prognose in der Vergangenheit gewesen wäre: für jeden "
+        "Basisstichtag der Rückrechnung die Abweichung vom später gezählten Bestand je "
+        "Prognosehorizont, Ebene, Altersgruppe und Größenklasse, neben zwei einfachen "
+        "Vergleichsverfahren (Bestand konstant; Gerade durch die letzten fünf Jahre)."
+    ),
+    disclosure="keine Fallzahlen (Fehlermaße über viele Gebiete); unverändert veröffentlicht.",
+    mart="prognose_guete",
+    reads=("prognose_guete",),
+    grain=("basis_stichtag", "horizont_jahre", "ebene", "zielgruppe", "groessenklasse", "methode"),
+    columns=(
+        _c("basis_stichtag"),
+        _c("stichtag"),
+        _c("horizont_jahre"),
+        _c("ebene"),
+        _c("zielgruppe"),
+        _c("groessenklasse"),
+        _c("methode"),
+        Column("gebiete", "Gebiete (Anzahl)"),
+        _c("mape"),
+        _c("gewichteter_fehler"),
+        _c("bias"),
+    ),
+)
+
+BEDARFSPLANUNG = PublishedTable(
+    name="bedarfsplanung",
+    title="Bedarfsplanung",
+    description=(
+        "Bedarfsplanung der sozialen Infrastruktur je Gebiet, Einrichtungsart und Jahr: "
+        "Bevölkerung der Altersgruppe, Plätze, Versorgungsquote, Bedarfseckwert und fehlende "
+        "(negativ) oder überzählige Plätze; heute (Variante ist) und in den Prognosejahren "
+        "je Variante. Auf der Planungsebene der Art und jeder gröberen Ebene (Summen)."
+    ),
+    disclosure=(
+        "Plätze, Zielwert und Bezugsgröße sind öffentlich. Die Bevölkerung der Altersgruppe "
+        "einer Zeile der Variante ist ist eine Zählung: unter der Mindestfallzahl "
+        "(offenlegung.min_fallzahl) und wo sie sich aus übergeordnetem Gebiet und "
+        "Nachbargebieten zurückrechnen ließe `*`, in Gebieten unter offenlegung.min_einwohner "
+        "Einwohnern `.`; benötigte Plätze, Platzsaldo und Versorgungsquote gäben sie mit "
+        "den Plätzen zurück und stehen dann ebenfalls leer. Prognosejahre: " + _PROGNOSE_DISCLOSURE
+    ),
+    mart="bedarfsplanung",
+    reads=("bedarfsplanung", "bevoelkerungsprognose", *_INDICATOR_TABLES),
+    grain=("gebiet_id", "art", "jahr", "variante"),
+    columns=(
+        *(
+            _c(n)
+            for n in (
+                "gebiet_id",
+                "ebene",
+                "ist_planungsebene",
+                "art",
+                "jahr",
+                "stichtag",
+                "variante",
+                "basis_stichtag",
+                "alter_von",
+                "alter_bis",
+            )
+        ),
+        _c(
+            "bedarfsbevoelkerung",
+            "Einwohner der Altersgruppe (Zählung für ist, gerundeter Schätzwert für "
+            "Prognosejahre); leer, wo das Zeichen es sagt.",
+        ),
+        *(
+            _c(n)
+            for n in (
+                "plaetze",
+                "zielwert",
+                "je",
+                "bedarf_plaetze",
+                "versorgungsquote",
+                "platzsaldo",
+            )
+        ),
+        _c(
+            "symbol",
+            SYMBOL_COMMENT + " Gilt für Bevölkerung, benötigte Plätze, Versorgungsquote und "
+            "Platzsaldo.",
+        ),
+    ),
+)
+
 # in publish order; the report lists them in this order too
 TABLES: dict[str, PublishedTable] = {
     t.name: t
     for t in (
         INDIKATOREN, INDIKATOREN_BREIT, SOZIALINDEX, CONTROLLING, CONTROLLING_HAUSHALT,
         CONTROLLING_ZERLEGUNG, CONTROLLING_KENNZAHLEN, KONTRAKTE, WIRKUNGSANALYSE, ZIELUEBERPRUEFUNG,
-        ZIELERREICHUNG,
+        ZIELERREICHUNG, BEVOELKERUNGSPROGNOSE, PROGNOSE_GUETE, BEDARFSPLANUNG,
         GEBIETE,
         INDIKATORKATALOG,
     )

@@ -17,7 +17,7 @@ import polars as pl
 from pipelines import faults
 from pipelines import wirkung as wirkung_mod
 from pipelines.disclosure import DisclosureConfig
-from pipelines.publish import cells, figures, ledger, series, version
+from pipelines.publish import cells, figures, ledger, planung, series, version
 from pipelines.publish.tables import (
     TABLES,
     DeclarationError,
@@ -95,6 +95,9 @@ def build_tables(
         ziel_review = _read(con, "select * from marts.zielueberpruefung")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
+        prognose = _read(con, "select * from marts.bevoelkerungsprognose")
+        guete = _read(con, "select * from marts.prognose_guete")
+        bedarf = _read(con, "select * from marts.bedarfsplanung")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
     finally:
         con.close()
@@ -132,6 +135,10 @@ def build_tables(
         index, withheld_rates, recipe_from_config(config["sozialindex"])
     )
     published_kontrakte, kontrakte_log = cells.publish_kontrakte(kontrakte, cfg)
+    population = ind.filter(
+        (pl.col("indikator_id") == "ew") & pl.col("aktueller_gebietsstand")
+    ).select("gebiet_id", "periode", pl.col("wert").alias("einwohner"))
+    tree = cells.hierarchy(gebiete)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -158,6 +165,19 @@ def build_tables(
             dict(katalog.select("indikator_id", "einheit").rows()),
         ),
         "zielerreichung": figures.decide_goals(ziele, published),
+        "bevoelkerungsprognose": planung.publish_prognose(prognose, config["bedarfseckwerte"], cfg),
+        "prognose_guete": planung.publish_guete(guete),
+        "bedarfsplanung": planung.publish_bedarfsplanung(
+            bedarf,
+            prognose,
+            population.select(
+                "gebiet_id", pl.col("periode").cast(pl.Date).alias("stichtag"), "einwohner"
+            ),
+            tree,
+            cfg,
+            counts.cells,
+            config["indikatoren"],
+        ),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
     }
@@ -167,6 +187,9 @@ def build_tables(
             tables, counts, cfg, katalog, crosswalk, recipe_from_config(config["sozialindex"]),
             parameters=config["indikatoren"],
         )  # fmt: skip
+        check_out["funde"] = pl.concat(
+            [check_out["funde"], planung.planning_findings(tables["bedarfsplanung"], tree, cfg)]
+        )
     log = pl.concat(
         [
             counts.log.with_columns(pl.col("periode").cast(pl.Date)),
@@ -177,9 +200,6 @@ def build_tables(
         how="vertical_relaxed",
     ).sort("tabelle", "merkmal", "periode", "gebiet_id")
     if ledger_out is not None:
-        population = ind.filter(
-            (pl.col("indikator_id") == "ew") & pl.col("aktueller_gebietsstand")
-        ).select("gebiet_id", "periode", pl.col("wert").alias("einwohner"))
         # the rows the disclosure step decided (not the periods added to complete a series)
         ledger_out["ledger"] = ledger.ledger(
             counts.cells, pinned, log, cells.hierarchy(gebiete), population

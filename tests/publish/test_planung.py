@@ -1,0 +1,193 @@
+"""The forward view published: bevoelkerungsprognose in age groups, prognose_guete, and
+bedarfsplanung with the demand population of an `ist` row as a count cell of the one
+disclosure system (docs/bedarfsplanung.md "Publication")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from pipelines.disclosure import DisclosureConfig
+from pipelines.publish.planung import (
+    age_groups,
+    planning_findings,
+    publish_bedarfsplanung,
+    publish_prognose,
+)
+from tests.conftest import query
+
+CFG = DisclosureConfig(min_fallzahl=3, min_einwohner=300)
+DAY = date(2024, 12, 31)
+ECKWERTE = {
+    "kita_u3": {"alter_von": 0, "alter_bis": 2, "zielwert": 45, "je": 100, "planungsebene_hoeher": 0},
+    "kita_ue3": {"alter_von": 3, "alter_bis": 5, "zielwert": 95, "je": 100, "planungsebene_hoeher": 0},
+    "seniorentreff": {"alter_von": 65, "alter_bis": 100, "zielwert": 20, "je": 1000, "planungsebene_hoeher": 1},
+}  # fmt: skip
+TREE = pl.DataFrame(
+    {
+        "gebiet_id": ["S", "T1", "A", "B", "C", "D"],
+        "parent_id": [None, "S", "T1", "T1", "T1", "S"],
+        "ebene": ["stadt", "stadtteil", "bezirk", "bezirk", "bezirk", "bezirk"],
+        "ebene_rang": [0, 1, 2, 2, 2, 2],
+    }
+)
+# children aged 0-2 of the finest areas; D is a finest area directly under the city
+KIDS = {"A": 2, "B": 40, "C": 35, "D": 50}
+PLACES = {"A": 10, "B": 12, "C": 20, "D": 30}
+
+
+def _plan(kids: dict[str, int] = KIDS) -> pl.DataFrame:
+    values = {**kids, "T1": kids["A"] + kids["B"] + kids["C"]}
+    values["S"] = values["T1"] + kids["D"]
+    places = {**PLACES, "T1": 42}
+    places["S"] = 72
+    rows = []
+    for g, v in values.items():
+        rows.append(
+            {
+                "gebiet_id": g, "ebene": TREE.filter(pl.col("gebiet_id") == g)["ebene"][0],
+                "ist_planungsebene": g in KIDS, "art": "kita_u3", "jahr": 2024, "stichtag": DAY,
+                "variante": "ist", "basis_stichtag": None, "alter_von": 0, "alter_bis": 2,
+                "bedarfsbevoelkerung": float(v), "plaetze": places[g], "zielwert": 45.0, "je": 100,
+                "bedarf_plaetze": v * 0.45, "versorgungsquote": places[g] * 100 / v,
+                "platzsaldo": places[g] - v * 0.45,
+            }
+        )  # fmt: skip
+    return pl.DataFrame(rows, schema_overrides={"basis_stichtag": pl.Date, "je": pl.Int32})
+
+
+POPULATION = pl.DataFrame(
+    {"gebiet_id": list(TREE["gebiet_id"]), "stichtag": [DAY] * 6, "einwohner": [5000.0] * 6}
+)
+NO_PROGNOSE = pl.DataFrame(
+    schema={
+        "gebiet_id": pl.String, "basis_stichtag": pl.Date, "stichtag": pl.Date,
+        "variante": pl.String, "einwohner": pl.Float64,
+    }
+)  # fmt: skip
+
+
+def _published(plan=None, population=POPULATION):
+    return publish_bedarfsplanung(
+        _plan() if plan is None else plan, NO_PROGNOSE, population, TREE, CFG
+    )
+
+
+def test_small_demand_is_withheld_with_a_sibling_and_what_gives_it_back():
+    out = _published()
+    by = {r["gebiet_id"]: r for r in out.iter_rows(named=True)}
+    a = by["A"]
+    assert a["symbol"] == "*"
+    assert a["bedarfsbevoelkerung"] is None
+    assert a["bedarf_plaetze"] is None and a["versorgungsquote"] is None
+    assert a["platzsaldo"] is None
+    # places, target and je stay public
+    assert (a["plaetze"], a["zielwert"], a["je"]) == (10, 45.0, 100)
+    # secondary suppression: A = T1 - B - C would give it back otherwise
+    hidden = {g for g, r in by.items() if r["symbol"] is not None}
+    assert len(hidden & {"B", "C", "T1"}) >= 1
+    # a published row is consistent
+    d = by["D"]
+    assert d["bedarfsbevoelkerung"] == 50 and d["bedarf_plaetze"] == pytest.approx(22.5)
+    assert planning_findings(out, TREE, CFG).is_empty()
+
+
+def test_attacker_recomputes_a_withheld_demand_from_parent_and_siblings():
+    """Without the secondary suppression, A = T1 − B − C: the reader attacker finds it."""
+    out = _published().with_columns(
+        pl.when(pl.col("gebiet_id") != "A").then(None).otherwise(pl.col("symbol")).alias("symbol")
+    )
+    true = dict(_plan().select("gebiet_id", "bedarfsbevoelkerung").rows())
+    out = out.with_columns(
+        pl.when(pl.col("gebiet_id") != "A")
+        .then(pl.col("gebiet_id").replace_strict(true, return_dtype=pl.Float64))
+        .alias("bedarfsbevoelkerung")
+    )
+    found = planning_findings(out, TREE, CFG)
+    assert found.filter(pl.col("gebiet_id") == "A")["wert"].to_list() == [2.0]
+
+
+@pytest.mark.parametrize("column", ["bedarf_plaetze", "versorgungsquote", "platzsaldo"])
+def test_attacker_recomputes_a_withheld_demand_from_a_derived_column(column):
+    """A derived column left on a `*` row gives the count back with the public places."""
+    out = _published()
+    true = _plan().filter(pl.col("gebiet_id") == "A")[column][0]
+    out = out.with_columns(
+        pl.when(pl.col("gebiet_id") == "A")
+        .then(pl.lit(true))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+    found = planning_findings(out, TREE, CFG)
+    assert ("A", 2.0, "sichtbar") in found.select("gebiet_id", "wert", "methode").rows()
+
+
+def test_area_below_min_einwohner_is_dot():
+    population = POPULATION.with_columns(
+        pl.when(pl.col("gebiet_id") == "D")
+        .then(100.0)
+        .otherwise(pl.col("einwohner"))
+        .alias("einwohner")
+    )
+    by = {r["gebiet_id"]: r for r in _published(population=population).iter_rows(named=True)}
+    assert by["D"]["symbol"] == "." and by["D"]["versorgungsquote"] is None
+
+
+def test_age_groups_follow_the_bands():
+    assert [g for g, _, _ in age_groups(ECKWERTE)] == ["0-2", "3-5", "6-64", "65+", "insgesamt"]
+
+
+def test_projection_in_age_groups_rounded_and_small_figures_dot():
+    rows = []
+    for g, n in (("A", 1.2), ("B", 100.4)):
+        for alter in range(0, 101):
+            rows.append(
+                (g, "bezirk", date(2024, 12, 31), date(2026, 12, 31), "mitte", alter, "m", n)
+            )
+    prog = pl.DataFrame(
+        rows,
+        schema=["gebiet_id", "ebene", "basis_stichtag", "stichtag", "variante", "alter", "geschlecht", "einwohner"],
+        orient="row",
+    )  # fmt: skip
+    out = publish_prognose(prog, ECKWERTE, CFG)
+    by = {(r["gebiet_id"], r["altersgruppe"]): r for r in out.iter_rows(named=True)}
+    # B: 3 ages x 100.4 = 301.2 -> 301; total 101 x 100.4
+    assert by[("B", "0-2")]["einwohner"] == 301 and by[("B", "0-2")]["symbol"] is None
+    assert by[("B", "insgesamt")]["einwohner"] == round(101 * 100.4)
+    # A: total 121 persons, below min_einwohner: every figure '.'
+    assert by[("A", "insgesamt")]["einwohner"] is None and by[("A", "insgesamt")]["symbol"] == "."
+    assert by[("A", "65+")]["symbol"] == "."
+
+
+def test_published_on_the_small_city(small_city):
+    db = small_city.publish_db
+    bases = query(
+        db,
+        "select variante, count(distinct basis_stichtag), count(*) from bevoelkerungsprognose "
+        "group by 1 order by 1",
+    )
+    assert [b[0] for b in bases] == ["mitte", "oben", "unten"]
+    assert dict((v, n) for v, n, _ in bases)["mitte"] >= 1
+    # every published projected figure is a whole number at or above the threshold
+    small = query(
+        db,
+        "select count(*) from bevoelkerungsprognose where einwohner is not null and einwohner < 3",
+    )
+    assert small == [(0,)]
+    # three years of history: no back-test base date yet, the table stands empty
+    assert query(db, "select count(*) from prognose_guete") == [(0,)]
+    rows = query(
+        db,
+        "select variante, count(*), count(symbol) from bedarfsplanung group by 1 order by 1",
+    )
+    assert [r[0] for r in rows] == ["ist", "mitte", "oben", "unten"]
+    # a withheld demand population leaves nothing in the columns that give it back
+    leaks = query(
+        db,
+        "select count(*) from bedarfsplanung where symbol is not null and "
+        "(bedarfsbevoelkerung is not null or bedarf_plaetze is not null "
+        "or versorgungsquote is not null or platzsaldo is not null)",
+    )
+    assert leaks == [(0,)]
