@@ -399,6 +399,8 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
             "zielueberpruefung",
             "sozialindex",
             "zielerreichung",
+            "bevoelkerungsprognose",
+            "bedarfsplanung",
         ]
     ),
     help="veröffentlichte Tabelle der Zahl (Vorgabe: aus INDIKATOR erschlossen)",
@@ -415,7 +417,9 @@ def explain(
                kosten_je_fall, ...), der Tabelle kontrakte (ist, kosten_je_einheit,
                status, ...) oder sozialindex
     GEBIET     Gebietsschlüssel (Controlling: Produkt, Bereich, gesamt oder Gebiet;
-               kontrakte: Maßnahme, z. B. M-01 oder M-01:teilnehmende)
+               kontrakte: Maßnahme, z. B. M-01 oder M-01:teilnehmende;
+               Prognose, Bedarfsplanung: GEBIET:GRUPPE[:VARIANTE[:BASISJAHR]] mit
+               Altersgruppe wie 0-2 oder Einrichtungsart wie kita_u3)
     PERIODE    Stichtag JJJJ-MM-TT oder TT.MM.JJJJ (Controlling, Ziele: das Jahr)
 
     \b
@@ -430,6 +434,8 @@ def explain(
       sozialmonitor explain ausfuehrungsquote 31.2.01 2024 --tabelle controlling_haushalt
       sozialmonitor explain sozialindex 010101 2024-12-31
       sozialmonitor explain sgb2_kinderarmut 00 2024 --tabelle zielerreichung
+      sozialmonitor explain einwohner 0101:0-2:mitte 2030
+      sozialmonitor explain platzsaldo 010101:kita_u3:oben 2030
     """
     from pipelines.lineage.explain import ExplainError, explain_text
 

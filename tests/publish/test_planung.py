@@ -191,3 +191,94 @@ def test_published_on_the_small_city(small_city):
         "or versorgungsquote is not null or platzsaldo is not null)",
     )
     assert leaks == [(0,)]
+
+
+# --- explain for a projected figure ---------------------------------------------------------
+
+
+def test_explain_a_projected_bedarfsplanung_figure(small_city):
+    from pipelines.lineage.explain import explain_text
+
+    area = query(
+        small_city.publish_db,
+        "select gebiet_id from bedarfsplanung where art = 'kita_u3' and variante = 'oben' "
+        "and jahr = 2030 and ist_planungsebene and symbol is null order by gebiet_id limit 1",
+    )[0][0]
+    text = explain_text(small_city.warehouse, "platzsaldo", f"{area}:kita_u3:oben", "2030")
+    leaves = [
+        r[0]
+        for r in query(
+            small_city.warehouse_db,
+            "select gebiet_id from marts.gebiete where ist_aktuell and ist_feinste_ebene "
+            "and (gebiet_id = ? or pfad like ?)",
+            [area, f"%/{area}/%"],
+        )
+    ]
+    base = query(
+        small_city.warehouse_db,
+        "select sum(anzahl) from staging.stg_einwohner where periode = date '2024-12-31' "
+        "and alter between 0 and 2 and list_contains(?, gebiet_id)",
+        [leaves],
+    )[0][0]
+    assert f"Ausgangsbestand der Altersgruppe: {base:,}".replace(",", ".") in text
+    assert "Basisstichtag: 31.12.2024" in text
+    assert "Variante oben: jede Rate um eine Standardabweichung" in text
+    assert "gepoolt über die letzten 3 Übergänge" in text and "Pooling:" in text
+    assert "Kinder unter 6: Mittel" in text
+    saldo = query(
+        small_city.publish_db,
+        "select platzsaldo from bedarfsplanung where gebiet_id = ? and art = 'kita_u3' "
+        "and variante = 'oben' and jahr = 2030",
+        [area],
+    )[0][0]
+    assert f"Veröffentlicht: {saldo:.2f}".replace(".", ",") in text.replace(".", ",")
+    # the small city has three years: no back-test yet, and the text says why
+    assert "Güte der Rückrechnung" in text and "keine Rückrechnung möglich" in text
+
+
+def test_explain_a_projected_population_of_a_coarser_area(small_city):
+    from pipelines.lineage.explain import explain_text
+
+    text = explain_text(small_city.warehouse, "einwohner", "00:insgesamt:mitte", "2034")
+    assert "Gröbere Ebene: Summe der Prognosen von" in text
+    published = query(
+        small_city.publish_db,
+        "select einwohner from bevoelkerungsprognose where gebiet_id = '00' and "
+        "altersgruppe = 'insgesamt' and variante = 'mitte' and stichtag = date '2034-12-31'",
+    )[0][0]
+    assert f"Veröffentlicht: {published:,}".replace(",", ".") in text
+    assert "Dämpfung: ab Alter 6" in text
+
+
+def test_explain_refuses_an_unknown_group_in_german(small_city):
+    from pipelines.lineage.explain import ExplainError, explain_text
+
+    with pytest.raises(ExplainError, match="Unbekannte Altersgruppe 'x-y'"):
+        explain_text(small_city.warehouse, "einwohner", "00:x-y", "2030", "bevoelkerungsprognose")
+
+
+def test_back_test_quality_of_the_level_and_age_group():
+    import duckdb
+
+    from pipelines.lineage.prognose import _quality_lines, _target_group
+
+    con = duckdb.connect(":memory:")
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.prognose_guete (basis_stichtag date, horizont_jahre int, "
+        "ebene varchar, zielgruppe varchar, groessenklasse varchar, methode varchar, "
+        "mape double, gewichteter_fehler double, bias double)"
+    )
+    rows = [
+        ("2010-12-31", 5, "planungsraum", "0-5", "alle", "prognose", 15.0, 12.0, -1.0),
+        ("2011-12-31", 5, "planungsraum", "0-5", "alle", "prognose", 17.0, 14.0, 1.0),
+        ("2010-12-31", 5, "planungsraum", "0-5", "alle", "konstant", 20.0, 16.0, 2.0),
+        ("2010-12-31", 5, "planungsraum", "gesamt", "alle", "prognose", 5.0, 4.0, 0.0),
+    ]
+    con.executemany("insert into marts.prognose_guete values (?,?,?,?,?,?,?,?,?)", rows)
+    assert _target_group(0, 2) == "0-5" and _target_group(6, 9) == "6-9"
+    assert _target_group(65, 100) == "gesamt"
+    lines = _quality_lines(con, "planungsraum", "0-5", "5.000 und mehr", 8)
+    assert "Horizont 5 Jahre" in lines[0] and "Mittel über 2 Basisstichtage" in lines[0]
+    assert "  alle, prognose: MAPE 16 %, gewichteter Fehler 13 %, Verzerrung 0 %" in lines
+    assert any(line.startswith("  alle, konstant: MAPE 20 %") for line in lines)
