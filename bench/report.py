@@ -64,6 +64,9 @@ def scale_metrics(r: dict) -> dict:
         "month_rows": sum(f.get("zeilen_gelesen") or 0 for f in inc.get("new_files") or []),
         "rerun_s": rerun["wall_s"],
         "rerun_vs_full": rerun["wall_s"] / full["wall_s"] if rerun["wall_s"] else None,
+        "rerun_cpu_s": rerun.get("cpu_s"),
+        "incremental_cpu_vs_full_cpu": (inc["cpu_s"] / full["cpu_s"]) if inc.get("cpu_s") else None,
+        "rerun_cpu_vs_full_cpu": (rerun["cpu_s"] / full["cpu_s"]) if rerun.get("cpu_s") else None,
         "rerun_skipped": rerun.get("skipped"),
         "incremental_ingest_vs_full_ingest": inc_ingest / ingest if ingest else None,
         "peak_memory_gb": peak / 1024,
@@ -98,7 +101,8 @@ def summarise(results: dict) -> dict:
             "growth_vs_rows": (b[key] / c[key]) / row_ratio,
             "ingest_growth_vs_rows": (b["ingest_s"] / c["ingest_s"]) / row_ratio,
         }
-        if b.get("month_rows") and c.get("month_rows"):
+        # both measured with the monthly path (a scale measured before has no rerun)
+        if b.get("month_rows") and c.get("month_rows") and b.get("rerun_s") and c.get("rerun_s"):
             # one more month must not cost more the longer the history: its cost may grow
             # at most like the month's own rows
             month_ratio = b["month_rows"] / c["month_rows"]
@@ -146,6 +150,14 @@ PROFILE_NOTES = [
     "brachte 4 % (54,9 s gegen 57,3 s) und bleibt aus. Dagster schreibt jedes Ereignis in "
     "SQLite (20–50 ms je Ereignis, eine Materialisierung je Partition). Deshalb kostet ein "
     "weiterer Monat rund ein Drittel des Vollaufbaus, nicht ein Zehntel.",
+    "Issue 13, der Monatspfad: ein Lauf, in dem nur Perioden von sgb2/sgb12 neu sind, baut "
+    "nur die dbt-Modelle aus diesen Rohtabellen (`source:raw.<art>+`) und prüft die Tests ab "
+    "dem frühesten geänderten Stichtag (small, Maschine unter Last ~5: 115 statt 262 "
+    "dbt-Knoten, dbt 17 s statt 46 s; davon Tests 9,9 s statt 25,7 s, Modelle 6,1 s statt "
+    "16,3 s). Was im Monatspfad bleibt: je dbt-Knoten ~0,1 s fester Aufwand, die "
+    "Veröffentlichung schreibt alle Tabellen neu und der Angreifer prüft alle Perioden, "
+    "Bericht und Atlas entstehen ganz neu; je Lauf 4 Dagster-Läufe (referenz, sgb2, sgb12, "
+    "aufbereitung).",
     "Die Maschine ist geteilt (Lastmittel in der Tabelle): Wanduhrzeiten schwanken um bis "
     "zu 30 %; die CPU-Verhältnisse sind belastbarer. Der erste Bodenlauf je Größe ist oft "
     "langsamer (Seitencache): verwendet wird das Minimum.",
@@ -184,14 +196,17 @@ def markdown(results: dict) -> str:
             f"{_f(m.get('peer_vs_ingest'), 2)}× | {load} |".replace(",", " ")
         )
     lines += ["", "CPU-Sekunden (Prozess + Kindprozesse):", "",
-              "| Größe | Boden | Ingest | dbt | Vollaufbau | Peer | Ingest-CPU/Boden-CPU | Peer-CPU/Ingest-CPU |",
-              "|---|--:|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
+              "| Größe | Boden | Ingest | dbt | Vollaufbau | +1 Monat | ohne Änderung | Peer | "
+              "Ingest-CPU/Boden-CPU | Peer-CPU/Ingest-CPU | +1 Monat/voll | unv./voll |",
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
     for s, m in per.items():
         lines.append(
             f"| {s} | {_f(m['floor_cpu_s'])} | {_f(m['ingest_cpu_s'])} | "
             f"{_f(m['downstream_cpu_s'].get('aufbereitung'))} | {_f(m['full_cpu_s'])} | "
+            f"{_f(m.get('incremental_cpu_s'))} | {_f(m.get('rerun_cpu_s'))} | "
             f"{_f(m.get('peer_cpu_s'))} | {_f(m['ingest_cpu_vs_floor_cpu'])}× | "
-            f"{_f(m.get('peer_cpu_vs_ingest_cpu'), 2)}× |"
+            f"{_f(m.get('peer_cpu_vs_ingest_cpu'), 2)}× | "
+            f"{_f(m.get('incremental_cpu_vs_full_cpu'), 2)} | {_f(m.get('rerun_cpu_vs_full_cpu'), 3)} |"
         )
     if per:
         growth = summary.get("berlin_vs_city", {})
@@ -228,6 +243,14 @@ def markdown(results: dict) -> str:
                     f"Zeit ×{_f(growth['incremental_time_ratio'], 2)}."
                 )
     lines += [
+        "",
+        "Gemessen: "
+        + ", ".join(
+            f"{sc} {results['scales'][sc].get('measured_at', '?')}"
+            + ("" if per[sc].get("rerun_s") else " (vor dem Monatspfad, ohne Lauf ohne Änderung)")
+            for sc in per
+        )
+        + ".",
         "",
         "Begriffe: *Ingest* = Summe der Dagster-Läufe `referenz` + je Lieferart (aus "
         "`RunOutcome.timings`), *dbt* = Dagster-Lauf `aufbereitung` (dbt und, sofern schon "
