@@ -80,15 +80,17 @@ SCHEMA = {
 
 
 def year_end_values(indikatoren: pl.DataFrame) -> pl.DataFrame:
-    """(indikator_id, gebiet_id, jahr, periode, wert): the value of each year's last
-    reference date (31.12. for yearly and monthly series), where there is a value."""
+    """(indikator_id, gebiet_id, jahr, periode, wert): each year's last reference date of the
+    indicator (31.12. for yearly and monthly series) and the areas' values on that date. An
+    area without a value on it (withheld, unknown) has none for the year: an earlier month
+    would mix dates in one mean (and a reader could not tell which)."""
+    with_year = indikatoren.with_columns(pl.col("periode").dt.year().alias("jahr"))
+    last = with_year.group_by("indikator_id", "jahr").agg(pl.col("periode").max().alias("_last"))
     return (
-        indikatoren.filter(pl.col("wert").is_not_null())
-        .with_columns(pl.col("periode").dt.year().alias("jahr"))
-        .sort("periode")
-        .group_by("indikator_id", "gebiet_id", "jahr", maintain_order=True)
-        .last()
+        with_year.join(last, on=["indikator_id", "jahr"])
+        .filter((pl.col("periode") == pl.col("_last")) & pl.col("wert").is_not_null())
         .select("indikator_id", "gebiet_id", "jahr", "periode", "wert")
+        .sort("indikator_id", "gebiet_id", "jahr")
     )
 
 
@@ -326,7 +328,7 @@ def published(
     ziele = mart.select(
         "massnahme_id", pl.lit("wirkung").alias("art"), pl.col("indikator_id").alias("kennzahl")
     )
-    values = finest_indicators(indikatoren.filter(pl.col("wert").is_not_null()), gebiete)
+    values = finest_indicators(indikatoren, gebiete)  # year_end_values drops the withheld
     index = sozialindex.select("gebiet_id", pl.col("periode").cast(pl.Date), "status_klasse")
     out = wirkungsanalyse(
         pl.concat([measures, others], how="vertical_relaxed").sort("massnahme_id"),
