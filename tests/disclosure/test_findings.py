@@ -322,7 +322,10 @@ def test_excel_carries_no_number_beyond_publish_duckdb(small_city):
             sheet = reader.load_sheet(table, header_row=0, dtypes="string").to_polars()
             frame = con.execute(f"select * from {table}").pl()
             header = {TABLES[table].header(c): c for c in frame.columns}
-            assert 0 < sheet.height <= frame.height, book.name
+            # an empty table (prognose_guete of a city with too few years) is an empty sheet
+            assert sheet.height <= frame.height and (sheet.height > 0) == (frame.height > 0), (
+                book.name
+            )
             for label in sheet.columns:
                 if label == "Intervall":  # text made of the published bounds
                     continue
