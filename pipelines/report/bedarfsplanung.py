@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from pipelines.projection import ZIELGRUPPEN
 
-from .chapters import table_status_note
+from .chapters import opening_or_missing
 from .context import Context, level_title, note
 from .formatting import esc, fmt_number, fmt_signed
 from .maps import PALETTES, choropleth, class_breaks
@@ -299,12 +299,10 @@ def _art_section(
 def bedarfsplanung_chapter(ctx: Context, number: str) -> Chapter:
     anchor = "bedarfsplanung"
     title = f"{number} Bedarfsplanung"
-    parts = [f'<section class="chapter" id="{anchor}"><h2>{esc(title)}</h2>']
-    subs: list[tuple[str, str]] = []
-    missing = table_status_note(ctx, "bedarfsplanung", "Bedarfsplanung")
+    parts, missing = opening_or_missing(ctx, anchor, title, "bedarfsplanung", "Bedarfsplanung")
     if missing:
-        parts += [missing, "</section>"]
-        return Chapter(anchor, title, "".join(parts), subs)
+        return missing
+    subs: list[tuple[str, str]] = []
     parts.append(
         "<p>Plätze der sozialen Infrastruktur gegen die Bedarfseckwerte der Stadt: die "
         "Versorgungsquote (Plätze je Bezugsgröße der Altersgruppe) und der Platzsaldo "

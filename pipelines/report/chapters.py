@@ -44,6 +44,18 @@ KENNZAHL_LABELS = {
 }
 
 
+def opening_or_missing(
+    ctx: Context, anchor: str, title: str, table: str, section: str
+) -> tuple[list[str], Chapter | None]:
+    """A chapter's opening parts; with its table missing or empty, the whole chapter as
+    that note instead (second value)."""
+    parts = [f'<section class="chapter" id="{anchor}"><h2>{esc(title)}</h2>']
+    missing = table_status_note(ctx, table, section)
+    if missing:
+        return parts, Chapter(anchor, title, "".join([*parts, missing, "</section>"]), [])
+    return parts, None
+
+
 def table_status_note(ctx: Context, table: str, section: str) -> str | None:
     """German note when a table is missing or empty; None when it has rows."""
     if table not in ctx.data.present:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .chapters import table_status_note
+from .chapters import opening_or_missing, table_status_note
 from .context import Context, note
 from .formatting import esc, fmt_date, fmt_number, fmt_signed
 from .maps import HIGHLIGHT_FILL, legend_html, render_map
@@ -173,12 +173,10 @@ def _review_table(ctx: Context, rows: list[Row]) -> str:
 def kontrakte_chapter(ctx: Context, number: str) -> Chapter:
     anchor = "kontrakte"
     title = f"{number} Kontrakte und Wirkung"
-    parts = [f'<section class="chapter" id="{anchor}"><h2>{esc(title)}</h2>']
-    subs: list[tuple[str, str]] = []
-    missing = table_status_note(ctx, "kontrakte", "Kontrakte")
+    parts, missing = opening_or_missing(ctx, anchor, title, "kontrakte", "Kontrakte")
     if missing:
-        parts += [missing, "</section>"]
-        return Chapter(anchor, title, "".join(parts), subs)
+        return missing
+    subs: list[tuple[str, str]] = []
     parts.append(
         "<p>Die Maßnahmen freier Träger mit ihren Zielgebieten, Soll und Ist der vereinbarten "
         "Leistungen und des Budgets je Jahr und, wo ein Wirkungsziel vereinbart ist, der "
