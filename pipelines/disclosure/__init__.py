@@ -16,6 +16,10 @@ quell_symbol   str | null  BA symbol from the source: null (a number), ``-``
                            (0), ``*`` (withheld at source, assumed in
                            [quelle_stern_min, quelle_stern_max] = [1, 2]),
                            ``.`` / ``x`` (unknown, any value >= 0)
+quell_unter-   num | null  optional: the bounds of this source ``*`` where the
+grenze, quell_             delivery bounds it itself (below the BA's total row a
+obergrenze                 ``*`` may be a secondary suppression above 2); null:
+                           the config's range
 =============  ==========  =====================================================
 
 For every (tabelle, merkmal, periode) present, every *finest* area (leaf) of

@@ -29,6 +29,9 @@ from pipelines.disclosure.model import (
 from pipelines.disclosure.solver import INF, InconsistentSystemError, analyse
 
 CELL_COLUMNS = ("tabelle", "merkmal", "periode", "gebiet_id", "wert", "quell_symbol")
+# optional: the bounds of a source `*` where the delivery itself bounds it (below the BA's
+# total row a `*` may hide more than quelle_stern_max); null: the config's range
+STAR_BOUND_COLUMNS = ("quell_untergrenze", "quell_obergrenze")
 SOURCE_SYMBOLS = (None, "*", "-", ".", "x")
 
 # Status of a cell after disclosure control.
@@ -150,6 +153,16 @@ def _systems(
     grouped: dict[tuple, dict[Key, tuple]] = defaultdict(dict)
     for tab, mm, per, gid, wert, sym in rows:
         grouped[(tab, per)][(mm, gid)] = (wert, sym)
+    stars: dict[tuple, dict[Key, tuple]] = defaultdict(dict)
+    if set(STAR_BOUND_COLUMNS) <= set(cells.columns):
+        bounded = cells.filter(
+            (pl.col("quell_symbol") == "*") & pl.col("quell_obergrenze").is_not_null()
+        ).select("tabelle", "merkmal", "periode", "gebiet_id", *STAR_BOUND_COLUMNS)
+        for tab, mm, per, gid, lo, hi in bounded.rows():
+            stars[(tab, per)][(mm, gid)] = (
+                cfg.quelle_stern_min if lo is None else lo,
+                hi,
+            )
     systems = []
     for tab, per in sorted(grouped, key=lambda k: (k[0], str(k[1]))):
         given = grouped[(tab, per)]
@@ -160,13 +173,13 @@ def _systems(
                     raise ValueError(f"Zelle fehlt (unterstes Gebiet): {tab}/{mm}/{per}/{leaf}")
         keys = [(mm, g) for mm in merkmale for g in tree.areas]
         eqs = build_equations(keys, tree, [i for i in identities if i.tabelle == tab])
-        systems.append(_initial(tab, per, keys, given, eqs, tree, cfg))
+        systems.append(_initial(tab, per, keys, given, eqs, tree, cfg, stars.get((tab, per))))
     return systems
 
 
-def _initial(tab, per, keys, given, eqs, tree, cfg) -> _System:
+def _initial(tab, per, keys, given, eqs, tree, cfg, stars=None) -> _System:
     """What the publisher knows (intervals), and the primary/source statuses."""
-    bounds = _publisher_bounds(keys, given, eqs, tree, cfg)
+    bounds = _publisher_bounds(keys, given, eqs, tree, cfg, stars or {})
     if bounds is None:
         raise ValueError(f"Zellen widersprechen Hierarchie/Identitäten: {tab}/{per}")
     system = _System(tab, per, {}, eqs)
@@ -197,8 +210,10 @@ def _initial(tab, per, keys, given, eqs, tree, cfg) -> _System:
     return system
 
 
-def _publisher_bounds(keys, given, eqs, tree, cfg) -> dict[Key, tuple] | None:
+def _publisher_bounds(keys, given, eqs, tree, cfg, stars=None) -> dict[Key, tuple] | None:
     """Interval of every cell as the publisher knows it; None if the input contradicts itself.
+
+    A source `*` lies in the config's range, or in its own bounds where `stars` has them.
 
     Aggregates not given are summed bottom-up (exact where all children are);
     only the cells left inexact go into the exact elimination/propagation.
@@ -210,7 +225,7 @@ def _publisher_bounds(keys, given, eqs, tree, cfg) -> dict[Key, tuple] | None:
             if sym in (None, "-"):
                 bounds[key] = (wert or 0, wert or 0)
             elif sym == "*":
-                bounds[key] = (cfg.quelle_stern_min, cfg.quelle_stern_max)
+                bounds[key] = (stars or {}).get(key, (cfg.quelle_stern_min, cfg.quelle_stern_max))
             else:
                 bounds[key] = (0, INF)
     merkmale = sorted({m for m, _ in keys})  # once: keys has merkmale x areas entries

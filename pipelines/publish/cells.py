@@ -103,6 +103,14 @@ def _leaf_cells(b: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         .alias("wert"),
         pl.col("quell_symbol"),
         pl.col("umgerechnet"),
+        # a source `*` with its own bounds (basiszahlen: from the BA's total row above it)
+        *[
+            pl.when((pl.col("quell_symbol") == "*") & ~pl.col("umgerechnet"))
+            .then(pl.col(c))
+            .otherwise(None)
+            .alias(f"quell_{c}")
+            for c in ("untergrenze", "obergrenze")
+        ],
     )
     grid = (
         b.select("tabelle", "merkmal", "periode")
@@ -116,9 +124,9 @@ def _leaf_cells(b: pl.DataFrame, tree: pl.DataFrame) -> pl.DataFrame:
         .alias("wert"),
         pl.col("umgerechnet").fill_null(False),
     )
-    return pl.concat([_restore_identities(out).drop("umgerechnet"), totals]).sort(
-        "tabelle", "merkmal", "periode", "gebiet_id"
-    )
+    return pl.concat(
+        [_restore_identities(out).drop("umgerechnet"), totals], how="diagonal_relaxed"
+    ).sort("tabelle", "merkmal", "periode", "gebiet_id")
 
 
 TODAY = "heute"

@@ -372,6 +372,8 @@ def _write_einrichtungen(
 
 # --- sgb2 ------------------------------------------------------------------------------
 
+CITY_ID = "00"  # the whole city's gebiet_id (geography.py)
+
 
 def _write_sgb2(
     land: Landing,
@@ -409,6 +411,11 @@ def _write_sgb2(
                 "kinderarmut": float(vals[:, M.index("nef_u15")].sum() / u15 * 100),
             }
         text = sgb2_mod.suppress(vals)
+        # the BA table's own row for the whole municipality, first (as the BA prints it):
+        # exact where the finest areas hold a `*`, suppressed by the same rule
+        city_vals = vals.sum(axis=0)
+        city_text = sgb2_mod.suppress(city_vals[None, :])[0]
+        city_key, city_name = CITY_ID, geo.city_name
         rel_base = f"sgb2/sgb2_{y}-{m:02d}"
         gebietsstand = dt.date(y, 1, 1)
         title = sgb2_mod.title_block(sc.city_name, y, m, gebietsstand)
@@ -416,6 +423,13 @@ def _write_sgb2(
         if plan.is_xlsx(y, m):
             rows: list[list[object]] = [[t] for t in title]
             rows.append(list(sgb2_mod.HEADERS))
+            rows.append(
+                [city_key, city_name]
+                + [
+                    t if t in ("*", "-") else int(v)
+                    for t, v in zip(city_text, city_vals, strict=True)
+                ]
+            )
             for i, key in enumerate(keys):
                 cells: list[object] = [key, names[i]]
                 for j in range(len(M)):
@@ -427,14 +441,15 @@ def _write_sgb2(
                 xlsx_bytes("SGB II", rows),
                 kind="sgb2",
                 period=f"{y}-{m:02d}",
-                rows=len(keys),
+                rows=len(keys) + 1,
                 encoding="xlsx",
                 fmt="xlsx",
             )
             continue
         rel = f"{rel_base}.csv"
         data_lines = [";".join([key, names[i], *text[i]]) for i, key in enumerate(keys)]
-        first_line = len(title) + 2  # 1-based line of the first data row
+        city_line = ";".join([city_key, city_name, *city_text])
+        first_line = len(title) + 3  # 1-based line of the first finest area (after the city)
         if (y, m) in defect_months:
             # rlb != elb + nef where all three are numbers
             ok = np.flatnonzero((vals[:, M.index("nef")] >= 3) & (vals[:, M.index("elb")] >= 3))
@@ -446,14 +461,15 @@ def _write_sgb2(
                 )
                 data_lines[i] = ";".join([keys[i], names[i], *row])
                 land.defect(rel, first_line + i, "rlb", "summe_widerspruch")
-        lines = [*title, ";".join(sgb2_mod.HEADERS), *data_lines, "", *sgb2_mod.FOOTER]
+        header = [*title, ";".join(sgb2_mod.HEADERS), city_line]
+        lines = [*header, *data_lines, "", *sgb2_mod.FOOTER]
         body = "\r\n".join(lines) + "\r\n"
-        n_rows = len(keys)
+        n_rows = len(keys) + 1
         if plan.enabled and (y, m) == plan.truncated:
             # cut in the middle of the second-to-last data row, no footer
-            head = "\r\n".join([*title, ";".join(sgb2_mod.HEADERS), *data_lines[:-2]]) + "\r\n"
+            head = "\r\n".join([*header, *data_lines[:-2]]) + "\r\n"
             body = head + data_lines[-2][: max(1, len(data_lines[-2]) // 2)]
-            n_rows = len(keys) - 1
+            n_rows = len(keys)
             land.defect(rel, None, None, "datei_unvollstaendig", "file")
         land.write_text(
             rel, body, kind="sgb2", period=f"{y}-{m:02d}", rows=n_rows, encoding="cp1252"

@@ -252,3 +252,23 @@ def test_regression_several_targets_share_the_last_publishable_cell():
     assert not attack(
         apply_disclosure(data, tree, ident, NO_SECONDARY).cells, tree, ident
     ).is_empty()
+
+
+def test_source_star_with_its_own_bounds_from_a_total_row():
+    """Below the BA's total row a `*` may be a secondary suppression hiding more than 2:
+    the delivery bounds it (quell_untergrenze/-obergrenze), not the config's [1, 2]. Here
+    R = 9 is given, a = 5, the stars b (true 3) and c (true 1) leave 4 for both; with
+    [1, 2] the publisher would take both for exactly 2 and publish D = a + b = 7, a wrong
+    number. With each star in [1, 3] D is known only within bounds."""
+    tree = hierarchy({"R": None, "D": "R", "a": "D", "b": "D", "c": "R"})
+    data = cells({("m", "R"): 9, ("m", "a"): 5, ("m", "b"): "*", ("m", "c"): "*"})
+    pinned = cell(apply_disclosure(data, tree, cfg=NO_SECONDARY).cells, "m", "D")
+    assert (pinned["wert"], pinned["symbol"]) == (7, None)  # the [1, 2] model's wrong 7
+    bounded = data.with_columns(
+        pl.when(pl.col("quell_symbol") == "*").then(1).alias("quell_untergrenze"),
+        pl.when(pl.col("quell_symbol") == "*").then(3).alias("quell_obergrenze"),
+    )
+    res = apply_disclosure(bounded, tree, cfg=NO_SECONDARY)
+    d = cell(res.cells, "m", "D")
+    assert (d["wert"], d["symbol"], d["untergrenze"], d["obergrenze"]) == (None, "/", 6, 8)
+    assert attack(res.cells, tree).is_empty()

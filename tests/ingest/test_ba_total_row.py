@@ -17,8 +17,11 @@ from tests.conftest import EXAMPLES, query
 
 DEC = "sgb2/sgb2_2024-12.csv"
 # bg; rlb; elb; nef; nef_u15; alo_sgb2; lzb; bg_alleinerziehend: the known parts plus
-# Am Bach's and Dom's withheld values (bg 2, rlb 2, elb 2; Dom's single parents 1)
-TOTAL = "00;Musterstadt;512;1.389;959;430;409;318;653;81"
+# Am Bach's and Dom's withheld values. Am Bach's `*` are secondary suppressions at the
+# source, as the BA writes them: bg 3, rlb 4, elb 4 (above the [1, 2] of a primary `*`);
+# Dom's single parents 1. Known parts: bg 510, rlb 1,387, elb 957.
+TOTAL = "00;Musterstadt;513;1.391;961;430;409;318;653;81"
+AM_BACH = {"bg": 3, "rlb": 4, "elb": 4}
 
 
 def _with_total(landing, row: str) -> None:
@@ -51,7 +54,7 @@ def test_city_counts_and_rates_are_exact_and_parts_stay_withheld(with_total):
             "and periode = date '2024-12-31' and quelle = 'sgb2' and quell_symbol is null",
         )
     )
-    assert city["elb"] == 959 and city["bg"] == 512 and city["bg_alleinerziehend"] == 81
+    assert city["elb"] == 961 and city["bg"] == 513 and city["bg_alleinerziehend"] == 81
     # the finest rows are unchanged: Am Bach's elb still a BA `*`
     assert query(
         wh,
@@ -65,7 +68,7 @@ def test_city_counts_and_rates_are_exact_and_parts_stay_withheld(with_total):
         "and periode = date '2024-12-31' and indikator_id = 'sgb2_elb_quote'",
     )
     (wert, symbol, zaehler, nenner) = rate[0]
-    assert symbol is None and zaehler == 959 and wert == pytest.approx(959 / nenner * 100)
+    assert symbol is None and zaehler == 961 and wert == pytest.approx(961 / nenner * 100)
     # the attacker on what is published recovers nothing (blocking check of the publish)
     assert outcome.failed_checks == []
     am_bach = query(
@@ -110,3 +113,26 @@ def test_volume_check_counts_finest_areas_only(with_total):
         assert judge(rule, con, *args[:-1], "0" * 64, november.head(3)) is not None
     finally:
         con.close()
+
+
+def test_a_star_below_a_total_is_bounded_by_the_total_not_by_two(with_total):
+    """A `*` of the BA's secondary suppression hides more than 2. Below a total row its
+    upper bound is what the total leaves (total - known - the other stars' minimum), so
+    every sum over it (Stadtteil, district) holds the true value within its bounds; with
+    the [1, 2] of a primary `*` they would exclude it."""
+    warehouse, _ = with_total
+    wh = warehouse / "warehouse.duckdb"
+    for merkmal, hidden in AM_BACH.items():
+        rows = query(
+            wh,
+            "select gebiet_id, untergrenze, obergrenze from marts.basiszahlen "
+            "where periode = date '2024-12-31' and quelle = 'sgb2' and merkmal = ? "
+            "and gebiet_id in ('020102', '0201', '02')",
+            [merkmal],
+        )
+        known = {"bg": 35, "rlb": 58, "elb": 45}[merkmal]  # Lindenhof-West, the sibling
+        bounds = {g: (lo, hi) for g, lo, hi in rows}
+        assert bounds["020102"] == (1, hidden), merkmal
+        for area in ("0201", "02"):  # Gartenstadt, Süd: Am Bach and Lindenhof-West
+            lo, hi = bounds[area]
+            assert lo <= known + hidden <= hi, (merkmal, area, lo, hi)

@@ -42,6 +42,51 @@ def _crossed(landing: Path, areas: Areas, layout) -> set[str]:
     return set(both.filter(pl.col("len") == 1)["a"].to_list())
 
 
+def stars_bounded_by_totals(s2: pl.DataFrame, totals: list, areas: Areas) -> pl.DataFrame:
+    """A BA `*` below a total row may be a secondary suppression (more than 2): its upper
+    bound is what the tightest total above it leaves, total - known parts - 1 per other
+    `*` (docs/decisions.md, "BA total rows")."""
+    if not totals:
+        return s2
+    t = pl.concat(totals).rename({"gebiet_id": "summe_id", "wert": "_total"})
+    pairs = []
+    for p in t["periode"].unique().to_list():
+        cl = closure(areas, areas.layout_of(p)).filter(pl.col("feinst_id") != pl.col("gebiet_id"))
+        pairs.append(
+            cl.select(
+                pl.lit(p).alias("periode"),
+                pl.col("gebiet_id").alias("summe_id"),
+                pl.col("feinst_id").alias("gebiet_id"),
+            )
+        )
+    under = t.join(pl.concat(pairs), on=["periode", "summe_id"]).join(
+        s2.select("periode", "gebiet_id", "merkmal", "wert", "symbol"),
+        on=["periode", "gebiet_id", "merkmal"],
+    )
+    room = under.group_by("periode", "summe_id", "merkmal").agg(
+        (
+            pl.col("_total").first()
+            - pl.col("wert").filter(pl.col("symbol").is_null()).sum()
+            - ((pl.col("symbol") == "*").sum() - 1)
+        ).alias("_room")
+    )
+    star_hi = (
+        under.join(room, on=["periode", "summe_id", "merkmal"])
+        .group_by("periode", "gebiet_id", "merkmal")
+        .agg(pl.col("_room").min().cast(pl.Float64))
+    )
+    return (
+        s2.join(star_hi, on=["periode", "gebiet_id", "merkmal"], how="left")
+        .with_columns(
+            pl.when((pl.col("symbol") == "*") & pl.col("_room").is_not_null())
+            .then(pl.col("_room"))
+            .otherwise(pl.col("hi"))
+            .alias("hi")
+        )
+        .drop("_room")
+    )
+
+
 def with_total_rows(basis: pl.DataFrame, totals: list, areas: Areas, landing: Path) -> pl.DataFrame:
     """A coarser area's own row in the BA table makes its count exact: on the layout the
     table was delivered on, and on today's areas where the recast leaves its boundary."""
@@ -92,7 +137,9 @@ def build_oracle(landing: Path) -> Oracle:
     bw = c.bewegungen_counts(landing, areas, defects, problems)
     lap("einwohner+bewegungen")
     totals: list = []
-    s2 = c.sgb2_counts(landing, areas, defects, problems, totals)
+    s2 = stars_bounded_by_totals(
+        c.sgb2_counts(landing, areas, defects, problems, totals), totals, areas
+    )
     lap("sgb2")
     persons, p12 = c.sgb12_persons(landing, areas, directory, defects, problems)
     s12 = c.sgb12_counts(persons, p12, areas, problems)

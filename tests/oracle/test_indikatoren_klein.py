@@ -72,7 +72,8 @@ def test_jede_symbolart_geprueft(abgleich_klein):
 
 def test_stern_summen_untergrenzen(abgleich_klein):
     """`/` rows: zaehler = sum of the lower bounds of the finest counts (each `*` = 1), the
-    bounds from [1, 2] per `*`; checked on the finest cells directly, not via the sums."""
+    bounds from [1, 2] per `*`, or from what a total row above it leaves (the oracle's
+    `hi`); checked on the finest cells directly, not via the sums."""
     o = abgleich_klein.oracle
     finest = o.finest.filter(pl.col("merkmal") == "alo_sgb2")
     g = o.areas.gebiete.filter(pl.col("parent_id").is_not_null())
@@ -92,7 +93,7 @@ def test_stern_summen_untergrenzen(abgleich_klein):
             .sum()
             .alias("unten"),
             pl.when(pl.col("symbol") == "*")
-            .then(2.0)
+            .then(pl.col("hi"))
             .otherwise(pl.col("wert"))
             .sum()
             .alias("oben_n"),

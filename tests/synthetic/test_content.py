@@ -83,9 +83,35 @@ def test_sgb2_csv_and_xlsx_layout(small_city):
 
 
 def _sgb2_rows(root, rel):
+    """The finest areas' rows (the city's own total row, key 00, left out) and the header line."""
     lines = read_lines(root, rel, "cp1252")
     h = next(i for i, line in enumerate(lines) if line.startswith("Gebiet;"))
-    return [line.split(";") for line in lines[h + 1 :] if line[:1].isdigit()], h
+    rows = [line.split(";") for line in lines[h + 1 :] if line[:1].isdigit()]
+    return [r for r in rows if r[0] != "00"], h
+
+
+def test_sgb2_tables_carry_the_citys_exact_total_first(small_city):
+    """As the BA prints it: the municipality's row first, the sum of the finest areas
+    (exact where they hold a `*`), so the city's SGB II figures need no bounds."""
+    root, manifest = small_city
+    num = lambda c: 0 if c == "-" else int(c.replace(".", ""))  # noqa: E731
+    checked = 0
+    for rel, meta in manifest["files"].items():
+        if meta["kind"] != "sgb2" or meta["format"] != "csv":
+            continue
+        if any(d["file"] == rel for d in manifest["defects"]):
+            continue
+        lines = read_lines(root, rel, "cp1252")
+        h = next(i for i, line in enumerate(lines) if line.startswith("Gebiet;"))
+        city = lines[h + 1].split(";")
+        assert city[0] == "00"
+        parts, _ = _sgb2_rows(root, rel)
+        for j in range(2, len(city)):
+            if "*" in (city[j], *(r[j] for r in parts)):
+                continue  # a `*` part: the city row is at least the known sum
+            assert num(city[j]) == sum(num(r[j]) for r in parts), (rel, j)
+        checked += 1
+    assert checked > 10
 
 
 def test_sgb2_identities_hold_outside_listed_defects(small_city):
@@ -105,7 +131,7 @@ def test_sgb2_identities_hold_outside_listed_defects(small_city):
                 m: (None if c == "*" else 0 if c == "-" else int(c.replace(".", "")))
                 for m, c in zip(MEASURES, r[2:], strict=True)
             }
-            if (rel, h + 2 + i) in listed:
+            if (rel, h + 3 + i) in listed:  # after the header and the city row
                 continue
             # a single suppressed cell of the identity would be recoverable
             assert sum(v[m] is None for m in ("rlb", "elb", "nef")) != 1
