@@ -149,8 +149,18 @@ def build_report(
     target = report_path(out_dir, data.periode)
     _write_atomic(html, target)
     if pdf:
-        write_pdf(html, target.with_suffix(".pdf"))
+        write_pdf(html, target.with_suffix(".pdf"), previous=_previous_pdf(out_dir, target))
     return target
+
+
+def _previous_pdf(out_dir: Path, target: Path) -> Path | None:
+    """The report's own earlier PDF, else the newest other one in the folder (its page
+    numbers are the first guess for the table of contents)."""
+    own = target.with_suffix(".pdf")
+    if own.is_file():
+        return own
+    others = sorted(out_dir.glob("sozialbericht_*.pdf"), key=lambda p: p.stat().st_mtime)
+    return others[-1] if others else None
 
 
 def _write_atomic(html: str, target: Path) -> None:

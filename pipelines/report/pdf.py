@@ -6,6 +6,10 @@ on", so the table of contents gets its page numbers in two passes: the first pri
 placeholder of the same width beside every entry, the PDF's named destinations (one per linked
 anchor) tell on which page each chapter starts, and the second print carries the numbers. The
 layout cannot shift between the passes: only the digits change.
+
+With the previous report's PDF at hand (a monthly rebuild of the same report) the first pass
+prints that report's page numbers straight away; where its named destinations show the same
+pages, that print is the result and the second pass is saved (half of the report's time).
 """
 
 from __future__ import annotations
@@ -63,6 +67,11 @@ def fill_toc(html: str, pages: dict[str, int]) -> str:
     return TOC_PAGE.sub(number, html)
 
 
+def toc_pages(html: str, pages: dict[str, int]) -> dict[str, int | None]:
+    """The page of every anchor the table of contents names (None: not in `pages`)."""
+    return {anchor: pages.get(anchor) for anchor in TOC_PAGE.findall(html)}
+
+
 def _print(browser: Browser, html: str, target: Path) -> Path:
     # Chromium loads the page from a file beside the target (same folder, same permissions).
     fd, tmp = tempfile.mkstemp(prefix=".sozialbericht_druck_", suffix=".html", dir=target.parent)
@@ -77,11 +86,14 @@ def _print(browser: Browser, html: str, target: Path) -> Path:
     return target
 
 
-def write_pdf(html: str, target: Path, chromium: str | None = None) -> Path:
+def write_pdf(
+    html: str, target: Path, chromium: str | None = None, previous: Path | None = None
+) -> Path:
     """Print the report HTML to target (A4, page numbers, TOC with page numbers).
 
     Written beside the target and renamed, so a reader never opens a half-written PDF.
-    Raises PdfUnavailable when no Chromium is installed.
+    Raises PdfUnavailable when no Chromium is installed. `previous`: an earlier PDF of the
+    report whose page numbers are tried first (one print instead of two where they hold).
     """
     binary = chromium or find_chromium()
     if binary is None:
@@ -95,12 +107,25 @@ def write_pdf(html: str, target: Path, chromium: str | None = None) -> Path:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        guess = _pages_of(previous) if TOC_PAGE.search(html) else None
         with Browser(binary, timeout=PRINT_TIMEOUT) as browser:
-            _print(browser, html, tmp)
+            _print(browser, fill_toc(html, guess) if guess else html, tmp)
             if TOC_PAGE.search(html):
-                _print(browser, fill_toc(html, named_destinations(tmp)), tmp)
+                pages = named_destinations(tmp)
+                if guess is None or toc_pages(html, pages) != toc_pages(html, guess):
+                    _print(browser, fill_toc(html, pages), tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def _pages_of(pdf: Path | None) -> dict[str, int] | None:
+    """The named destinations of an earlier PDF; None when there is none or it cannot be read."""
+    if pdf is None or not Path(pdf).is_file():
+        return None
+    try:
+        return named_destinations(Path(pdf)) or None
+    except Exception:  # a damaged earlier PDF costs the second pass, nothing else
+        return None

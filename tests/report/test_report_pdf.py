@@ -130,3 +130,32 @@ def test_report_asset_writes_html_and_pdf(example_db: Path, tmp_path: Path, monk
     pdf = Path(metadata["pdf"].value)
     assert html.parent == warehouse / "reports" and pdf == html.with_suffix(".pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_rebuild_prints_once_with_the_previous_page_numbers(printed, example_db, monkeypatch):
+    """A rebuild of the same report takes the page numbers of its earlier PDF: one print
+    where they hold; where they do not (here: a guess one page off), the second print
+    corrects them, so the table of contents is never wrong."""
+    from pipelines.report import pdf as pdf_module
+
+    html, pdf, _, _ = printed
+    before = named_destinations(pdf)
+    prints = []
+    real = pdf_module._print
+    monkeypatch.setattr(pdf_module, "_print", lambda *a: prints.append(1) or real(*a))
+    assert build_report(example_db, html.parent, pdf=True) == html
+    assert len(prints) == 1
+    assert named_destinations(pdf) == before
+
+    prints.clear()
+    off = {anchor: page + 1 for anchor, page in before.items()}
+    monkeypatch.setattr(pdf_module, "_pages_of", lambda _previous: off)
+    build_report(example_db, html.parent, pdf=True)
+    assert len(prints) == 2
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        toc = doc[1].get_textpage().get_text_range()
+    finally:
+        doc.close()
+    line = next(ln for ln in toc.splitlines() if "1 Kernaussagen" in ln)
+    assert re.search(rf"\b{before['kernaussagen']}\s*$", line), line
