@@ -94,4 +94,9 @@ def create_raw_schema_sql() -> str:
     parts = ["create schema if not exists raw;"]
     for name, cols in RAW_TABLES.items():
         parts.append(f"create table if not exists raw.{name} ({cols}\n);")
+    # a warehouse from before an optional column (bewegungen: alter, geschlecht) gets it empty
+    for kind, contract in all_contracts().items():
+        for c in contract.raw_columns:
+            if "not null" not in c.sql_type:
+                parts.append(f"alter table raw.{kind} add column if not exists {c.ddl()};")
     return "\n".join(parts) + AUDIT_DDL

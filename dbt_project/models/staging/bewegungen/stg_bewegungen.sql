@@ -13,8 +13,10 @@ renamed as (
         gebiet_id,
         load_id,
 
-        -- attributes
+        -- attributes (alter, geschlecht: optional, empty where not broken down)
         art,
+        alter,
+        geschlecht,
 
         -- numbers
         jahr,
