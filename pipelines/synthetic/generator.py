@@ -32,12 +32,13 @@ from .kontrakte import with_effect, write_kontrakte
 from .landing import Landing, RowEdits
 from .persons import to_days, unknown_street
 from .population import (
+    MOVE_KINDS,
     NATS,
     SEXES,
     PopulationSeries,
     Profiles,
     build_profiles,
-    moves,
+    moves_by_age,
     simulate_population,
 )
 from .rng import rng_for
@@ -332,18 +333,39 @@ def _write_einwohner(
         )
 
 
+#: scales whose moves come by age and sex (berlin, the load test, keeps the compact files)
+MOVES_BY_AGE = ("small", "city")
+
+
 def _write_bewegungen(
     land: Landing, geo: Geography, prof: Profiles, pop: PopulationSeries, sc: Scale, seed: int
 ) -> None:
-    arts = ("zuzug", "fortzug", "umzug_zu", "umzug_fort", "geburt", "sterbefall")
-    for k, (year, m) in enumerate(moves(prof, pop, sc, seed).items()):
-        keys, agg = sgb2_mod.aggregate_to_keys(m, geo.keys_on(dt.date(year, 12, 31)))
-        header = "Jahr;Gebiet_ID;Art;Anzahl" if k % 3 == 1 else "jahr;gebiet_id;art;anzahl"
-        lines = [header] + [
-            f"{year};{key};{art};{int(agg[i, j])}"
-            for i, key in enumerate(keys)
-            for j, art in enumerate(arts)
-        ]
+    """One file per year; by age and sex from the second year on (the first year's file is
+    in the old form without those columns: both forms load), totals only for berlin."""
+    arts = MOVE_KINDS
+    for k, (year, m) in enumerate(moves_by_age(prof, sc, seed).items()):
+        day = dt.date(year, 12, 31)
+        if k == 0 or sc.name not in MOVES_BY_AGE:
+            keys, agg = sgb2_mod.aggregate_to_keys(m.sum((2, 3)), geo.keys_on(day))
+            header = "Jahr;Gebiet_ID;Art;Anzahl" if k % 3 == 1 else "jahr;gebiet_id;art;anzahl"
+            lines = [header] + [
+                f"{year};{key};{art};{int(agg[i, j])}"
+                for i, key in enumerate(keys)
+                for j, art in enumerate(arts)
+            ]
+        else:
+            keys, agg = sgb2_mod.aggregate_to_keys(m.reshape(m.shape[0], -1), geo.keys_on(day))
+            cube = agg.reshape(len(keys), *m.shape[1:])  # (area, art, age, sex)
+            header = (
+                "Jahr;Gebiet_ID;Art;Alter;Geschlecht;Anzahl"
+                if k % 3 == 1
+                else "jahr;gebiet_id;art;alter;geschlecht;anzahl"
+            )
+            a, j, age, sex = np.nonzero(cube)
+            lines = [header] + [
+                f"{year};{keys[i]};{arts[jj]};{aa};{SEXES[ss]};{int(cube[i, jj, aa, ss])}"
+                for i, jj, aa, ss in zip(a, j, age, sex, strict=True)
+            ]
         land.write_text(
             f"bewegungen/bewegungen_{year}.csv",
             "\r\n".join(lines) + "\r\n",

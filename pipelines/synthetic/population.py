@@ -173,20 +173,112 @@ def simulate_population(p: Profiles, scale: Scale, seed: int) -> PopulationSerie
     return PopulationSeries(dates, counts, age_totals)
 
 
+# --- moves with known rates (bewegungen by age and sex) ---------------------------------
+#
+# The register population above is drawn afresh around a smooth expected population on every
+# date; it is not a cohort flow. The moves are drawn around that same expected population so
+# that, in expectation, population(31.12.y) = population(31.12.y-1) aged by one year + births
+# - deaths + net migration holds for every area, age and sex. What is known: the fertility
+# rates by mother's age, the mortality rates by age and sex (both per mean population of the
+# cohort, ages on 31.12 = year minus year of birth), the sex ratio at birth and the expected
+# net migration (docs/projection.md). The tolerance: the register and the moves are drawn
+# independently (Poisson), so the balance holds for the expected values, not the counts.
+
+MOVE_KINDS = ("zuzug", "fortzug", "umzug_zu", "umzug_fort", "geburt", "sterbefall")
+SEX_RATIO_AT_BIRTH = 1.05  # boys per girl
+DIVERSE_AT_BIRTH = 0.0004  # share of births registered as divers (as in the population)
+EXTERNAL_SHARE = 0.6  # of the moves into / out of an area, the share across the city boundary
+
+
+def fertility_shape() -> np.ndarray:
+    """Births per woman and year by mother's age 0..100, summing to 1 (a TFR of 1)."""
+    a = AGES.astype(float)
+    shape = np.where((a >= 15) & (a <= 49), np.exp(-(((a - 31.0) / 5.5) ** 2)), 0.0)
+    return shape / shape.sum()
+
+
+def fertility_multiplier(p: Profiles) -> np.ndarray:
+    """Per atom: deprived areas have more children per woman."""
+    return np.exp(0.12 * p.dep0)
+
+
+def mortality_rates() -> np.ndarray:
+    """Deaths per person of the mean population by age 0..100 and sex (m, w, d): Gompertz."""
+    a = AGES.astype(float)
+    male = np.minimum(0.0002 + 3.2e-5 * np.exp(0.095 * a), 0.6)
+    female = np.minimum(0.0001 + 1.6e-5 * np.exp(0.098 * a), 0.6)
+    male[0], female[0] = 0.0035, 0.003
+    return np.stack([male, female, (male + female) / 2], 1)
+
+
+def migration_profile() -> np.ndarray:
+    """Gross mobility by age (Rogers–Castro shape: children, a peak at 20-30, a low plateau)."""
+    a = AGES.astype(float)
+    labour = 0.10 * np.exp(-0.13 * (a - 20) - np.exp(-0.4 * (a - 20)))
+    return 0.02 + 0.06 * np.exp(-0.1 * a) + labour
+
+
+def birth_shares() -> np.ndarray:
+    """Share of births per sex (m, w, d)."""
+    rest = 1 - DIVERSE_AT_BIRTH
+    return np.array(
+        [rest * SEX_RATIO_AT_BIRTH / (1 + SEX_RATIO_AT_BIRTH), rest / (1 + SEX_RATIO_AT_BIRTH),
+         DIVERSE_AT_BIRTH]
+    )  # fmt: skip
+
+
+def _year_end(p: Profiles, scale: Scale, year: int) -> np.ndarray:
+    """Expected persons on 31.12 of `year`, (atoms, ages, sexes)."""
+    return expected_population(p, years_since(dt.date(year, 12, 31), scale.first_year)).sum(3)
+
+
+def fertility_level(p: Profiles, scale: Scale) -> float:
+    """The city's total fertility rate: expected births match the expected 0-year-olds."""
+    mult, shape = fertility_multiplier(p), fertility_shape()
+    births = zero = 0.0
+    for y in scale.years:
+        e0, e1 = _year_end(p, scale, y - 1), _year_end(p, scale, y)
+        women = (np.concatenate([e0[:, :1, 1] * 0, e0[:, :-1, 1]], 1) + e1[:, :, 1]) / 2
+        births += float((mult[:, None] * shape[None, :] * women).sum())
+        zero += float(e1[:, 0, :].sum())
+    return zero / births
+
+
+def expected_moves(p: Profiles, scale: Scale, year: int, tfr: float) -> np.ndarray:
+    """Expected moves of `year` per atom, kind (MOVE_KINDS), age 0..100 and sex (m, w, d).
+
+    Births are by mother's age and the child's sex; every other kind by the mover's age."""
+    e0, e1 = _year_end(p, scale, year - 1), _year_end(p, scale, year)
+    start = np.zeros_like(e1)  # the cohort aged x on 31.12.: aged x - 1 a year before
+    start[:, 1:, :] = e0[:, :-1, :]
+    start[:, -1, :] += e0[:, -1, :]  # the open age keeps its own
+    women = (start[:, :, 1] + e1[:, :, 1]) / 2
+    by_mother = tfr * fertility_multiplier(p)[:, None] * fertility_shape()[None, :] * women
+    shares = birth_shares()
+    start[:, 0, :] = by_mother.sum(1)[:, None] * shares[None, :]
+    mean = (start + e1) / 2
+    deaths = mortality_rates()[None] * mean
+    net = e1 - start + deaths
+    young = e1[:, 18:35].sum((1, 2)) / np.maximum(e1.sum((1, 2)), 1)
+    rate = 0.045 + 0.12 * young + 0.01 * sigmoid(p.dep0)
+    prof = migration_profile()
+    level = (mean * prof[None, :, None]).sum((1, 2)) / np.maximum(mean.sum((1, 2)), 1)
+    gross = (rate / level)[:, None, None] * prof[None, :, None] * mean
+    inflow, outflow = gross + np.maximum(net, 0), gross + np.maximum(-net, 0)
+    ext = EXTERNAL_SHARE
+    births = by_mother[:, :, None] * shares[None, None, :]
+    return np.stack(
+        [ext * inflow, ext * outflow, (1 - ext) * inflow, (1 - ext) * outflow, births, deaths], 1
+    )
+
+
+def moves_by_age(p: Profiles, scale: Scale, seed: int) -> dict[int, np.ndarray]:
+    """Yearly moves per atom, kind, age and sex (drawn around `expected_moves`)."""
+    rng = rng_for(seed, "bewegungen")
+    tfr = fertility_level(p, scale)
+    return {y: rng.poisson(expected_moves(p, scale, y, tfr)) for y in scale.years}
+
+
 def moves(p: Profiles, pop: PopulationSeries, scale: Scale, seed: int) -> dict[int, np.ndarray]:
     """Yearly moves per atom: columns zuzug, fortzug, umzug_zu, umzug_fort, geburt, sterbefall."""
-    rng = rng_for(seed, "bewegungen")
-    out = {}
-    for k, y in enumerate(scale.years):
-        dec = 2 * k + 1
-        stock = pop.age_totals[dec].sum(1).astype(float)
-        young_share = pop.age_totals[dec][:, 18:35].sum(1) / np.maximum(stock, 1)
-        births = pop.age_totals[dec][:, 0].astype(float)
-        deaths = (pop.age_totals[dec][:, 60:] * (0.0008 * np.exp(0.085 * (AGES[60:] - 60)))).sum(1)
-        rate = 0.045 + 0.12 * young_share + 0.01 * sigmoid(p.dep0)
-        zuzug = stock * rate * (1 + p.growth * 4)
-        fortzug = stock * rate
-        umzug = stock * (0.05 + 0.03 * sigmoid(p.dep0))
-        expct = np.stack([zuzug, fortzug, umzug * (1 + p.growth * 3), umzug, births, deaths], 1)
-        out[y] = rng.poisson(expct)
-    return out
+    return {y: m.sum((2, 3)) for y, m in moves_by_age(p, scale, seed).items()}
