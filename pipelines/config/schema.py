@@ -208,6 +208,10 @@ def _int(lo: int, hi: int, what: str) -> Any:
 class Prognose(_Block):
     """The projection's settings (docs/projection.md)."""
 
+    methode: Annotated[
+        Literal["auto", "kohorten", "hamilton_perry"],
+        Field(description="auto, kohorten oder hamilton_perry"),
+    ]
     basisjahre: _int(1, 10, "Übergänge")
     pooling_personen: Annotated[
         Number, Field(ge=0, le=1_000_000, description="eine Zahl ab 0 (Personen)")

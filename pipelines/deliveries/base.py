@@ -100,6 +100,9 @@ class DeliveryKind:
     # areas (BA total rows), so it compares the finest areas only
     volume_total: str | None = None
     coarser_rows: bool = False
+    # count the distinct combinations of these columns instead of rows (None: rows): a kind
+    # whose files may or may not break down further (bewegungen by age and sex)
+    volume_grain: tuple[str, ...] | None = None
 
     def __init__(self) -> None:
         contract = self.contract()

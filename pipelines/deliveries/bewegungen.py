@@ -28,6 +28,8 @@ MOTHER_AGES = (10, 60)
 class Bewegungen(DeliveryKind):
     name = "bewegungen"
     volume_total = "anzahl"
+    # a file by age and sex has many more rows than one without: compare areas x kinds
+    volume_grain = ("gebiet_id", "art")
 
     def transform(self, file: DeliveryFile, parsed: ParsedTable, ctx: LoadContext) -> Transformed:
         typed, bad = self.typed(parsed, file)

@@ -68,6 +68,12 @@ def _total(kind: str) -> str | None:
     return found.volume_total if found is not None else None
 
 
+def _grain(kind: str) -> tuple[str, ...] | None:
+    """Columns whose distinct combinations are compared instead of rows (None: rows)."""
+    found = PERIOD_KINDS.get(kind)
+    return found.volume_grain if found is not None else None
+
+
 def _finest_only(kind: str) -> bool:
     """Files of the kind may carry rows of coarser areas (BA total rows): rows and totals
     are compared over the finest areas only."""
@@ -84,6 +90,9 @@ def measure(
     total = None
     if col is not None and col in rows.columns:
         total = float(rows.get_column(col).fill_null(0).sum())
+    grain = _grain(kind)
+    if grain and rows.height and all(c in rows.columns for c in grain):
+        return rows.select(grain).n_unique(), total
     return rows.height, total
 
 
@@ -91,10 +100,12 @@ def history(con, kind: str, table: str, period_col: str, period_value) -> tuple 
     """(period, rows, total) of the nearest other loaded period: earlier first, else later."""
     col = _total(kind)
     total = f"sum(coalesce({col}, 0))::double" if col else "null"
+    grain = _grain(kind)
+    count = f"count(distinct ({', '.join(grain)}))" if grain else "count(*)"
     only = f"and gebiet_id in ({_FINEST})" if _finest_only(kind) else ""
     for pick, cmp in (("max", "<"), ("min", ">")):
         row = con.execute(
-            f"""select {period_col}, count(*), {total} from raw.{table}
+            f"""select {period_col}, {count}, {total} from raw.{table}
                 where {period_col} = (select {pick}({period_col}) from raw.{table}
                                       where {period_col} {cmp} ?)
                 {only}
@@ -119,7 +130,9 @@ def judge(
     finest = [g for (g,) in con.execute(_FINEST).fetchall()] if _finest_only(kind) else None
     n, total = measure(kind, rows, finest)
     problems = []
-    for label, new, old in (("Zeilen", n, past[1]), (f"Summe {_total(kind)}", total, past[2])):
+    grain = _grain(kind)
+    rows_label = f"Kombinationen {'/'.join(grain)}" if grain else "Zeilen"
+    for label, new, old in ((rows_label, n, past[1]), (f"Summe {_total(kind)}", total, past[2])):
         if new is None or old is None or old == 0:
             continue
         change = (new - old) / old

@@ -17,6 +17,9 @@ import json
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
+from pipelines.projection import cohort_component as cc
 from pipelines.publish.tables import SYMBOLS
 
 from .explain import (
@@ -161,6 +164,7 @@ def explain_prognose(warehouse: Path, table: str, column: str, key: str, jahr: i
         if basis is None:
             lines += _ist_lines(con, row, column, gebiet, stichtag)
             return "\n".join(lines)
+        method = _method(con, gebiet, basis)
         projected = con.execute(
             "select sum(einwohner), any_value(ebene) from marts.bevoelkerungsprognose where "
             "gebiet_id = ? and basis_stichtag = ? and stichtag = ? and variante = ? and "
@@ -173,7 +177,9 @@ def explain_prognose(warehouse: Path, table: str, column: str, key: str, jahr: i
             f"Altersgruppe: {lo} bis {hi if hi < 100 else '100 und älter'} Jahre",
             f"Basisstichtag: {basis:%d.%m.%Y}; Ausgangsbestand der Altersgruppe: {_num(base, 0)} "
             f"(Gebiet insgesamt {_num(total_base, 0)})",
-            f"Variante {variante}: {VARIANTS[variante]}",
+            f"Verfahren: {METHOD_NAMES[method]}",
+            f"Variante {variante}: "
+            + (COMPONENT_VARIANTS[variante] if method == "kohorten" else VARIANTS[variante]),
         ]
         leaves = _leaves(con, gebiet)
         if leaves != [gebiet]:
@@ -184,7 +190,10 @@ def explain_prognose(warehouse: Path, table: str, column: str, key: str, jahr: i
             base_for_weight = None
         else:
             base_for_weight = base
-        lines += _method_lines(_settings(paths), base_for_weight, lo, hi)
+        if method == "kohorten":
+            lines += _component_lines(con, _settings(paths), leaves, basis, lo, hi)
+        else:
+            lines += _method_lines(_settings(paths), base_for_weight, lo, hi)
         lines.append(
             f"Prognose (Warehouse, ungerundet): {_num(projected[0], 2)}"
             + (
@@ -207,13 +216,119 @@ def explain_prognose(warehouse: Path, table: str, column: str, key: str, jahr: i
             con, projected[1], _target_group(lo, hi), _size_class(total_base), jahr - basis.year
         )
         lines.append(
-            "Berechnung: pipelines/projection (Kohortenveränderungsraten nach Hamilton–Perry), "
+            f"Berechnung: pipelines/projection ({METHOD_NAMES[method]}), "
             "docs/projection.md; Modelle marts.bevoelkerungsprognose, marts.prognose_guete"
             + (", marts.bedarfsplanung" if table == "bedarfsplanung" else "")
         )
         return "\n".join(lines)
     finally:
         con.close()
+
+
+METHOD_NAMES = {
+    "kohorten": "Komponentenmethode (Geburten, Sterbefälle, Zu- und Fortzüge nach Alter und "
+    "Geschlecht aus den Bewegungsdaten)",
+    "hamilton_perry": "Kohortenveränderungsraten nach Hamilton–Perry",
+}
+COMPONENT_VARIANTS = cc.VARIANTS  # the variants of the cohort-component method
+
+
+def _method(con, gebiet: str, basis: date) -> str:
+    """The method of the projection from `basis` (a warehouse without the column: HP)."""
+    try:
+        row = con.execute(
+            "select any_value(methode) from marts.bevoelkerungsprognose where gebiet_id = ? "
+            "and basis_stichtag = ?",
+            [gebiet, basis],
+        ).fetchone()
+    except duckdb.Error:  # a warehouse built before the method column
+        return "hamilton_perry"
+    return row[0] if row and row[0] in METHOD_NAMES else "hamilton_perry"
+
+
+def _component_lines(con, s: dict, leaves: list[str], basis: date, lo: int, hi: int) -> list[str]:
+    """The rates of the cohort-component method for the area (its finest areas), re-estimated
+    by the same code from the warehouse's staging tables."""
+    from pipelines.projection.frames import (
+        _consecutive_until,
+        _moves_subset,
+        _present,
+        _subset,
+        finest_population,
+        moves_from_frame,
+        pooling_matrix,
+        population,
+        settings_from_config,
+    )
+
+    settings, levels_up = settings_from_config(s)
+    gebiete = con.execute(
+        "select gebiet_id, ebene, ebene_rang, parent_id, ist_feinste_ebene from marts.gebiete"
+    ).pl()
+    einwohner = finest_population(
+        con.execute(
+            "select gebiet_id, periode, alter, geschlecht, anzahl from staging.stg_einwohner "
+            "where periode <= ?",
+            [basis],
+        ).pl(),
+        gebiete,
+    )
+    pop = population(einwohner)
+    moves = moves_from_frame(
+        con.execute(
+            "select gebiet_id, jahr, art, alter, geschlecht, anzahl from staging.stg_bewegungen"
+        ).pl(),
+        pop.areas,
+        pop.open_age,
+    )
+    idx = _present(pop, basis.year)
+    base_pop, base_moves = _subset(pop, idx), _moves_subset(moves, idx)
+    chain = _consecutive_until(list(pop.years), basis.year)
+    window = chain[-(settings.base_years + 1) :]
+    rates = cc.estimate(
+        [base_pop.years[y] for y in window],
+        [base_moves[y] for y in window[1:]],
+        pooling_matrix(
+            base_pop.areas, gebiete.select("gebiet_id", "ebene", "parent_id"), levels_up
+        ),
+        settings,
+    )
+    rows = [base_pop.areas.index(a) for a in leaves if a in base_pop.areas]
+    snap = base_pop.years[basis.year]
+    women = cc._women(snap)[rows, 15:50].sum(axis=1)
+    tfr = rates.fertility[rows].sum(axis=1)
+    area_tfr = float((tfr * women).sum() / women.sum()) if women.sum() > 0 else float(tfr.mean())
+    top = hi + 1 if hi < pop.open_age else pop.open_age + 1
+    weight = {sex: p[rows, lo:top] for sex, p in snap.items()}
+    persons = sum(float(w.sum()) for w in weight.values()) or 1.0
+
+    def per_1000(r: dict) -> str:
+        value = sum(float((r[sex][rows, lo:top] * w).sum()) for sex, w in weight.items())
+        return _num(value / persons * 1000, 1)
+
+    pooling = float(s.get("pooling_personen", 1000))
+    shares = rates.sex_at_birth
+    split = (
+        f"Jungen {_num(shares.get('m', 0) * 100, 1)} %, Mädchen {_num(shares.get('w', 0) * 100, 1)} %"
+        if "m" in shares and "w" in shares
+        else "nicht nach Geschlecht"
+    )
+    return [
+        f"Raten: je Person der mittleren Bevölkerung der Kohorte, gepoolt über die letzten "
+        f"{len(window) - 1} Jahre vor dem Basisstichtag ({window[1]}–{window[-1]}); Alter am "
+        "31.12. (Berichtsjahr minus Geburtsjahr), Geburten nach Alter der Mutter",
+        f"Raten des Gebiets: zusammengefasste Geburtenziffer {_num(area_tfr, 2)} Kinder je Frau; "
+        f"Altersgruppe je 1.000 Einwohner und Jahr: Sterbefälle {per_1000(rates.mortality)}, "
+        f"Zuzüge (von außerhalb und innerhalb der Stadt) {per_1000(rates.inflow)}, "
+        f"Fortzüge {per_1000(rates.outflow)}",
+        f"Pooling: Raten des Gebiets zur Rate des Gebiets {levels_up} Ebenen höher hin gezogen "
+        f"mit {int(pooling)} Personen Gewicht",
+        f"Geburten nach Geschlecht: {split}",
+        "Bewegungen ohne Altersangabe: verteilt nach "
+        + ("dem Altersprofil der Stadt aus den Jahren mit Altersangaben"
+           if rates.profile_source == "Stadtprofil"
+           else "festen Standardprofilen (docs/projection.md)"),
+    ]  # fmt: skip
 
 
 def _basis(con, gebiet, stichtag, variante, basisjahr):

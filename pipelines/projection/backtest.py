@@ -27,7 +27,9 @@ GROESSENKLASSEN: dict[str, int] = {
     "1.000 bis unter 5.000": 1_000,
     "5.000 und mehr": 5_000,
 }
-METHODEN = ("prognose", "konstant", "linear")
+#: prognose: the method the settings choose (prognose.methode); hamilton_perry, kohorten: each
+#: method where it is possible on the base date; konstant, linear: the naive baselines
+METHODEN = ("prognose", "hamilton_perry", "kohorten", "konstant", "linear")
 
 
 def group_total(pop: Mapping[str, np.ndarray], lo: int, hi: int | None) -> np.ndarray:

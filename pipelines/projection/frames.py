@@ -19,8 +19,22 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from . import cohort_component as cc
 from .backtest import METHODEN, ZIELGRUPPEN, group_total, linear_trend, scores, size_classes
 from .hamilton_perry import VARIANTS, Settings, estimate, project, spread_bands
+
+#: `prognose.methode`: auto chooses the cohort-component method where the moves of every base
+#: year carry ages, else Hamilton–Perry (docs/projection.md)
+METHODS = ("auto", "kohorten", "hamilton_perry")
+#: art of bewegungen -> kind of cohort_component.Moves
+MOVE_KIND = {
+    "geburt": "geburt",
+    "sterbefall": "sterbefall",
+    "zuzug": "zu",
+    "umzug_zu": "zu",
+    "fortzug": "fort",
+    "umzug_fort": "fort",
+}
 
 PROGNOSE_SCHEMA = {
     "gebiet_id": pl.String,
@@ -31,6 +45,7 @@ PROGNOSE_SCHEMA = {
     "alter": pl.Int64,
     "geschlecht": pl.String,
     "einwohner": pl.Float64,
+    "methode": pl.String,
 }
 GUETE_SCHEMA = {
     "basis_stichtag": pl.Date,
@@ -99,6 +114,81 @@ def _subset(pop: Population, idx: np.ndarray) -> Population:
     return Population([pop.areas[i] for i in idx], years, pop.open_age)
 
 
+def moves_from_frame(
+    bewegungen: pl.DataFrame | None, areas: list[str], open_age: int
+) -> dict[int, cc.Moves]:
+    """`bewegungen` (gebiet_id, jahr, art, alter, geschlecht, anzahl) as yearly Moves on the
+    area list; an empty age goes to the column of unknown age, an empty sex to sex ""."""
+    if bewegungen is None or bewegungen.is_empty():
+        return {}
+    index = pl.DataFrame({"gebiet_id": areas, "_i": np.arange(len(areas))})
+    frame = (
+        bewegungen.join(index, on="gebiet_id", how="inner")
+        .with_columns(
+            pl.col("art").replace_strict(MOVE_KIND, default=None).alias("_kind"),
+            pl.col("alter").fill_null(-1).cast(pl.Int64),
+            pl.col("geschlecht").fill_null(""),
+        )
+        .filter(pl.col("_kind").is_not_null() & (pl.col("anzahl") > 0))
+    )
+    out = {}
+    for (jahr,), part in frame.group_by(["jahr"], maintain_order=True):
+        counts: dict[str, dict[str, np.ndarray]] = {}
+        for (kind, sex), rows in part.group_by(["_kind", "geschlecht"], maintain_order=True):
+            arr = np.zeros((len(areas), open_age + 2))
+            ages = rows["alter"].to_numpy()
+            col = np.where(ages < 0, open_age + 1, np.minimum(ages, open_age))
+            np.add.at(arr, (rows["_i"].to_numpy(), col), rows["anzahl"].to_numpy())
+            counts.setdefault(kind, {})[sex] = arr
+        out[int(jahr)] = cc.Moves(counts)
+    return dict(sorted(out.items()))
+
+
+def _moves_subset(moves: dict[int, cc.Moves], idx: np.ndarray) -> dict[int, cc.Moves]:
+    return {
+        y: cc.Moves({k: {s: a[idx] for s, a in by.items()} for k, by in m.counts.items()})
+        for y, m in moves.items()
+    }
+
+
+def method_at(method: str, chain: list[int], moves: dict[int, cc.Moves], base_years: int):
+    """The method for a base date whose consecutive years are `chain` (None: not possible).
+
+    auto: the cohort-component method where the moves of every base year carry ages."""
+    needed = chain[-(base_years + 1) :][1:]
+    covered = bool(needed) and all(y in moves for y in needed)
+    if method == "hamilton_perry":
+        return "hamilton_perry"
+    if method == "kohorten":
+        return "kohorten" if covered else None
+    if method != "auto":
+        raise ValueError(f"prognose.methode muss eine von {METHODS} sein, nicht {method!r}")
+    with_ages = covered and all(moves[y].has_ages() for y in needed)
+    return "kohorten" if with_ages else "hamilton_perry"
+
+
+def _project_with(
+    method: str,
+    pop: Population,
+    chain: list[int],
+    moves: dict[int, cc.Moves],
+    parent: np.ndarray,
+    s: Settings,
+    variants,
+) -> dict[str, list[dict[str, np.ndarray]]]:
+    """variant -> yearly projections from the last year of `chain` by `method`."""
+    history = [pop.years[y] for y in chain]
+    base = pop.years[chain[-1]]
+    if method == "kohorten":
+        window = chain[-(s.base_years + 1) :]
+        rates = cc.estimate(
+            [pop.years[y] for y in window], [moves[y] for y in window[1:]], parent, s
+        )
+        return {v: cc.project(base, rates, s, v) for v in variants}
+    rates = estimate(history, parent, s)
+    return {v: project(base, rates, s, v) for v in variants}
+
+
 def _consecutive_until(years: list[int], last: int) -> list[int]:
     run = [last]
     while run[0] - 1 in years:
@@ -140,6 +230,7 @@ def _frame(
     anc: dict[str, list[str]],
     base: date,
     results: list[tuple[date, str, dict[str, np.ndarray]]],
+    method: str = "hamilton_perry",
 ) -> pl.DataFrame:
     """Rows for the finest areas and every coarser level (sums over the areas below)."""
     targets = sorted({x for a in areas for x in (a, *anc.get(a, []))})
@@ -169,6 +260,7 @@ def _frame(
                     pl.lit(stichtag).alias("stichtag"),
                     pl.lit(variante).alias("variante"),
                     pl.lit(sex).alias("geschlecht"),
+                    pl.lit(method).alias("methode"),
                 )
             )
     if not parts:
@@ -197,6 +289,7 @@ CONFIG_KEYS = {
     "horizont_jahre": "horizon",
     "kinder_mittel_unter_alter": "young_below_age",
     "kinder_mittel_gewicht": "young_weight",
+    "methode": "method",
 }
 
 
@@ -215,12 +308,15 @@ def run(
     settings: Settings | None = None,
     levels_up: int = 2,
     *,
+    bewegungen: pl.DataFrame | None = None,
     projections: bool = True,
     scores: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(bevoelkerungsprognose, prognose_guete) from the delivered population.
+    """(bevoelkerungsprognose, prognose_guete) from the delivered population (and moves).
 
     `projections=False` skips building the projection rows, `scores=False` the scoring.
+    The method follows `settings.method` (METHODS); the back-test scores the chosen method as
+    `prognose` and every method possible on a base date under its own name.
     """
     s = settings or Settings()
     gebiete = gebiete.select("gebiet_id", "ebene", "parent_id")
@@ -230,18 +326,28 @@ def run(
     anc = _ancestors(gebiete)
     if len(years) < 2:
         return pl.DataFrame(schema=PROGNOSE_SCHEMA), pl.DataFrame(schema=GUETE_SCHEMA)
+    all_moves = moves_from_frame(bewegungen, pop.areas, pop.open_age)
     frames, guete = [], []
     last = years[-1]
-    latest = _subset(pop, _present(pop, last))
+    present = _present(pop, last)
+    latest = _subset(pop, present)
+    moves = _moves_subset(all_moves, present)
     parent = pooling_matrix(latest.areas, gebiete, levels_up)
-    history = [latest.years[y] for y in _consecutive_until(years, last)]
-    if len(history) >= 2 and projections:
-        rates = estimate(history, parent, s)
-        results = []
-        for variante in VARIANTS:
-            for h, p in enumerate(project(latest.years[last], rates, s, variante), start=1):
-                results.append((date(last + h, 12, 31), variante, p))
-        frames.append(_frame(latest.areas, levels, anc, date(last, 12, 31), results))
+    chain = _consecutive_until(years, last)
+    if len(chain) >= 2 and projections:
+        method = method_at(s.method, chain, moves, s.base_years)
+        if method is None:
+            raise ValueError(
+                "prognose.methode kohorten: für die Basisjahre fehlen Bewegungsdaten "
+                "(bewegungen); methode auto oder hamilton_perry wählen"
+            )
+        projected = _project_with(method, latest, chain, moves, parent, s, VARIANTS)
+        results = [
+            (date(last + h, 12, 31), variante, p)
+            for variante in VARIANTS
+            for h, p in enumerate(projected[variante], start=1)
+        ]
+        frames.append(_frame(latest.areas, levels, anc, date(last, 12, 31), results, method))
     # the track record: every base date with enough history and five actual years after it
     for base in years:
         chain = _consecutive_until(years, base)
@@ -249,12 +355,22 @@ def run(
         if len(chain) < s.base_years + 1 or len(after) < BACKTEST_MIN_YEARS:
             continue
         # the areas of the base date, followed through the later years (scored horizons only)
-        base_pop = _subset(pop, _present(pop, base))
+        idx = _present(pop, base)
+        base_pop = _subset(pop, idx)
+        base_moves = _moves_subset(all_moves, idx)
         areas = base_pop.areas
         bs = replace(s, horizon=min(s.horizon, last - base, BACKTEST_MIN_YEARS))
         bparent = pooling_matrix(areas, gebiete, levels_up)
-        rates = estimate([base_pop.years[y] for y in chain], bparent, bs)
-        projected = project(base_pop.years[base], rates, bs, "mitte")
+        by_method = {}
+        for method in ("hamilton_perry", "kohorten"):
+            if method_at(method, chain, base_moves, s.base_years) == method:
+                by_method[method] = _project_with(
+                    method, base_pop, chain, base_moves, bparent, bs, ["mitte"]
+                )["mitte"]
+        chosen = method_at(s.method, chain, base_moves, s.base_years)
+        if chosen is None:
+            continue
+        by_method["prognose"] = by_method[chosen]
         if projections:
             frames.append(
                 _frame(
@@ -264,12 +380,13 @@ def run(
                     date(base, 12, 31),
                     [
                         (date(base + h, 12, 31), "mitte", p)
-                        for h, p in enumerate(projected, start=1)
+                        for h, p in enumerate(by_method["prognose"], start=1)
                     ],
+                    chosen,
                 )
             )
         if scores:
-            guete.append(_scores(base_pop, chain, base, projected, levels, anc))
+            guete.append(_scores(base_pop, chain, base, by_method, levels, anc))
     prognose = pl.concat(frames) if frames else pl.DataFrame(schema=PROGNOSE_SCHEMA)
     return prognose, (pl.concat(guete) if guete else pl.DataFrame(schema=GUETE_SCHEMA))
 
@@ -278,11 +395,12 @@ def _scores(
     pop: Population,
     chain: list[int],
     base: int,
-    projected: list[dict[str, np.ndarray]],
+    projected: dict[str, list[dict[str, np.ndarray]]],
     levels: dict[str, str],
     anc: dict[str, list[str]],
 ) -> pl.DataFrame:
-    """Scores of the projection and the two baselines, finest level and every coarser one."""
+    """Scores of the projections (method -> yearly projections; `prognose`: the chosen one)
+    and the two baselines, finest level and every coarser one."""
     by_level: dict[str, list[str]] = {}
     targets = sorted({x for a in pop.areas for x in (a, *anc.get(a, []))})
     for t in targets:
@@ -294,15 +412,15 @@ def _scores(
             agg[tindex[t], j] = 1.0
     rows = []
     trend_years = chain[-5:]
-    for h, proj in enumerate(projected, start=1):
+    for h in range(1, len(projected["prognose"]) + 1):
         year = base + h
         if year not in pop.years:
             continue
         for gruppe, (lo, hi) in ZIELGRUPPEN.items():
             actual = agg @ group_total(pop.years[year], lo, hi)
             base_total = agg @ group_total(pop.years[base], 0, None)
-            methods = {
-                "prognose": agg @ group_total(proj, lo, hi),
+            methods = {m: agg @ group_total(proj[h - 1], lo, hi) for m, proj in projected.items()}
+            methods |= {
                 "konstant": agg @ group_total(pop.years[base], lo, hi),
                 "linear": agg
                 @ linear_trend([group_total(pop.years[y], lo, hi) for y in trend_years], h),
@@ -310,7 +428,7 @@ def _scores(
             for ebene, members in by_level.items():
                 idx = np.array([tindex[m] for m in members])
                 for klasse, mask in size_classes(base_total[idx]).items():
-                    for methode in METHODEN:
+                    for methode in (m for m in METHODEN if m in methods):
                         sc = scores(methods[methode][idx][mask], actual[idx][mask])
                         rows.append(
                             {

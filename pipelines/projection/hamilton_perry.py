@@ -58,6 +58,8 @@ class Settings:
     # in the area; the chain of ratios itself runs unblended (docs/projection.md)
     young_below_age: int = 6
     young_weight: float = 0.5
+    # auto | kohorten | hamilton_perry (frames.method_at, cohort_component)
+    method: str = "auto"
 
 
 @dataclass(frozen=True)

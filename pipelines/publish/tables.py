@@ -662,7 +662,9 @@ BEVOELKERUNGSPROGNOSE = PublishedTable(
     name="bevoelkerungsprognose",
     title="Bevölkerungsprognose",
     description=(
-        "Kleinräumige Bevölkerungsprognose (Kohortenveränderungsraten nach Hamilton–Perry) "
+        "Kleinräumige Bevölkerungsprognose (Komponentenmethode aus Geburten, Sterbefällen "
+        "und Wanderungen nach Alter, wo die Bewegungsdaten Altersangaben tragen, sonst "
+        "Kohortenveränderungsraten nach Hamilton–Perry; das Verfahren nennt explain) "
         "je Gebiet, Basisstichtag, Prognosejahr und Variante in Altersgruppen (den Grenzen "
         "der Bedarfseckwerte) und insgesamt, beide Geschlechter zusammen. Vom letzten 31.12. "
         "aus in den Varianten unten, mitte und oben; von jedem früheren 31.12. mit fünf "

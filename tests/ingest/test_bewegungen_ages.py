@@ -78,3 +78,32 @@ def test_an_old_raw_table_gets_the_optional_columns(tmp_path):
     assert con.execute("select alter, geschlecht, anzahl from raw.bewegungen").fetchall() == [
         (None, None, 5)
     ]
+
+
+def test_a_file_by_age_after_one_without_is_not_held_for_its_row_count(tmp_path):
+    """The volume check compares areas x kinds (and the total), not rows: a file by age has
+    many more rows than last year's totals; a file missing half its areas is still held."""
+    from pipelines.deliveries.volume import VolumeRule, judge
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(create_raw_schema_sql())
+    areas = [f"{i:06d}" for i in range(20)]
+    arts = ["zuzug", "fortzug", "umzug_zu", "umzug_fort", "geburt", "sterbefall"]
+    for a in areas:
+        for art in arts:
+            con.execute(
+                "insert into raw.bewegungen (jahr, gebiet_id, art, anzahl, load_id) "
+                "values (2023, ?, ?, 60, 'l1')",
+                [a, art],
+            )
+    by_age = pl.DataFrame(
+        [(2024, a, art, age, "w", 1) for a in areas for art in arts for age in range(60)],
+        schema=["jahr", "gebiet_id", "art", "alter", "geschlecht", "anzahl"],
+        orient="row",
+    )
+    rule = VolumeRule(0.3, 100)
+    args = (rule, con, "bewegungen", "bewegungen", "jahr", 2024, "bewegungen/b.csv", "ab")
+    assert judge(*args, by_age) is None
+    half = by_age.filter(pl.col("gebiet_id") < "000010")
+    reason = judge(*args, half)
+    assert reason is not None and "Kombinationen gebiet_id/art 60 statt 120" in reason

@@ -59,6 +59,8 @@ def _mean(scores: pl.DataFrame, ebene: str, gruppe: str, metric: str) -> dict[st
 
 def test_backtest_covers_every_base_date_with_five_actual_years(guete):
     scores, _ = guete
+    # no moves in the Berlin register: `auto` projects by Hamilton–Perry, nothing by components
+    assert set(scores["methode"]) == {"prognose", "hamilton_perry", "konstant", "linear"}
     bases = sorted(scores["basis_stichtag"].unique())
     # three transitions before the base (2001->2004) and five actual years after it (2020)
     assert bases[0] == date(2004, 12, 31) and bases[-1] == date(2015, 12, 31)

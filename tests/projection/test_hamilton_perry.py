@@ -131,7 +131,7 @@ def test_run_sums_coarser_levels_and_keeps_the_backtest():
     # back-test from 31.12.2013 (three transitions before it) to 2015 (five actual years after)
     bases = sorted(guete["basis_stichtag"].unique())
     assert bases[0] == date(2013, 12, 31) and bases[-1] == date(2015, 12, 31)
-    assert set(guete["methode"]) == {"prognose", "konstant", "linear"}
+    assert set(guete["methode"]) == {"prognose", "hamilton_perry", "konstant", "linear"}
     assert date(2015, 12, 31) in set(prognose["basis_stichtag"])
 
 

@@ -61,3 +61,40 @@ def test_coarser_levels_are_sums_and_the_base_is_the_delivered_population(small_
         [latest, latest.year + 1],
     )[0][0]
     assert nxt == pytest.approx(base, rel=0.05)
+
+
+def test_the_cohort_component_method_is_used_where_the_moves_carry_ages(small_city):
+    """The synthetic city delivers its moves by age and sex (the first year's file without):
+    `prognose.methode: auto` projects by components, and the births of the first projected
+    year follow the delivered fertility (within 15 % of the base year's births)."""
+    db = small_city.warehouse_db
+    aged = query(
+        db,
+        "select jahr, count(*) filter (where alter is not null), count(*) "
+        "from staging.stg_bewegungen group by jahr order by jahr",
+    )
+    assert aged[0][1] == 0 and all(r[1] == r[2] > 0 for r in aged[1:])
+    latest = query(
+        db,
+        "select max(periode) from staging.stg_einwohner "
+        "where month(periode) = 12 and day(periode) = 31",
+    )[0][0]
+    methods = query(
+        db,
+        "select distinct methode from marts.bevoelkerungsprognose where basis_stichtag = ?",
+        [latest],
+    )
+    assert methods == [("kohorten",)]
+    births = query(
+        db,
+        "select sum(anzahl) from staging.stg_bewegungen where art = 'geburt' and jahr = ?",
+        [latest.year],
+    )[0][0]
+    projected = query(
+        db,
+        "select sum(einwohner) from marts.bevoelkerungsprognose p join marts.gebiete g "
+        "using (gebiet_id) where g.ebene_rang = 0 and variante = 'mitte' and alter = 0 "
+        "and basis_stichtag = ? and year(stichtag) = ?",
+        [latest, latest.year + 1],
+    )[0][0]
+    assert projected == pytest.approx(births, rel=0.15)

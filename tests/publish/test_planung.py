@@ -222,9 +222,11 @@ def test_explain_a_projected_bedarfsplanung_figure(small_city):
     )[0][0]
     assert f"Ausgangsbestand der Altersgruppe: {base:,}".replace(",", ".") in text
     assert "Basisstichtag: 31.12.2024" in text
-    assert "Variante oben: jede Rate um eine Standardabweichung" in text
-    assert "gepoolt über die letzten 3 Übergänge" in text and "Pooling:" in text
-    assert "Kinder unter 6: Mittel" in text
+    # the small city delivers its moves by age: the cohort-component method and its rates
+    assert "Verfahren: Komponentenmethode" in text
+    assert "Variante oben: Geburtenhäufigkeit des Basisjahres mit den meisten" in text
+    assert "gepoolt über die letzten 2 Jahre vor dem Basisstichtag (2023–2024)" in text
+    assert "zusammengefasste Geburtenziffer" in text and "Pooling:" in text
     saldo = query(
         small_city.publish_db,
         "select platzsaldo from bedarfsplanung where gebiet_id = ? and art = 'kita_u3' "
@@ -247,7 +249,7 @@ def test_explain_a_projected_population_of_a_coarser_area(small_city):
         "altersgruppe = 'insgesamt' and variante = 'mitte' and stichtag = date '2034-12-31'",
     )[0][0]
     assert f"Veröffentlicht: {published:,}".replace(",", ".") in text
-    assert "Dämpfung: ab Alter 6" in text
+    assert "Sterbefälle" in text and "Fortzüge" in text
 
 
 def test_explain_refuses_an_unknown_group_in_german(small_city):

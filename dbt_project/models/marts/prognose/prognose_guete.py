@@ -16,6 +16,9 @@ def model(dbt, session):
     dbt.ref("bevoelkerungsprognose")  # scored after the projection it describes
     gebiete = dbt.ref("gebiete").pl()
     einwohner = finest_population(dbt.ref("stg_einwohner").pl(), gebiete)
+    bewegungen = dbt.ref("stg_bewegungen").pl()
     settings, levels_up = settings_from_config(json.loads(dbt.config.get("prognose_json") or "{}"))
-    _, guete = run(einwohner, gebiete, settings, levels_up, projections=False)
+    _, guete = run(
+        einwohner, gebiete, settings, levels_up, bewegungen=bewegungen, projections=False
+    )
     return guete
