@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hamilton_perry import Settings, _pool
+from .hamilton_perry import Settings, _persons, _pool
 
 #: the projection variants and what each assumes (docs/projection.md)
 VARIANTS: dict[str, str] = {
@@ -283,23 +283,27 @@ def estimate(
     for (before, after), m in zip(itertools.pairwise(window), moves, strict=True):
         ev = resolve(m, before, after, shares, prof)
         start = _start(before, ev.births_by_sex)
-        w = (_women(start) + _women(after)) / 2
-        births += ev.births
+        # a year counts only for areas with persons at both ends: an area created by a split
+        # has no "before", and its first persons are no cohort flow (as in hamilton_perry)
+        keep = ((_persons(before) > 0) & (_persons(after) > 0)).astype(float)[:, None]
+        w = (_women(start) + _women(after)) / 2 * keep
+        births += ev.births * keep
         women += w
         y_mean = 0.0
         for s in sexes:
-            mean = (start[s] + after[s]) / 2
-            deaths[s] += ev.deaths[s]
-            inflow[s] += ev.inflow[s]
-            outflow[s] += ev.outflow[s]
+            mean = (start[s] + after[s]) / 2 * keep
+            deaths[s] += ev.deaths[s] * keep
+            inflow[s] += ev.inflow[s] * keep
+            outflow[s] += ev.outflow[s] * keep
             exposure[s] += mean
             y_mean += float(mean.sum())
         yearly.append(
             (
-                ev.births,
+                ev.births * keep,
                 w,
-                sum(float((ev.inflow[s] - ev.outflow[s]).sum()) for s in sexes) / (y_mean or 1.0),
-                sum(float(ev.inflow[s].sum()) for s in sexes) / (y_mean or 1.0),
+                sum(float(((ev.inflow[s] - ev.outflow[s]) * keep).sum()) for s in sexes)
+                / (y_mean or 1.0),
+                sum(float((ev.inflow[s] * keep).sum()) for s in sexes) / (y_mean or 1.0),
             )
         )
     p = settings.pooling

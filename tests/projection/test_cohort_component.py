@@ -115,6 +115,18 @@ def test_small_areas_are_pooled_towards_their_group():
     assert rates.fertility[1, 1] == pytest.approx((30 + 10 * group) / 110)
 
 
+def test_an_area_without_persons_a_year_before_takes_no_part_in_that_year():
+    # area 1 is created by a split in 2024: its in-moves of 2024 are not a rate of its
+    # population (it had none); it takes its group's rates (pooling over both areas)
+    before = {"w": np.array([[10.0, 10, 10], [0, 0, 0]])}
+    after = {"w": np.array([[10.0, 12, 10], [10, 10, 10]])}
+    moves = _moves(2, 3, {("zu", "w"): {(0, 1): 2, (1, 1): 10}})
+    rates = cc.estimate([before, after], [moves], np.ones((1, 2)), replace(PLAIN, pooling=5))
+    # area 0 alone: mean of the cohort aged 1 = (10 + 12) / 2 = 11, 2 in-moves
+    assert rates.inflow["w"][1, 1] == pytest.approx(2 / 11)
+    assert rates.inflow["w"][0, 1] == pytest.approx((2 + 5 * 2 / 11) / (11 + 5))
+
+
 def test_variants_take_the_weakest_and_strongest_base_year():
     # one area, ages 0..2, two base years: 2 then 4 births of 10 women aged 1; in-moves
     # 1 then 3 at age 2

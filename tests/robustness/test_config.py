@@ -32,13 +32,14 @@ BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
         ("indikatoren:\n  alter_senioren_ab: 60\n", "sgb2_hoechstalter < alter_senioren_ab"),
         ("indikatoren:\n  inobhutnahme_paragraphen: []\n", "nicht leere Liste"),
         ("prognose:\n  kinder_mittel_gewicht: 2\n", "prognose.kinder_mittel_gewicht = 2"),
+        ("prognose:\n  methode: komponenten\n", "auto, kohorten oder hamilton_perry"),
         ("bedarfseckwerte:\n  kita_u3: {zielwert: 0}\n", "bedarfseckwerte.kita_u3.zielwert = 0"),
         ("bedarfseckwerte:\n  kita_u3: {alter_von: 3, alter_bis: 2}\n", "nicht kleiner als alter_von"),
         ("bedarfseckwerte:\n  krippe: {zielwert: 5}\n", "bedarfseckwerte.krippe ist keine Einrichtungsart"),
         (BOMB, "YAML-Verweise"),
         ("offenlegung: [\n", "kein gültiges YAML"),
     ],
-    ids=["text", "negativ", "bruch", "indikator", "paragraph", "nenner", "tippfehler", "sternbereich", "altersfolge", "leere_liste", "prognosegewicht",
+    ids=["text", "negativ", "bruch", "indikator", "paragraph", "nenner", "tippfehler", "sternbereich", "altersfolge", "leere_liste", "prognosegewicht", "prognosemethode",
          "eckwert", "altersband", "einrichtungsart", "bombe", "syntax"],
 )  # fmt: skip
 def test_bad_city_config_stops_run_in_seconds(tmp_path, yaml_text, says):
