@@ -348,9 +348,9 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
     SOZIALMONITOR_PSEUDONYM_KEY_NEU. Die Lieferungen, aus denen die gespeicherten
     Personenzeilen stammen, müssen im Eingangsordner liegen.
     """
+    from pipelines.defs.plan import forget_build
     from pipelines.protection.keys import NEW_KEY_ENV, RotationRefused, rotate_key
     from pipelines.protection.pseudonym import MissingKeyError, key_from_env
-    from pipelines.runner import _stamp_file
     from pipelines.warehouse.files import WarehousePaths
     from pipelines.warehouse.lock import WarehouseBusy, writer_lock
 
@@ -362,7 +362,7 @@ def schluessel_wechseln(landing: Path, warehouse: Path, wait: float) -> None:
         with writer_lock(paths.lock_file, wait):
             done = rotate_key(landing, paths.warehouse_db, paths.quarantine_db, old, new)
             # marts and publish are rebuilt by the next run (their aggregates stay the same)
-            _stamp_file(paths).unlink(missing_ok=True)
+            forget_build(paths)
     except (MissingKeyError, RotationRefused, WarehouseBusy) as exc:
         click.echo(f"Abbruch: {exc}", err=True)
         sys.exit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs.ingest.assets import landing_specs, period_assets, raw_referenz
+from pipelines.defs.ingest.assets import landing_specs, raw_lieferungen, raw_referenz
 from pipelines.defs.resources import Sozialmonitor, resource_from_env
 from pipelines.warehouse.files import owner_only
 
@@ -15,7 +15,7 @@ owner_only()
 
 def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
     resource = resource or resource_from_env()
-    assets: list = [*landing_specs, raw_referenz, *period_assets]
+    assets: list = [*landing_specs, raw_referenz, raw_lieferungen]
     resources: dict = {"sozialmonitor": resource}
     sensors: list = []
     schedules: list = []

@@ -1,17 +1,21 @@
-"""Jobs and schedules for the monthly and yearly cycles (which kinds: their contracts' cadence).
+"""Jobs, and the schedules for the monthly and yearly cycles (kinds: their contracts' cadence).
 
-A schedule starts the reference run, tagged with its cycle; when it has succeeded, the
-`nach_dem_laden` sensor (sensors.py) starts one load run per kind of the cycle, then one
-`aufbereitung` run (dbt, publish, report). A schedule targets one job only (Dagster), so
-the chain runs through that sensor. Deliveries arrive late and irregularly; the
-`eingangsordner` sensor reacts to them within minutes, the schedules are the safety net at
-the dates the offices usually deliver.
+`laden` loads what changed (reference data and every period kind, one run; which assets
+and periods: pipelines/defs/plan.py); `referenzdaten` and `laden_<kind>` are the same
+assets for a start by hand in the UI. `aufbereitung` builds dbt, publish zone and report;
+the `nach_dem_laden` sensor starts it after the loads, with the selection the plan decides.
+A schedule starts one `laden` run over its cycle's kinds and the reference data, for the
+files whose content the warehouse does not hold yet. Deliveries arrive late and
+irregularly; the `eingangsordner` sensor reacts to them within minutes, the schedules are
+the safety net at the dates the offices usually deliver.
 """
 
 import dagster as dg
 
 from pipelines.contracts.model import SCHEDULES
+from pipelines.defs import plan as planning
 from pipelines.defs.ingest.assets import REFERENCE_KEYS
+from pipelines.defs.resources import Sozialmonitor
 from pipelines.deliveries.registry import PERIOD_KINDS, schedule_kinds
 
 # schedule -> the kinds it loads: from each contract's cadence (or its `zeitplaene`)
@@ -19,9 +23,15 @@ CYCLES = {name: schedule_kinds(name) for name in SCHEDULES}
 CYCLE_TAG = "sozialmonitor/zyklus"
 
 aufbereitung = dg.define_asset_job(
-    "aufbereitung",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("landing", "raw"),
+    planning.BUILD_JOB,
+    selection=planning.everything_after_raw(),
     description="dbt-Modelle, Veröffentlichung (Offenlegungsschutz) und Sozialbericht",
+)
+laden = dg.define_asset_job(
+    planning.LOAD_JOB,
+    selection=dg.AssetSelection.groups("raw"),
+    description="Geänderte Lieferungen laden: Referenzdaten und jede Lieferart mit Zeitraum "
+    "in einem Lauf (welche Zeiträume: Run-Konfiguration `perioden`)",
 )
 referenz = dg.define_asset_job(
     "referenzdaten", selection=dg.AssetSelection.assets(*REFERENCE_KEYS),
@@ -30,10 +40,15 @@ referenz = dg.define_asset_job(
 
 
 def ingest_job(kind: str):
-    return dg.define_asset_job(f"laden_{kind}", selection=dg.AssetSelection.assets(["raw", kind]))
+    return dg.define_asset_job(
+        f"laden_{kind}",
+        selection=dg.AssetSelection.assets(["raw", kind]),
+        description=f"Nur {PERIOD_KINDS[kind].contract().title} laden (Start von Hand)",
+    )
 
 
 KIND_JOBS = {k: ingest_job(k) for k in PERIOD_KINDS}
+LOAD_JOBS = [laden, referenz, *KIND_JOBS.values()]
 
 
 def _cycle_schedule(name: str, cron: str, description: str):
@@ -41,20 +56,34 @@ def _cycle_schedule(name: str, cron: str, description: str):
         name=name,
         cron_schedule=cron,
         execution_timezone="Europe/Berlin",
-        job=referenz,
+        job=laden,
         description=description,
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
-    def _schedule(context: dg.ScheduleEvaluationContext):
-        return dg.RunRequest(
-            run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}", tags={CYCLE_TAG: name}
+    def _schedule(context: dg.ScheduleEvaluationContext, sozialmonitor: Sozialmonitor):
+        found = cycle_plan(sozialmonitor, name)
+        if not found:
+            return dg.SkipReason("Keine neuen oder geänderten Lieferungen dieses Zyklus")
+        return planning.load_request(
+            found,
+            run_key=f"{name}-{context.scheduled_execution_time:%Y%m%d}",
+            tags={CYCLE_TAG: name},
         )
 
     return _schedule
 
 
+def cycle_plan(resource: Sozialmonitor, name: str) -> planning.LoadPlan:
+    """What a schedule loads: reference data and its cycle's kinds, where changed."""
+    from pipelines.deliveries.landing import discover
+
+    discovery = discover(resource.landing(), config=resource.config())
+    state = planning.loaded_state(resource.paths())
+    return planning.load_plan(discovery, state).only(CYCLES[name])
+
+
 def jobs() -> list:
-    return [aufbereitung, referenz, *KIND_JOBS.values()]
+    return [aufbereitung, *LOAD_JOBS]
 
 
 # when each schedule of contracts.model.SCHEDULES runs (the offices' usual delivery dates)
@@ -67,7 +96,8 @@ WHEN = {
 def _describe(name: str) -> str:
     kinds = ", ".join(PERIOD_KINDS[k].contract().title for k in CYCLES[name])
     return (
-        f"{WHEN[name][1]}: Referenzdaten, dann neue Lieferungen ({kinds}) laden, dann aufbereiten."
+        f"{WHEN[name][1]}: geänderte Referenzdaten und neue Lieferungen ({kinds}) in einem Lauf "
+        "laden, dann aufbereiten."
     )
 
 

@@ -1,65 +1,60 @@
 """The landing-folder sensor, and the sensor that builds marts and publish zone after a load.
 
-`eingangsordner` starts a load run per delivery kind for new files and files whose content
-changed (and the reference run for changed reference data, or a refused file without a
-period, which that run logs). When the last load run has succeeded,
-`nach_dem_laden` starts one `aufbereitung` run (dbt, publish, report); after the reference
-run of a schedule it first starts the loads of that schedule's cycle.
+`eingangsordner` starts one `laden` run for the files whose content the warehouse does not
+hold (new, changed, refused), the decision of `sozialmonitor run` (pipelines/defs/plan.py);
+its cursor remembers what it requested, so a refused file is not requested again until it
+changes. When the last load run has succeeded, `nach_dem_laden` starts one `aufbereitung`
+run with the selection and run config `sozialmonitor run` would use (nothing, the monthly
+path, or everything), and after an `aufbereitung` that succeeded it records what it was
+built from (the stamp the next decision compares with).
 """
 
+import datetime
 import json
 
 import dagster as dg
+import duckdb
 
-from pipelines.defs.ingest.requests import file_signature, ingest_requests
+from pipelines.defs import plan as planning
 from pipelines.defs.resources import Sozialmonitor
-from pipelines.defs.schedules import CYCLE_TAG, CYCLES, KIND_JOBS, aufbereitung, referenz
+from pipelines.defs.schedules import LOAD_JOBS, aufbereitung, laden
 from pipelines.deliveries.landing import discover
-from pipelines.deliveries.registry import PERIOD_KINDS, REFERENCE_KINDS
 
-KINDS = tuple(PERIOD_KINDS)
-LOAD_JOBS = [referenz, *KIND_JOBS.values()]
 PENDING = [
     dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]  # fmt: skip
+BUSY = "Das Warehouse wird gerade geschrieben; der nächste Takt versucht es wieder"
 
 
 @dg.sensor(
     name="eingangsordner",
     minimum_interval_seconds=120,
-    description="Neue oder geänderte Dateien im Eingangsordner laden (je Lieferart ein Lauf); "
-    "geänderte Referenzdaten laden die Referenztabellen neu.",
+    description="Neue oder geänderte Dateien im Eingangsordner laden (ein Lauf `laden` für "
+    "alle geänderten Lieferarten und Zeiträume, nach dem Inhalt entschieden).",
     default_status=dg.DefaultSensorStatus.STOPPED,
-    jobs=LOAD_JOBS,
+    jobs=[laden],
 )
 def eingangsordner(context: dg.SensorEvaluationContext, sozialmonitor: Sozialmonitor):
     resource = sozialmonitor  # the same resource the runs get (Definitions), not the env
     if not resource.landing().is_dir():
         return dg.SkipReason(f"Eingangsordner {resource.landing()} fehlt")
     seen = json.loads(context.cursor) if context.cursor else {}
-    requests: list[dg.RunRequest] = []
     # the landing folder read once, by the rules of every run (deliveries/landing.py)
     discovery = discover(resource.landing(), config=resource.config())
-    reference = sorted(
-        {(f.relpath, f.path) for f in discovery.files if f.kind in REFERENCE_KINDS}
-        | {(r.relpath, r.path) for r in discovery.refused if r.period_key is None}
-    )
-    changed_reference = []
-    for rel, path in reference:
-        sig = file_signature(path)
-        if seen.get(rel) != sig:
-            seen[rel] = sig
-            changed_reference.append(f"{rel}:{sig}")
-    if changed_reference:
-        requests.append(
-            dg.RunRequest(run_key="|".join(changed_reference), job_name="referenzdaten")
-        )
-    requests += ingest_requests(context.instance, resource, KINDS, seen=seen, discovery=discovery)
-    context.update_cursor(json.dumps(seen, sort_keys=True))
-    if not requests:
+    try:
+        state = planning.loaded_state(resource.paths())
+    except duckdb.IOException:
+        return dg.SkipReason(BUSY)
+    found = planning.load_plan(discovery, state, already=seen)
+    if not found:
         return dg.SkipReason("Keine neuen oder geänderten Dateien im Eingangsordner")
-    return dg.SensorResult(run_requests=requests)
+    seen.update(dict(found.files))
+    context.update_cursor(json.dumps(seen, sort_keys=True))
+    request = planning.load_request(
+        found, run_key=f"laden:{found.digest()}", tags={"sozialmonitor/ausloeser": "sensor"}
+    )
+    return dg.SensorResult(run_requests=[request])
 
 
 def _pending_loads(instance, except_run: str) -> list[str]:
@@ -74,28 +69,55 @@ def _pending_loads(instance, except_run: str) -> list[str]:
     ]
 
 
+def failed_blocking_checks(instance, run_id: str) -> list[str]:
+    """Checks of severity ERROR that failed in a run."""
+    out = []
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        ev = entry.dagster_event.event_specific_data
+        if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR:
+            out.append(f"{ev.asset_key.to_user_string()}:{ev.check_name}")
+    return out
+
+
+def _loads_since(instance, start: float) -> bool:
+    """Whether a load run ended after `start` (its data are not what the build saw)."""
+    after = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
+    names = {j.name for j in LOAD_JOBS}
+    records = instance.get_run_records(filters=dg.RunsFilter(updated_after=after), limit=100)
+    return any(r.dagster_run.job_name in names and (r.end_time or 0) > start for r in records)
+
+
 @dg.run_status_sensor(
     name="nach_dem_laden",
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=LOAD_JOBS,
-    request_jobs=[*KIND_JOBS.values(), aufbereitung],
+    monitored_jobs=[*LOAD_JOBS, aufbereitung],
+    request_jobs=[aufbereitung],
     description="Nach dem letzten erfolgreichen Laden: Marts, Veröffentlichung und Bericht "
-    "(aufbereitung); nach dem Referenzlauf eines Zeitplans erst dessen Lieferungen laden.",
+    "(aufbereitung), nur was von den geänderten Zeiträumen abhängt; nach der Aufbereitung "
+    "ihren Stand vermerken.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def nach_dem_laden(context: dg.RunStatusSensorContext, sozialmonitor: Sozialmonitor):
     run = context.dagster_run
-    cycle = run.tags.get(CYCLE_TAG)
-    if cycle in CYCLES:
-        loads = ingest_requests(
-            context.instance, sozialmonitor, CYCLES[cycle], tick=f"{cycle}-{run.run_id[:8]}"
-        )
-        if loads:
-            return loads
+    paths = sozialmonitor.paths()
+    if run.job_name == planning.BUILD_JOB:
+        record = context.instance.get_run_record_by_id(run.run_id)
+        failed = failed_blocking_checks(context.instance, run.run_id)
+        if failed:
+            return dg.SkipReason(f"Stand nicht vermerkt: Prüfungen fehlgeschlagen: {failed}")
+        if _loads_since(context.instance, record.start_time or 0):
+            return dg.SkipReason("Stand nicht vermerkt: seit dem Start wurde geladen")
+        planning.record_build(paths, sozialmonitor.config())
+        return dg.SkipReason("Stand der Aufbereitung vermerkt")
     pending = _pending_loads(context.instance, run.run_id)
     if pending:
         return dg.SkipReason(f"{len(pending)} Ladeläufe stehen noch aus; danach aufbereiten")
-    return dg.RunRequest(run_key=f"aufbereitung-nach-{run.run_id}", job_name="aufbereitung")
+    decided = planning.build_plan(paths, sozialmonitor.config())
+    if decided.skip:
+        return dg.SkipReason(decided.skip)
+    return planning.build_request(
+        decided, context.repository_def, run_key=f"aufbereitung-nach-{run.run_id}"
+    )
 
 
 def sensors() -> list:

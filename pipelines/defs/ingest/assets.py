@@ -1,9 +1,9 @@
-"""Ingestion assets: reference data, and one partitioned asset per delivery kind.
+"""Ingestion assets: reference data, and one asset per delivery kind with periods.
 
-Each period kind is partitioned by delivery period (dynamic partitions, registered by
-the landing sensor and by `sozialmonitor run`). A run over a range of periods loads
-them in one process (single-run backfill policy), so ten years of monthly files are
-one run, not 120.
+The period kinds are one subsettable multi-asset, `raw_lieferungen`: one run loads every
+kind that changed, in the contracts' `ladefolge`, and the periods to load per kind are run
+config (`perioden`), not partitions. A run of ten years of monthly files of eight kinds is
+one run with eight materializations, not 960 partition events (docs/decisions.md).
 """
 
 import warnings
@@ -54,9 +54,15 @@ landing_specs = [
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-PARTITIONS = {
-    name: dg.DynamicPartitionsDefinition(name=f"{name}_perioden") for name in PERIOD_KINDS
-}
+PERIOD_ASSET = "raw_lieferungen"
+
+
+class Laden(dg.Config):
+    """The periods to load per delivery kind (`sozialmonitor run`, the sensor, a schedule:
+    those whose file is new, changed or refused). A kind not named: every file of it
+    (a run started by hand in the UI); unchanged files are recognised by their sha256."""
+
+    perioden: dict[str, list[str]] = {}
 
 
 def _summary(results: list[LoadResult]) -> dict:
@@ -76,6 +82,13 @@ def _summary(results: list[LoadResult]) -> dict:
         "quarantaene_gruende": dg.MetadataValue.json(reasons),
         "abgewiesen": dg.MetadataValue.md(
             "\n".join(f"- `{r.relpath}`: {r.reason}: {r.message}" for r in rejected) or "keine"
+        ),
+        # the run record of the UI: which files and periods this run decided, and how
+        "perioden": dg.MetadataValue.text(
+            ", ".join(sorted({r.period_key for r in results if r.period_key})) or "keine"
+        ),
+        "dateien": dg.MetadataValue.md(
+            "\n".join(f"- `{r.relpath}`: {r.status}" for r in results) or "keine"
         ),
     }
 
@@ -174,43 +187,60 @@ def raw_referenz(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor
     yield from _check_results(REFERENCE_KEYS[0], results, "gebiete", paths)
 
 
-def _period_asset(kind_name: str):
-    key = dg.AssetKey(["raw", kind_name])
-    kind = PERIOD_KINDS[kind_name]
+PERIOD_KEYS = {name: dg.AssetKey(["raw", name]) for name in PERIOD_KINDS}
 
-    @dg.asset(
-        key=key,
+
+def _period_spec(kind_name: str) -> dg.AssetSpec:
+    kind = PERIOD_KINDS[kind_name]
+    return dg.AssetSpec(
+        key=PERIOD_KEYS[kind_name],
         deps=[dg.AssetKey(["landing", kind.folder]), *REFERENCE_KEYS],
-        partitions_def=PARTITIONS[kind_name],
-        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="raw",
         kinds={"duckdb", "polars"},
-        check_specs=_check_specs(key),
+        skippable=True,
         description=(
-            f"Rohdaten `raw.{kind.table}`: eine Partition je Lieferzeitraum; "
+            f"Rohdaten `raw.{kind.table}`: je Lieferzeitraum eine Datei; "
             + ("personenbezogen geliefert, pseudonymisiert geladen." if kind.person_level else "")
         ),
     )
-    @operator_errors
-    def _asset(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor):
-        paths = sozialmonitor.paths()
-        discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
-        keys = (
-            context.partition_keys
-            if context.has_partition_key_range or context.has_partition_key
-            else None
-        )
-        volume = rule_from(
-            sozialmonitor.config(), sozialmonitor.landing(), sozialmonitor.confirmations
-        )
-        results = ingest_kind(
-            kind_name, discovery, paths, context.run.run_id, keys, progress.report, volume
-        )
+
+
+@dg.multi_asset(
+    specs=[_period_spec(name) for name in PERIOD_KINDS],
+    check_specs=[spec for key in PERIOD_KEYS.values() for spec in _check_specs(key)],
+    can_subset=True,
+    name=PERIOD_ASSET,
+)
+def raw_lieferungen(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonitor, config: Laden):
+    """The selected period kinds in their load order, each over its periods of `config`.
+
+    A kind whose load fails does not stop the kinds after it (as separate runs would not):
+    the step fails at the end with the first failure."""
+    paths = sozialmonitor.paths()
+    discovery = discover(sozialmonitor.landing(), config=sozialmonitor.config())
+    volume = rule_from(sozialmonitor.config(), sozialmonitor.landing(), sozialmonitor.confirmations)
+    selected = context.selected_asset_keys
+    failures: list[BaseException] = []
+    for kind_name, key in PERIOD_KEYS.items():  # PERIOD_KINDS is in ladefolge
+        if key not in selected:
+            continue
+        keys = config.perioden.get(kind_name)
+        try:
+            results = _load_kind(kind_name, discovery, paths, context.run.run_id, keys, volume)
+        except Exception as exc:
+            context.log.error(f"raw/{kind_name}: {exc}")
+            failures.append(exc)
+            continue
         run_inventory.record(context, paths, discovery, results)
-        yield dg.MaterializeResult(metadata=_summary(results))
-        yield from _check_results(key, results, kind.table, paths)
+        yield dg.MaterializeResult(asset_key=key, metadata=_summary(results))
+        checks = context.selected_asset_check_keys
+        for check in _check_results(key, results, PERIOD_KINDS[kind_name].table, paths):
+            if dg.AssetCheckKey(key, check.check_name) in checks:
+                yield check
+    if failures:
+        raise failures[0]
 
-    return _asset
 
-
-period_assets = [_period_asset(name) for name in PERIOD_KINDS]
+@operator_errors
+def _load_kind(kind_name, discovery, paths, run_id, keys, volume):
+    return ingest_kind(kind_name, discovery, paths, run_id, keys, progress.report, volume)
