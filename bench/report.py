@@ -156,8 +156,9 @@ PROFILE_NOTES = [
     "dbt-Knoten, dbt 17 s statt 46 s; davon Tests 9,9 s statt 25,7 s, Modelle 6,1 s statt "
     "16,3 s). Was im Monatspfad bleibt: je dbt-Knoten ~0,1 s fester Aufwand, die "
     "Veröffentlichung schreibt alle Tabellen neu und der Angreifer prüft alle Perioden, "
-    "Bericht und Atlas entstehen ganz neu; je Lauf 4 Dagster-Läufe (referenz, sgb2, sgb12, "
-    "aufbereitung).",
+    "Bericht und Atlas entstehen ganz neu. Seit Issue 13 (Läufe) startet `run` höchstens "
+    "2 Dagster-Läufe (`laden` über alle geänderten Lieferarten ohne Partitionen, dann "
+    "`aufbereitung`), ohne Änderung keinen (vorher 4 bei +1 Monat, 10 beim Vollaufbau).",
     "Die Maschine ist geteilt (Lastmittel in der Tabelle): Wanduhrzeiten schwanken um bis "
     "zu 30 %; die CPU-Verhältnisse sind belastbarer. Der erste Bodenlauf je Größe ist oft "
     "langsamer (Seitencache): verwendet wird das Minimum.",
@@ -252,8 +253,8 @@ def markdown(results: dict) -> str:
         )
         + ".",
         "",
-        "Begriffe: *Ingest* = Summe der Dagster-Läufe `referenz` + je Lieferart (aus "
-        "`RunOutcome.timings`), *dbt* = Dagster-Lauf `aufbereitung` (dbt und, sofern schon "
+        "Begriffe: *Ingest* = Dagster-Lauf `laden` (Referenzdaten und alle geänderten "
+        "Lieferarten, aus `RunOutcome.timings`), *dbt* = Dagster-Lauf `aufbereitung` (dbt und, sofern schon "
         "vorhanden, Veröffentlichung und Bericht: der Runner startet sie als einen Lauf), *Boden* = DuckDB `read_csv` aller CSV-Lieferungen "
         "(all_varchar, `;`, Kodierung, Titelblock übersprungen; XLSX und GeoJSON nicht enthalten), "
         "*Peer* = derselbe Ingest mit pandas + pandera (pandas-Backend) + HMAC je Zeile + "

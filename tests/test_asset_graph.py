@@ -78,7 +78,7 @@ def test_registry_assets_follow_the_registry():
         assert graph[f"raw/{name}"] == {
             "deps": sorted([f"landing/{kind.folder}", *(references if period else [])]),
             "group": "raw",
-            "partitioned": period,
+            "partitioned": False,
             "checks": sorted(CHECK_NAMES) if period or name == anchor else [],
         }, name
 
@@ -93,9 +93,11 @@ def test_asset_graph_matches_snapshot():
 
 
 def _automation() -> dict:
-    """Jobs (their assets), schedules (job, time) and sensors (the jobs they start)."""
+    """Jobs (their assets), schedules (job, time) and sensors (the jobs they start, and for
+    the run-status sensor the jobs it watches)."""
     from pipelines.definitions import build_defs
     from pipelines.defs.schedules import CYCLES
+    from pipelines.defs.sensors import MONITORED_JOBS, nach_dem_laden
     from pipelines.deliveries.registry import PERIOD_KINDS, REFERENCE_KINDS
 
     repo = build_defs().get_repository_def()
@@ -128,6 +130,11 @@ def _automation() -> dict:
         if loads <= targets:
             targets = (targets - loads) | {ALL_LOADS}
         sensors[s.name] = {"an": s.default_status.value, "jobs": sorted(targets)}
+        if s.name == nach_dem_laden.name:
+            watched = {j.name for j in MONITORED_JOBS}
+            if loads <= watched:
+                watched = (watched - loads) | {ALL_LOADS}
+            sensors[s.name]["beobachtet"] = sorted(watched)
     return {"jobs": jobs, "schedules": schedules, "sensors": sensors}
 
 
@@ -166,5 +173,5 @@ def test_one_lineage_from_landing_to_report():
         layers = [p.split("/")[0] for p in path]
         assert layers[0] == "landing" and "raw" in layers and "staging" in layers
         assert "marts" in layers and "publish" in layers and layers[-1] == "report"
-    assert graph["raw/sgb2"]["partitioned"]
+    assert not graph["raw/sgb2"]["partitioned"]  # periods are run config (plan.py)
     assert "zeilenbilanz" in graph["raw/sgb12"]["checks"]

@@ -41,7 +41,7 @@ class Places:
     raw_tables: set[str]
     assets: set[str]
     jobs: dict[str, set[str]]
-    sensor_jobs: set[str]
+    sensor_assets: set[str]  # what the jobs the landing sensor starts load
     schedules: dict[str, set[str]]  # schedule -> kinds it loads
     dbt_sources: set[str]
     dbt_readers: set[str]  # raw tables some dbt model reads
@@ -106,7 +106,7 @@ def collect(contracts: dict[str, DeliveryContract] | None = None) -> Places:
         raw_tables=raw_tables,
         assets={k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()},
         jobs=jobs,
-        sensor_jobs={t.job_name for t in sensor.targets},
+        sensor_assets={a for t in sensor.targets for a in jobs.get(t.job_name, set())},
         schedules={name: set(kinds) for name, kinds in CYCLES.items()},
         dbt_sources=set(raw_sources.values()),
         dbt_readers=readers,
@@ -152,8 +152,8 @@ def missing(places: Places) -> list[str]:
             job = f"laden_{kind}"
             if f"raw/{kind}" not in places.jobs.get(job, set()):
                 gap("Job", f"{job} mit raw/{kind}")
-        if job not in places.sensor_jobs:
-            gap("Sensor", f"eingangsordner startet {job} nicht")
+        if f"raw/{kind}" not in places.sensor_assets:
+            gap("Sensor", f"eingangsordner lädt raw/{kind} nicht (Job laden)")
         for schedule in contract.schedules:
             if kind not in places.schedules.get(schedule, set()):
                 gap("Zeitplan", f"{schedule} lädt die Art nicht (Rhythmus {contract.cadence})")
@@ -217,7 +217,7 @@ def _without(places: Places, place: str, kind: str) -> Places:
         job = "referenzdaten" if contract.is_reference else f"laden_{kind}"
         p.jobs[job].discard(f"raw/{kind}")
     elif place == "Sensor":
-        p.sensor_jobs.discard("referenzdaten" if contract.is_reference else f"laden_{kind}")
+        p.sensor_assets.discard(f"raw/{kind}")
     elif place == "Zeitplan":
         for schedule in contract.schedules:
             p.schedules[schedule].discard(kind)

@@ -216,8 +216,9 @@ def depending_on(assets_defs, kinds: set[str]) -> dg.AssetSelection:
     from dagster_dbt import build_dbt_asset_selection
 
     dbt_defs = list(
-        {id(a): a for a in assets_defs if a.is_executable and a.node_def.name == "dbt_modelle"}
-        .values()
+        {
+            id(a): a for a in assets_defs if a.is_executable and a.node_def.name == "dbt_modelle"
+        }.values()
     )
     select = " ".join(f"source:raw.{PERIOD_KINDS[k].table}+" for k in sorted(kinds))
     models = build_dbt_asset_selection(dbt_defs, dbt_select=select)

@@ -24,6 +24,8 @@ PENDING = [
     dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
     dg.DagsterRunStatus.STARTED,
 ]  # fmt: skip
+# the runs after which `nach_dem_laden` decides (loads: build; a build: record its stamp)
+MONITORED_JOBS = [*LOAD_JOBS, aufbereitung]
 BUSY = "Das Warehouse wird gerade geschrieben; der nächste Takt versucht es wieder"
 
 
@@ -90,7 +92,7 @@ def _loads_since(instance, start: float) -> bool:
 @dg.run_status_sensor(
     name="nach_dem_laden",
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[*LOAD_JOBS, aufbereitung],
+    monitored_jobs=MONITORED_JOBS,
     request_jobs=[aufbereitung],
     description="Nach dem letzten erfolgreichen Laden: Marts, Veröffentlichung und Bericht "
     "(aufbereitung), nur was von den geänderten Zeiträumen abhängt; nach der Aufbereitung "

@@ -48,9 +48,14 @@ def _tick(defs, instance, cursor=None):
 
 
 def _execute(defs, instance, request: dg.RunRequest):
+    """Launch a request as the daemon would: its job, assets, run config and tags."""
     job = defs.resolve_job_def(request.job_name)
     return job.execute_in_process(
-        instance=instance, tags=request.tags, run_config=QUIET, raise_on_error=False
+        instance=instance,
+        tags=request.tags,
+        run_config=request.run_config or QUIET,
+        asset_selection=request.asset_selection,
+        raise_on_error=False,
     )
 
 
@@ -73,7 +78,8 @@ def _after_success(defs, instance, result):
 
 @pytest.mark.slow
 def test_file_drop_sensor_tick_run_publish(tmp_path):
-    from pipelines.deliveries.registry import PERIOD_KINDS
+    from pipelines.defs.ingest.assets import PERIOD_ASSET
+    from pipelines.deliveries.registry import ALL_KINDS
 
     landing, paths, defs, instance = _setup(tmp_path)
     first = _tick(defs, instance)
@@ -82,21 +88,32 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
     for src in EXAMPLES.iterdir():  # the offices drop their files
         shutil.copytree(src, landing / src.name) if src.is_dir() else shutil.copy(src, landing)
     tick = _tick(defs, instance, first.cursor)
-    jobs = [r.job_name for r in tick.run_requests]
-    assert jobs[0] == "referenzdaten"
-    assert set(jobs[1:]) == {f"laden_{k}" for k in PERIOD_KINDS}  # every kind has an example
-    assert len(jobs) == len(set(jobs))  # one run per kind, not one per file
-    results = [_execute(defs, instance, r) for r in tick.run_requests]
-    assert all(r.success for r in results)
+    [load] = tick.run_requests  # one run for every kind, not one per kind or file
+    assert load.job_name == "laden"
+    assert {k.to_user_string() for k in load.asset_selection} == {f"raw/{k}" for k in ALL_KINDS}
+    assert load.run_config["ops"][PERIOD_ASSET]["config"]["perioden"]["sgb2"] == ["2024-12"]
+    loaded = _execute(defs, instance, load)
+    assert loaded.success
 
-    chained = _after_success(defs, instance, results[-1])
+    chained = _after_success(defs, instance, loaded)
     assert isinstance(chained, dg.RunRequest) and chained.job_name == "aufbereitung"
+    assert chained.asset_selection is None  # the first build: the whole job
     built = _execute(defs, instance, chained)
     assert built.success
     assert paths.publish_db.exists()
     assert query(paths.publish_db, "select count(*) from indikatoren")[0][0] > 0
-    loaded = query(paths.warehouse_db, "select count(*) from audit.loads where status = 'geladen'")
-    assert loaded[0][0] >= 10
+    done = query(paths.warehouse_db, "select count(*) from audit.loads where status = 'geladen'")
+    assert done[0][0] >= 10
+    # after the build the sensor records what it was built from, as `run` does
+    noted = _after_success(defs, instance, built)
+    assert isinstance(noted, dg.SkipReason) and "vermerkt" in noted.skip_message
+    assert (paths.root / ".aufbereitung_stand").exists()
+    # a load run of nothing new (a start by hand in the UI): no build
+    again_loaded = defs.resolve_job_def("referenzdaten").execute_in_process(
+        instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    unchanged = _after_success(defs, instance, again_loaded)
+    assert isinstance(unchanged, dg.SkipReason) and "unverändert" in unchanged.skip_message
 
     # the same folder again: nothing to do
     again = _tick(defs, instance, tick.cursor)
@@ -110,13 +127,86 @@ def test_file_drop_sensor_tick_run_publish(tmp_path):
     )
     touched = _tick(defs, instance, tick.cursor)
     assert not touched.run_requests and touched.skip_message
-    # one corrected delivery: one run of its kind over its period
+    # even without the cursor (a new sensor): the warehouse holds these contents
+    fresh = _tick(defs, instance)
+    assert not fresh.run_requests and fresh.skip_message
+    # one corrected delivery: one load run of its kind over its period
     f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))
     third = _tick(defs, instance, tick.cursor)
     [req] = third.run_requests
-    assert req.job_name == "laden_sgb2"
-    assert req.tags["dagster/asset_partition_range_start"] == "2024-12"
-    assert req.tags["dagster/asset_partition_range_end"] == "2024-12"
+    assert req.job_name == "laden"
+    assert req.asset_selection == [dg.AssetKey(["raw", "sgb2"])]
+    assert req.run_config["ops"][PERIOD_ASSET]["config"] == {"perioden": {"sgb2": ["2024-12"]}}
+    assert req.tags["sozialmonitor/perioden"] == "sgb2: 2024-12"
+
+
+def _runs(instance) -> list[tuple]:
+    """Job, assets and run config of every run of an instance, oldest first."""
+    records = reversed(instance.get_run_records())
+    return [
+        (
+            r.dagster_run.job_name,
+            sorted(k.to_user_string() for k in r.dagster_run.asset_selection or ()),
+            r.dagster_run.run_config,
+        )
+        for r in records
+    ]
+
+
+@pytest.mark.slow
+def test_run_and_sensor_start_the_same_runs(example_city, tmp_path):
+    """One more month delivered: `sozialmonitor run` and the UI's sensor chain start the same
+    jobs with the same assets and run config (one `laden`, one `aufbereitung` of the monthly
+    path), and both record the same stamp; on a warehouse `run` built, the sensor finds
+    nothing to load."""
+    from pipelines.runner import run_pipeline
+
+    copies = {}
+    for name in ("befehl", "sensor"):
+        landing, warehouse = tmp_path / name / "landing", tmp_path / name / "warehouse"
+        shutil.copytree(example_city.landing, landing)
+        shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
+        copies[name] = (landing, warehouse)
+    change = lambda f: f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))  # noqa: E731
+
+    landing, warehouse = copies["befehl"]
+    change(landing / "sgb2" / "sgb2_2024-12.csv")
+    outcome = run_pipeline(landing, warehouse)
+    assert outcome.exit_code == 0, outcome.failed_steps
+    assert outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}
+    by_command = _runs(dg.DagsterInstance.get())[-len(outcome.run_ids) :]
+
+    landing, warehouse = copies["sensor"]
+    from pipelines.definitions import build_defs
+    from pipelines.defs.resources import resource_from_env
+    from pipelines.runner import prepare_dagster_home, set_environment
+    from pipelines.warehouse.files import WarehousePaths
+
+    paths = WarehousePaths(warehouse)
+    set_environment(landing, paths, None)
+    prepare_dagster_home(paths)
+    defs, instance = build_defs(resource_from_env()), dg.DagsterInstance.get()
+    idle = _tick(defs, instance)
+    assert not idle.run_requests, idle.run_requests  # `run` loaded it: the same decision
+    change(landing / "sgb2" / "sgb2_2024-12.csv")
+    [load] = _tick(defs, instance, idle.cursor).run_requests
+    loaded = _execute(defs, instance, load)
+    assert loaded.success
+    build = _after_success(defs, instance, loaded)
+    assert isinstance(build, dg.RunRequest), build
+    built = _execute(defs, instance, build)
+    assert built.success
+    _after_success(defs, instance, built)
+    by_sensor = _runs(instance)[-2:]
+
+    assert [r[0] for r in by_command] == ["laden", "aufbereitung"]
+    assert by_sensor == by_command
+    assert by_sensor[1][1] and "marts/indikatoren" in by_sensor[1][1]  # the monthly path
+    stamps = [
+        (w / ".aufbereitung_stand").read_text(encoding="utf-8")
+        for w in (copies["befehl"][1], copies["sensor"][1])
+    ]
+    assert stamps[0] == stamps[1]
 
 
 HOLDER = """
@@ -163,20 +253,35 @@ def test_ui_job_takes_the_writer_lock(tmp_path, monkeypatch):
     assert query(paths.warehouse_db, "select count(*) from raw.gebiete")[0][0] > 0
 
 
-def test_schedules_start_the_reference_run_of_their_cycle(tmp_path):
+def test_schedules_load_what_changed_in_their_cycle(tmp_path):
+    """A schedule starts one `laden` over the reference data and its cycle's kinds, decided
+    like the sensor and `run` (content against the warehouse); nothing new: no run."""
     import datetime
 
-    from pipelines.defs.schedules import CYCLE_TAG
+    from pipelines.defs.schedules import CYCLE_TAG, CYCLES
+    from pipelines.deliveries.registry import REFERENCE_KINDS
 
-    _landing, _paths, defs, instance = _setup(tmp_path)
+    landing, _paths, defs, instance = _setup(tmp_path)
+    when = datetime.datetime(2025, 4, 1, 6)
     for name in ("monatlich", "jaehrlich"):
         schedule = defs.get_schedule_def(name)
-        ctx = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=datetime.datetime(2025, 4, 1, 6)
-        )
-        [req] = schedule.evaluate_tick(ctx).run_requests
-        assert schedule.job_name == "referenzdaten"
+        assert schedule.job_name == "laden"
+        with dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=when, resources=defs.resources
+        ) as ctx:
+            empty = schedule.evaluate_tick(ctx)
+        assert not empty.run_requests and empty.skip_message
+    shutil.copytree(EXAMPLES, landing, dirs_exist_ok=True)
+    for name in ("monatlich", "jaehrlich"):
+        schedule = defs.get_schedule_def(name)
+        with dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=when, resources=defs.resources
+        ) as ctx:
+            [req] = schedule.evaluate_tick(ctx).run_requests
         assert req.tags[CYCLE_TAG] == name
+        assert {k.to_user_string() for k in req.asset_selection} == {
+            f"raw/{k}" for k in [*REFERENCE_KINDS, *CYCLES[name]]
+        }
 
 
 def test_ui_job_accounts_for_every_file_and_fails_in_one_german_line(tmp_path):
