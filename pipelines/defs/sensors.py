@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs import plan as planning
+from pipelines.defs.ingest.inventory import CLI_RUN_TAG
 from pipelines.defs.resources import Sozialmonitor
 from pipelines.defs.schedules import LOAD_JOBS, aufbereitung, laden
 from pipelines.deliveries.landing import discover
@@ -102,6 +103,8 @@ def _loads_since(instance, start: float) -> bool:
 def nach_dem_laden(context: dg.RunStatusSensorContext, sozialmonitor: Sozialmonitor):
     run = context.dagster_run
     paths = sozialmonitor.paths()
+    if CLI_RUN_TAG in run.tags:  # `sozialmonitor run` decides and builds, and stamps, itself
+        return dg.SkipReason("Lauf von sozialmonitor run: der Befehl baut selbst auf")
     if run.job_name == planning.BUILD_JOB:
         record = context.instance.get_run_record_by_id(run.run_id)
         failed = failed_blocking_checks(context.instance, run.run_id)
