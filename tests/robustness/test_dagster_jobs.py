@@ -60,13 +60,14 @@ def _execute(defs, instance, request: dg.RunRequest):
 
 
 def _after_success(defs, instance, result):
-    """Evaluate `nach_dem_laden` as the daemon would for this finished run."""
+    """Evaluate `nach_dem_laden` as the daemon would for this finished run (or run id)."""
     from pipelines.defs.sensors import nach_dem_laden
 
-    run = instance.get_run_by_id(result.run_id)
+    run_id = result if isinstance(result, str) else result.run_id
+    run = instance.get_run_by_id(run_id)
     event = next(
         e.dagster_event
-        for e in instance.all_logs(result.run_id)
+        for e in instance.all_logs(run_id)
         if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
     )
     with dg.build_run_status_sensor_context(
@@ -175,9 +176,16 @@ def test_run_and_sensor_start_the_same_runs(example_city, tmp_path):
     assert outcome.exit_code == 0, outcome.failed_steps
     assert outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}
     by_command = _runs(dg.DagsterInstance.get())[-len(outcome.run_ids) :]
+    # a daemon watching this warehouse leaves the command's runs alone: it built itself
+    from pipelines.definitions import build_defs
+    from pipelines.defs.resources import Sozialmonitor
+
+    resource = Sozialmonitor(landing_dir=str(landing), warehouse_dir=str(warehouse))
+    command_defs = build_defs(resource)
+    ignored = _after_success(command_defs, dg.DagsterInstance.get(), outcome.run_ids[0])
+    assert isinstance(ignored, dg.SkipReason) and "sozialmonitor run" in ignored.skip_message
 
     landing, warehouse = copies["sensor"]
-    from pipelines.definitions import build_defs
     from pipelines.defs.resources import resource_from_env
     from pipelines.runner import prepare_dagster_home, set_environment
     from pipelines.warehouse.files import WarehousePaths
