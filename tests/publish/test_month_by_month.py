@@ -87,6 +87,15 @@ def test_month_by_month_equals_full_build(small_city, tmp_path):
     assert outcome.scope == {"arten": ["sgb12", "sgb2"], "tests_ab_periode": "2024-12-31"}, (
         outcome.scope
     )
+    # ... and the data tests really look at the month only (macro tests_ab_periode): on a
+    # mart with a contract and on a staging model alike
+    scoped = {
+        p.name
+        for p in (warehouse / "dbt_ziel" / "compiled").rglob("*.sql")
+        if "periode >= date '2024-12-31'" in p.read_text(encoding="utf-8")
+    }
+    assert any(n.startswith("not_null_basiszahlen_") for n in scoped), sorted(scoped)
+    assert any(n.startswith("not_null_stg_sgb12_") for n in scoped), sorted(scoped)
 
     incremental, full = published(warehouse), published(small_city.warehouse)
     assert incremental["indikatoren"]["rows"] != before["indikatoren"]["rows"]
