@@ -23,7 +23,7 @@ from pipelines.defs.resources import Sozialmonitor, report_pdf_from_env
 from pipelines.deliveries import inventory
 from pipelines.deliveries.landing import LandingError, discover
 from pipelines.deliveries.registry import ALL_KINDS, PERIOD_KINDS
-from pipelines.operator import explain_error_info, probe_writable
+from pipelines.operator import OperatorError, disk_full_message, explain_error_info, probe_writable
 from pipelines.warehouse.audit import write_inventory
 from pipelines.warehouse.files import WarehousePaths
 from pipelines.warehouse.lock import writer_lock
@@ -89,6 +89,23 @@ def quiet_tools() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
+def _storage_full(exc: BaseException, paths: WarehousePaths) -> OperatorError | None:
+    """SQLite reports a full disk under Dagster's run storage as a `disk I/O error` (WAL
+    mode): the German line when the disk of `dagster_home` is indeed (nearly) full."""
+    import shutil
+
+    text = " ".join(str(e) for e in (exc, exc.__cause__, exc.__context__) if e)
+    if "disk I/O error" not in text and "database or disk is full" not in text:
+        return None
+    try:
+        free = shutil.disk_usage(paths.dagster_home).free
+    except OSError:
+        return None
+    if free > 64 * 1024 * 1024:
+        return None  # a real I/O error: the traceback is what is needed
+    return OperatorError(disk_full_message(str(paths.dagster_home)))
+
+
 def run_pipeline(
     landing: Path,
     warehouse: Path,
@@ -147,13 +164,19 @@ def _run_locked(
     def execute(job_name: str, asset_keys, run_config: dict, tags: dict, label: str) -> bool:
         """One run of a defined job (the jobs the UI, the sensor and the schedules start)."""
         t0 = time.perf_counter()
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance,
-            run_config=run_config,
-            tags={**tags, CLI_RUN_TAG: "run"},
-            asset_selection=asset_keys,
-            raise_on_error=False,
-        )
+        try:
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                instance=instance,
+                run_config=run_config,
+                tags={**tags, CLI_RUN_TAG: "run"},
+                asset_selection=asset_keys,
+                raise_on_error=False,
+            )
+        except Exception as exc:  # outside every step: Dagster's own storage failed
+            full = _storage_full(exc, paths)
+            if full is None:
+                raise
+            raise full from exc
         outcome.run_ids.append(result.run_id)
         outcome.timings[label] = time.perf_counter() - t0
         for ev in result.get_asset_check_evaluations():

@@ -1,8 +1,8 @@
 """SIGKILL a `sozialmonitor run` mid-load and mid-dbt; the rerun completes with clean raw tables.
 
 Kill points are observed from outside, without touching the locked DuckDB file:
-mid-load = the Dagster instance has started its third run (reference and einwohner done,
-the next kind loading); mid-dbt = dbt's first new `START` line in warehouse/logs/dbt.log.
+mid-load = the Dagster instance has started the `laden` run and DuckDB's write-ahead log
+of warehouse.duckdb exists (a file committed, the load going on); mid-dbt = dbt's first new `START` line in warehouse/logs/dbt.log.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def test_sigkill_mid_load_and_mid_dbt_then_rerun(tmp_path):
 
     # 1. mid-load
     proc = _start(landing, warehouse)
-    _kill_when(proc, lambda _: storage.is_dir() and len(list(storage.iterdir())) >= 3)
+    wal = warehouse / "warehouse.duckdb.wal"
+    _kill_when(proc, lambda _: storage.is_dir() and any(storage.iterdir()) and wal.exists())
     # 2. rerun, killed while dbt builds
     proc = _start(landing, warehouse)
     dbt_log = warehouse / "logs" / "dbt.log"
