@@ -202,7 +202,10 @@ def build_example_warehouse(path: Path | str, mit_historie: bool = True) -> Path
             "sgb2": _sgb2_rows("2024-12-01", SGB2_2024, "ld_sgb2_2024_12"),
             "sgb12": [("2024-12-31", *r[:8], r[8], "ld_sgb12_2024") for r in SGB12_2024],
             "sgb8": [(2024, *r, "ld_sgb8_2024") for r in SGB8_2024],
-            "bewegungen": [(2024, *b, "ld_bew_2024") for b in BEWEGUNGEN_2024],
+            # alter, geschlecht empty: a delivery without the optional breakdown
+            "bewegungen": [
+                (2024, g, a, None, None, n, "ld_bew_2024") for g, a, n in BEWEGUNGEN_2024
+            ],
             "finanzen": [(2024, *f, "ld_fin_2024") for f in FINANZEN_2024],
         }
         if mit_historie:
