@@ -19,6 +19,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.bedarf import nachbarn
+
 IST = "ist"
 
 SCHEMA: dict[str, pl.DataType] = {
@@ -39,6 +41,8 @@ SCHEMA: dict[str, pl.DataType] = {
     "bedarf_plaetze": pl.Float64(),
     "versorgungsquote": pl.Float64(),
     "platzsaldo": pl.Float64(),
+    "plaetze_nachbarn": pl.Float64(),
+    "platzsaldo_mit_nachbarn": pl.Float64(),
 }
 KEY = ["gebiet_id", "art", "jahr", "variante"]
 
@@ -66,6 +70,11 @@ def eckwerte_frame(eckwerte: dict) -> pl.DataFrame:
             "planungsebene_hoeher": pl.Int32(),
         },
     )
+
+
+def anteile(eckwerte: dict) -> dict[str, float]:
+    """nachbarn_anteil per type (0 where not set)."""
+    return {art: float(e.get("nachbarn_anteil", 0) or 0) for art, e in eckwerte.items()}
 
 
 def _band_sums(persons: pl.DataFrame, value: str, eck: pl.DataFrame, by: list[str]) -> pl.DataFrame:
@@ -208,6 +217,7 @@ def plan(
         .with_columns((pl.col("plaetze") - pl.col("bedarf_plaetze")).alias("platzsaldo"))
         .rename({"ziel_id": "gebiet_id", "ziel_ebene": "ebene"})
     )
+    out = nachbarn.add_columns(out, nachbarn.neighbours(gebiete), anteile(eckwerte))
     return out.select([pl.col(c).cast(t) for c, t in SCHEMA.items()]).sort(
         "art", "variante", "jahr", "gebiet_id"
     )

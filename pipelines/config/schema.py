@@ -255,6 +255,15 @@ class Bedarfseckwert(_Block):
         ),
     ]
 
+    nachbarn_anteil: Annotated[
+        Number,
+        Field(
+            ge=0,
+            le=1,
+            description="eine Zahl von 0 bis 1 (Anteil des Überhangs angrenzender Gebiete)",
+        ),
+    ] = 0
+
     _band_ordered = field_validator("alter_bis")(
         lambda value, info: _not_before(value, info, "alter_von")
     )
@@ -279,7 +288,7 @@ class CityConfig(_Block):
         dict[StrictStr, Bedarfseckwert] | None,
         Field(
             description="je Einrichtungsart (Codeliste von data_contracts/einrichtungen.yaml) "
-            "alter_von, alter_bis, zielwert, je und planungsebene_hoeher"
+            "alter_von, alter_bis, zielwert, je, planungsebene_hoeher und nachbarn_anteil"
         ),
     ] = None
 

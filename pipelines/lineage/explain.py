@@ -74,6 +74,11 @@ RULES = {
     "zaehler_oder_nenner_gesperrt": "Zähler oder Nenner ist gesperrt (siehe Anzahlen)",
     "nur_grenzen": "nur eingegrenzt bekannt: Summe über an der Quelle gesperrte Zellen",
     "nicht_geliefert": "kein Wert geliefert: die Zeile vervollständigt die Zeitreihe",
+    "prognose_unter_min": "geschätzte Zahl unter der Mindestfallzahl oder geschätzte "
+    "Einwohnerzahl des Gebiets unter der Mindesteinwohnerzahl (offenlegung.min_fallzahl, "
+    "min_einwohner)",
+    "ohne_zelle": "zu diesem Stichtag keine Zelle der Geheimhaltung (Bevölkerung auf einem "
+    "älteren Gebietsstand geliefert): nicht veröffentlicht",
 }
 
 

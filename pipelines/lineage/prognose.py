@@ -23,6 +23,7 @@ from pipelines.projection import cohort_component as cc
 from pipelines.publish.tables import SYMBOLS
 
 from .explain import (
+    RULES,
     ExplainError,
     _closest,
     _connect,
@@ -212,6 +213,10 @@ def explain_prognose(warehouse: Path, table: str, column: str, key: str, jahr: i
                 [gebiet, basis, stichtag, variante, gruppe],
             )
             lines.append(_published_line(pub))
+            if pub is not None and pub[1] is not None:
+                lines += _audit_lines(
+                    con, "bevoelkerungsprognose", f"{gruppe}:{variante}", gebiet, stichtag
+                )
         lines += _quality_lines(
             con, projected[1], _target_group(lo, hi), _size_class(total_base), jahr - basis.year
         )
@@ -422,7 +427,8 @@ PROJECTED_RULE = (
 )
 IST_RULE = (
     "die Bevölkerung der Altersgruppe ist eine Zählung: `*` unter der Mindestfallzahl oder "
-    "aus übergeordnetem Gebiet und Nachbargebieten rückrechenbar, `.` in Gebieten unter der "
+    "aus übergeordnetem Gebiet und Nachbargebieten oder mit den Einwohnerzahlen anderer "
+    "Altersgruppen rückrechenbar, `.` in Gebieten unter der "
     "Mindesteinwohnerzahl; benötigte Plätze, Saldo und Quote folgen ihr"
 )
 
@@ -451,7 +457,29 @@ def _bedarf_lines(con, row: dict, column: str, gebiet: str) -> list[str]:
         [gebiet, row["art"], row["jahr"], row["variante"]],
     ).fetchone()
     lines.append(_published_line(pub, IST_RULE if row["variante"] == "ist" else PROJECTED_RULE))
+    if pub is not None and pub[1] is not None:
+        merkmal = row["art"] if row["variante"] == "ist" else f"{row['art']}:{row['variante']}"
+        lines += _audit_lines(con, "bedarfsplanung", merkmal, gebiet, date(row["jahr"], 12, 31))
     return lines
+
+
+def _audit_lines(con, tabelle: str, merkmal: str, gebiet: str, stichtag: date) -> list[str]:
+    """The rule of audit.geheimhaltung that withheld the figure (the planning unit's log)."""
+    if not con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' "
+        "and table_name = 'geheimhaltung'"
+    ).fetchone()[0]:
+        return []
+    rows = con.execute(
+        "select regel, ausgeloest_durch from audit.geheimhaltung where tabelle = ? and "
+        "merkmal = ? and gebiet_id = ? and periode = ? order by 1",
+        [tabelle, merkmal, gebiet, stichtag],
+    ).fetchall()
+    return [
+        f"Regel (audit.geheimhaltung): {RULES.get(regel, regel)}"
+        + (f", ausgelöst durch {by}" if by else "")
+        for regel, by in rows
+    ]
 
 
 def _ist_lines(con, row: dict, column: str, gebiet: str, stichtag: date) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 
 import polars as pl
@@ -24,13 +25,16 @@ SIGNED = merkmale.signed()
 # bands add up to all inhabitants only if the older people start where working age ends
 IDENTITIES = {
     "sgb2": [("rlb = elb + nef", lambda p: True)],
-    "einwohner": [
-        (
-            "ew = ew_u18 + ew_18_64 + ew_65plus",
-            lambda p: p["alter_senioren_ab"] == p["sgb2_hoechstalter"] + 1,
-        )
-    ],
 }
+# the einwohner counts are age ranges (dbt_project/macros/merkmale.sql): every way one range
+# is the disjoint union of others is an identity (`age_identities`), among them
+# ew = ew_u18 + ew_18_64 + ew_65plus where the older people start where working age ends.
+# A Bedarfsplanung band that is no einwohner count joins the same system as a cell
+# `ew_a<von>_<bis>` (pipelines/publish/planung.py), so 0-2 + 3-5 + 6-9 + 10-17 = ew_u18 is one
+# of these identities too.
+AGE_TABLE = "einwohner"
+OPEN_AGE = 100  # "100 = 100 and older" (data_contracts/einwohner.yaml)
+BAND_CELL = re.compile(r"ew_a(\d+)_(\d+)")
 SUPPRESSED = ("*", ".", "x", "/")
 
 
@@ -190,9 +194,70 @@ def _restore_identities(cells: pl.DataFrame) -> pl.DataFrame:
     return cells
 
 
+def count_ages(parameters: dict | None = None) -> dict[str, tuple[int, int]]:
+    """The age range (from, to, both included; 100 = 100 and older) of every einwohner count,
+    under the city's count parameters (the conditions of dbt_project/macros/merkmale.sql)."""
+    p = {**count_parameters(), **(parameters or {})}
+    return {
+        "ew": (0, OPEN_AGE),
+        "ew_u18": (0, int(p["alter_minderjaehrig_bis"])),
+        "ew_u15": (0, int(p["alter_kinder_bis"])),
+        "ew_15_64": (int(p["alter_erwerb_ab"]), int(p["sgb2_hoechstalter"])),
+        "ew_18_64": (int(p["alter_minderjaehrig_bis"]) + 1, int(p["sgb2_hoechstalter"])),
+        "ew_u65": (0, int(p["sgb2_hoechstalter"])),
+        "ew_65plus": (int(p["alter_senioren_ab"]), OPEN_AGE),
+        "ew_u21": (0, int(p["alter_jung_bis"])),
+    }
+
+
+def band_cell(alter_von: int, alter_bis: int, parameters: dict | None = None) -> str:
+    """The merkmal of the persons aged alter_von..alter_bis in the einwohner system: the
+    einwohner count of exactly that range, else `ew_a<von>_<bis>`."""
+    for merkmal, ages in count_ages(parameters).items():
+        if ages == (int(alter_von), int(alter_bis)):
+            return merkmal
+    return f"ew_a{int(alter_von)}_{int(alter_bis)}"
+
+
+def ages_of(merkmale, parameters: dict | None = None) -> dict[str, tuple[int, int]]:
+    """The age range of every merkmal given that is one (einwohner counts, band cells)."""
+    known = count_ages(parameters)
+    out = {}
+    for m in merkmale:
+        if m in known:
+            out[m] = known[m]
+        elif match := BAND_CELL.fullmatch(m):
+            out[m] = (int(match.group(1)), int(match.group(2)))
+    return out
+
+
+def _partitions(lo: int, hi: int, parts: list[tuple[str, int, int]], chosen: tuple = ()):
+    """Every sequence of `parts` (name, from, to) that covers lo..hi without gap or overlap."""
+    if lo == hi + 1:
+        yield chosen
+        return
+    for m, a, b in parts:
+        if a == lo and b <= hi:
+            yield from _partitions(b + 1, hi, parts, (*chosen, m))
+
+
+def age_identities(ages: dict[str, tuple[int, int]], tabelle: str = AGE_TABLE) -> list[Identity]:
+    """Every way one age range is exactly the disjoint union of others (two or more), and
+    every pair of names for the same range (a one-part identity), in a fixed order."""
+    items = sorted(ages.items(), key=lambda kv: (kv[1], kv[0]))
+    out: list[Identity] = []
+    for total, (lo, hi) in items:
+        same = [m for m, r in items if r == (lo, hi) and m != total]
+        out += [Identity(tabelle, total, (m,)) for m in same if m > total]
+        parts = [(m, a, b) for m, (a, b) in items if lo <= a and b <= hi and (a, b) != (lo, hi)]
+        out += [Identity(tabelle, total, p) for p in _partitions(lo, hi, parts) if len(p) > 1]
+    return out
+
+
 def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[Identity]:
     """The identities among the counts present that hold under the city's count
-    parameters (config `indikatoren`; None: the defaults)."""
+    parameters (config `indikatoren`; None: the defaults): the declared ones and those of
+    the age ranges of einwohner (`age_identities`)."""
     params = {**count_parameters(), **(parameters or {})}
     present = {(t, m) for t, m in cells.select("tabelle", "merkmal").unique().iter_rows()}
     out = []
@@ -203,7 +268,8 @@ def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[
             ident = Identity.parse(tabelle, text)
             if all((tabelle, m) in present for m in (ident.summe, *ident.teile)):
                 out.append(ident)
-    return out
+    ages = ages_of(sorted(m for t, m in present if t == AGE_TABLE), params)
+    return out + age_identities(ages)
 
 
 def with_signed(cfg: DisclosureConfig) -> DisclosureConfig:
@@ -220,8 +286,13 @@ def disclose_counts(
     stats: dict | None = None,
     crosswalk: pl.DataFrame | None = None,
     parameters: dict | None = None,
+    extra_cells: pl.DataFrame | None = None,
 ) -> DisclosureResult:
     """Disclosure control per (table, period): see `pipelines.publish.systems`.
+
+    `extra_cells`: more cells of today's layout for systems that exist (the Bedarfsplanung
+    bands, `planung.demand_cells`), solved with the counts of the same table and period;
+    cells for a system that is not there (a period on an older layout) are left out.
 
     `parameters`: the city's count parameters (config `indikatoren`), which decide the
     identities among the counts (`identities_for`).
@@ -234,6 +305,14 @@ def disclose_counts(
     receives how many systems were solved and how many came from the cache.
     """
     cells, trees = layout_cells(basiszahlen, gebiete)
+    if extra_cells is not None and not extra_cells.is_empty():
+        systems = cells.filter(pl.col("gebietsstand") == TODAY).select("tabelle", "periode")
+        extra = extra_cells.with_columns(
+            pl.col("periode").cast(cells.schema["periode"]), pl.lit(TODAY).alias("gebietsstand")
+        ).join(systems.unique(), on=["tabelle", "periode"], how="semi")
+        cells = pl.concat([cells, extra.select(cells.columns)]).sort(
+            "tabelle", "merkmal", "periode", "gebiet_id"
+        )
     cfg = with_signed(cfg)
     identities = identities_for(cells, parameters)
     result, counts = solve_systems(cells, trees, identities, cfg, cache_dir, workers)

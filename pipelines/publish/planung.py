@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.bedarf import IST
+from pipelines.bedarf import IST, nachbarn
 from pipelines.disclosure import DisclosureConfig, apply_disclosure
+from pipelines.publish.cells import AGE_TABLE, age_identities, ages_of, band_cell, count_ages
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
 TABLE = "bedarfsplanung"
@@ -109,23 +110,86 @@ def publish_guete(guete: pl.DataFrame) -> pl.DataFrame:
     ).select(TABLES["prognose_guete"].column_names)
 
 
-def _band_count(alter_von: int, alter_bis: int, parameters: dict) -> str | None:
-    """The einwohner count that is exactly this age band, if any."""
-    if alter_bis >= OPEN_AGE:
-        if alter_von == 0:
-            return "ew"
-        if alter_von == int(parameters.get("alter_senioren_ab", 65)):
-            return "ew_65plus"
-    if (alter_von, alter_bis) == (0, 17):
-        return "ew_u18"
-    return None
+def demand_cells(
+    plan: pl.DataFrame, hierarchy: pl.DataFrame, parameters: dict | None = None
+) -> pl.DataFrame:
+    """The demand population of the `ist` rows as cells of the einwohner system: one cell
+    per age band (`band_cell`, types with the same band share it) that is no einwohner count
+    (a band that is one, like 65+ = ew_65plus, is that count's cell already).
 
-
-def art_tree(plan: pl.DataFrame, hierarchy: pl.DataFrame, art: str) -> pl.DataFrame:
-    """The hierarchy of one type: its planning level and every coarser level (the areas its
-    rows have); the planning-level areas are its leaves."""
-    areas = plan.filter(pl.col("art") == art)["gebiet_id"].unique().implode()
-    return hierarchy.filter(pl.col("gebiet_id").is_in(areas))
+    Every finest area has a cell: its band population where the band's rows reach down to
+    the finest level, else `x` (never published, nothing the system may count on); the
+    coarser areas of the rows are given with their sums. Columns of the disclosure input
+    (tabelle, merkmal, periode, gebiet_id, wert, quell_symbol)."""
+    schema = {
+        "tabelle": pl.String,
+        "merkmal": pl.String,
+        "periode": pl.Date,
+        "gebiet_id": pl.String,
+        "wert": pl.Int64,
+        "quell_symbol": pl.String,
+    }
+    ist = plan.filter(pl.col("variante") == IST)
+    if ist.is_empty():
+        return pl.DataFrame(schema=schema)
+    names = {
+        (von, bis): band_cell(von, bis, parameters)
+        for von, bis in ist.select("alter_von", "alter_bis").unique().iter_rows()
+    }
+    counts = set(count_ages(parameters))
+    rows = (
+        ist.with_columns(
+            pl.struct("alter_von", "alter_bis")
+            .map_elements(lambda r: names[(r["alter_von"], r["alter_bis"])], pl.String)
+            .alias("merkmal")
+        )
+        .filter(~pl.col("merkmal").is_in(list(counts)))
+        .select(
+            "merkmal",
+            pl.col("stichtag").alias("periode"),
+            "gebiet_id",
+            pl.col("bedarfsbevoelkerung").round(0).cast(pl.Int64).alias("wert"),
+        )
+        .unique(["merkmal", "periode", "gebiet_id"], keep="first")
+    )
+    leaves = hierarchy.join(
+        hierarchy.select(pl.col("parent_id").alias("gebiet_id")).unique(),
+        on="gebiet_id",
+        how="anti",
+    ).select("gebiet_id")
+    rows = rows.join(hierarchy.select("gebiet_id"), on="gebiet_id")  # today's areas only
+    reaches = (
+        rows.join(leaves, on="gebiet_id")
+        .select("merkmal", "periode")
+        .unique()
+        .with_columns(pl.lit(True).alias("_fein"))
+    )
+    grid = (
+        rows.select("merkmal", "periode")
+        .unique()
+        .join(leaves, how="cross")
+        .join(reaches, on=["merkmal", "periode"], how="left")
+        .join(rows, on=["merkmal", "periode", "gebiet_id"], how="left")
+        .select(
+            "merkmal",
+            "periode",
+            "gebiet_id",
+            pl.when(pl.col("_fein").is_null())
+            .then(None)
+            .otherwise(pl.col("wert").fill_null(0))
+            .alias("wert"),
+            pl.when(pl.col("_fein").is_null()).then(pl.lit("x")).alias("quell_symbol"),
+        )
+    )
+    coarser = rows.join(leaves, on="gebiet_id", how="anti").with_columns(
+        pl.lit(None, pl.String).alias("quell_symbol")
+    )
+    return (
+        pl.concat([grid, coarser])
+        .select(pl.lit(AGE_TABLE).alias("tabelle"), pl.all())
+        .cast(schema)
+        .sort("merkmal", "periode", "gebiet_id")
+    )
 
 
 def disclose_demand(
@@ -137,62 +201,14 @@ def disclose_demand(
 ) -> pl.DataFrame:
     """(art, stichtag, gebiet_id, wert, symbol) of the demand population of every `ist` row.
 
-    `published_counts`: the cells of the one disclosure system (tabelle einwohner); a band
-    equal to one of its counts takes its published state."""
+    `published_counts`: the cells of the one disclosure system (tabelle einwohner), solved
+    with the band cells of `demand_cells` (`cells.disclose_counts(..., extra_cells=...)`):
+    each row takes the published state of its band's cell, so the bands and the einwohner
+    counts of the same area and date are protected together (0-2 + 3-5 + 6-9 + 10-17 =
+    ew_u18). A row without a cell (a date whose population was delivered on an older area
+    layout) is withheld. Without `published_counts` (no einwohner counts published at all)
+    the bands are solved on their own, with the identities among them."""
     ist = plan.filter(pl.col("variante") == IST)
-    parts = []
-    parameters = parameters or {}
-    for (art,), rows in sorted(ist.partition_by("art", as_dict=True).items()):
-        first = rows.row(0, named=True)
-        same = _band_count(first["alter_von"], first["alter_bis"], parameters)
-        if same is not None and published_counts is not None:
-            known = published_counts.filter(
-                (pl.col("tabelle") == "einwohner") & (pl.col("merkmal") == same)
-            ).select(
-                pl.col("periode").cast(pl.Date).alias("stichtag"),
-                "gebiet_id",
-                pl.col("wert").cast(pl.Int64),
-                "symbol",
-            )
-            taken = rows.select("stichtag", "gebiet_id").join(
-                known, on=["stichtag", "gebiet_id"], how="left"
-            )
-            if (
-                taken["symbol"].is_not_null().sum() + taken["wert"].is_not_null().sum()
-                == taken.height
-            ):
-                parts.append(
-                    taken.select(
-                        pl.lit(art).alias("art"), "stichtag", "gebiet_id", "wert", "symbol"
-                    )
-                )
-                continue
-        # one system per date, on the areas that have a row on that date
-        for (_day,), day_rows in sorted(rows.partition_by("stichtag", as_dict=True).items()):
-            tree = art_tree(day_rows, hierarchy, art)
-            leaves = tree.join(
-                tree.select(pl.col("parent_id").alias("gebiet_id")).unique(),
-                on="gebiet_id",
-                how="anti",
-            )
-            cells = day_rows.join(leaves.select("gebiet_id"), on="gebiet_id").select(
-                pl.lit(TABLE).alias("tabelle"),
-                pl.lit(art).alias("merkmal"),
-                pl.col("stichtag").alias("periode"),
-                "gebiet_id",
-                pl.col("bedarfsbevoelkerung").round(0).cast(pl.Int64).alias("wert"),
-                pl.lit(None, pl.String).alias("quell_symbol"),
-            )
-            result = apply_disclosure(cells, tree, cfg=cfg)
-            parts.append(
-                result.cells.select(
-                    pl.col("merkmal").alias("art"),
-                    pl.col("periode").alias("stichtag"),
-                    "gebiet_id",
-                    pl.col("wert").cast(pl.Int64),
-                    "symbol",
-                )
-            )
     schema = {
         "art": pl.String,
         "stichtag": pl.Date,
@@ -200,9 +216,35 @@ def disclose_demand(
         "wert": pl.Int64,
         "symbol": pl.String,
     }
-    if not parts:
+    if ist.is_empty():
         return pl.DataFrame(schema=schema)
-    return pl.concat([p.cast(schema) for p in parts])
+    if published_counts is None:
+        own = demand_cells(plan, hierarchy, parameters)
+        published_counts = apply_disclosure(
+            own, hierarchy, age_identities(ages_of(own["merkmal"].unique(), parameters)), cfg
+        ).cells
+    names = {
+        (von, bis): band_cell(von, bis, parameters)
+        for von, bis in ist.select("alter_von", "alter_bis").unique().iter_rows()
+    }
+    known = published_counts.filter(pl.col("tabelle") == AGE_TABLE).select(
+        "merkmal",
+        pl.col("periode").cast(pl.Date).alias("stichtag"),
+        "gebiet_id",
+        pl.col("wert").cast(pl.Int64),
+        "symbol",
+    )
+    return (
+        ist.with_columns(
+            pl.struct("alter_von", "alter_bis")
+            .map_elements(lambda r: names[(r["alter_von"], r["alter_bis"])], pl.String)
+            .alias("merkmal")
+        )
+        .select("art", "merkmal", "stichtag", "gebiet_id")
+        .join(known, on=["merkmal", "stichtag", "gebiet_id"], how="left")
+        .select(list(schema))
+        .cast(schema)
+    )
 
 
 def publish_bedarfsplanung(
@@ -213,8 +255,15 @@ def publish_bedarfsplanung(
     cfg: DisclosureConfig,
     published_counts: pl.DataFrame | None = None,
     parameters: dict | None = None,
+    pairs: pl.DataFrame | None = None,
+    anteile: dict[str, float] | None = None,
 ) -> pl.DataFrame:
     """marts.bedarfsplanung as published.
+
+    `pairs`/`anteile`: neighbouring areas and each type's `nachbarn_anteil`
+    (`pipelines.bedarf.nachbarn`); the neighbour columns are computed again from the
+    published Platzsaldo, so they are known exactly where every saldo they rest on is
+    published and null elsewhere (None: no neighbour supply).
 
     `prognose`: marts.bevoelkerungsprognose (the projected total of an area);
     `population`: (gebiet_id, stichtag, einwohner) delivered inhabitants of every area."""
@@ -286,22 +335,32 @@ def publish_bedarfsplanung(
             pl.when(shown).then(pl.col("plaetze") - pl.col("bedarf_plaetze")).alias("platzsaldo"),
         )
     )
+    out = nachbarn.add_columns(
+        out, pl.DataFrame(schema=nachbarn.PAIR_SCHEMA) if pairs is None else pairs, anteile or {}
+    )
     return out.sort("art", "variante", "jahr", "gebiet_id").select(TABLES[TABLE].column_names)
 
 
 def planning_findings(
-    frame: pl.DataFrame, hierarchy: pl.DataFrame, cfg: DisclosureConfig
+    frame: pl.DataFrame,
+    hierarchy: pl.DataFrame,
+    cfg: DisclosureConfig,
+    indikatoren: pl.DataFrame | None = None,
+    parameters: dict | None = None,
 ) -> pl.DataFrame:
     """The reader attacker on the published bedarfsplanung: what a reader reads or derives
     of an `ist` row's demand population (the column itself; bedarf_plaetze × je / zielwert;
     (plaetze − platzsaldo) × je / zielwert; plaetze × je / versorgungsquote) must be the
-    published value, and the visible cells with the area hierarchy of each type must pin
-    no withheld cell (`attack`). Findings in the schema of the reader attacker."""
+    published value, and those values with the einwohner counts `indikatoren` publishes for
+    the same dates, the area hierarchy and the identities of the age ranges (0-2 + 3-5 +
+    6-9 + 10-17 = ew_u18, a band equal to a count is that count) must pin no withheld cell
+    (`attack`). Findings in the schema of the reader attacker."""
     from pipelines.disclosure.attack import attack
     from pipelines.disclosure.reader import FINDING_SCHEMA
 
     findings = []
-    published = []
+    # (merkmal, stichtag, gebiet_id) -> what the tables show of that count: values, symbols
+    shown: dict[tuple, list[tuple[int | None, str | None, str]]] = {}
     for r in frame.filter(pl.col("variante") == IST).iter_rows(named=True):
         derived = []
         if r["bedarfsbevoelkerung"] is not None:
@@ -312,6 +371,9 @@ def planning_findings(
             derived.append((r["plaetze"] - r["platzsaldo"]) * r["je"] / r["zielwert"])
         if r["versorgungsquote"] and r["plaetze"] is not None:
             derived.append(r["plaetze"] * r["je"] / r["versorgungsquote"])
+        mit, von = r.get("platzsaldo_mit_nachbarn"), r.get("plaetze_nachbarn")
+        if r["zielwert"] and mit is not None and von is not None and r["plaetze"] is not None:
+            derived.append((r["plaetze"] - (mit - von)) * r["je"] / r["zielwert"])
         values = {round(v) for v in derived}
         key = (TABLE, r["art"], str(r["stichtag"]), r["gebiet_id"])
         if r["symbol"] is not None and values:
@@ -321,9 +383,39 @@ def planning_findings(
                 )
         wert = next(iter(values)) if len(values) == 1 else None
         sym = None if wert is not None else (r["symbol"] or ".")
-        if wert == 0:
-            sym = "-"
-        published.append((TABLE, r["art"], r["stichtag"], r["gebiet_id"], wert, sym))
+        cell = (
+            band_cell(r["alter_von"], r["alter_bis"], parameters),
+            r["stichtag"],
+            r["gebiet_id"],
+        )
+        shown.setdefault(cell, []).append((wert, sym, f"bedarfsplanung {r['art']}"))
+    days = {day for _, day, _ in shown}
+    if indikatoren is not None and days:
+        ages = count_ages(parameters)
+        counts = indikatoren.filter(
+            pl.col("indikator_id").is_in(list(ages))
+            & pl.col("periode").cast(pl.Date).is_in(sorted(days))
+        )
+        for i, day, g, wert, sym in counts.select(
+            "indikator_id", pl.col("periode").cast(pl.Date), "gebiet_id", "wert", "symbol"
+        ).iter_rows():
+            exact = None if wert is None else round(wert)
+            shown.setdefault((i, day, g), []).append((exact, sym, f"indikatoren {i}"))
+    published = []
+    for (merkmal, day, g), seen in sorted(shown.items(), key=str):
+        exact = sorted({w for w, _, _ in seen if w is not None})
+        for w, sym, where in seen:
+            if exact and w is None and sym in ("*", "/"):
+                findings.append(
+                    (AGE_TABLE, merkmal, str(day), g, float(exact[0]), "sichtbar",
+                     f"{where} gesperrt, anderswo veröffentlicht")
+                )  # fmt: skip
+        if exact:
+            wert, sym = exact[0], ("-" if exact[0] == 0 else None)
+        else:
+            symbols = {s for _, s, _ in seen}
+            wert, sym = None, "*" if "*" in symbols else "."
+        published.append((AGE_TABLE, merkmal, day, g, wert, sym))
     cells = pl.DataFrame(
         published,
         schema={
@@ -335,12 +427,109 @@ def planning_findings(
             "symbol": pl.String,
         },
         orient="row",
-    )
-    for (art, _day), part in sorted(
-        cells.partition_by("merkmal", "periode", as_dict=True).items(), key=str
-    ):
-        areas = part.select("gebiet_id").with_columns(pl.lit(art).alias("art"))
-        found = attack(part, art_tree(areas, hierarchy, art), cfg=cfg)
+    ).filter(pl.col("gebiet_id").is_in(hierarchy["gebiet_id"].implode()))
+    identities = age_identities(ages_of(cells["merkmal"].unique().sort(), parameters))
+    for (_day,), part in sorted(cells.partition_by("periode", as_dict=True).items(), key=str):
+        if part.filter(pl.col("symbol") == "*").is_empty():
+            continue
+        found = attack(part, hierarchy, identities, cfg=cfg)
         for t, m, p, g, w, how, text in found.rows():
             findings.append((t, m, str(p), g, None if w is None else float(w), how, text))
     return pl.DataFrame(findings, schema=FINDING_SCHEMA, orient="row")
+
+
+LOG_SCHEMA = {
+    "tabelle": pl.String,
+    "merkmal": pl.String,
+    "periode": pl.Date,
+    "gebiet_id": pl.String,
+    "regel": pl.String,
+    "ausgeloest_durch": pl.String,
+}
+# rules of audit.geheimhaltung for the forward view (German texts: pipelines/lineage/explain.py)
+RULE_PROJECTED = "prognose_unter_min"
+RULE_NO_CELL = "ohne_zelle"
+
+
+def planning_log(
+    published_plan: pl.DataFrame,
+    published_prognose: pl.DataFrame,
+    population: pl.DataFrame,
+    counts_log: pl.DataFrame,
+    cfg: DisclosureConfig,
+    parameters: dict | None = None,
+) -> pl.DataFrame:
+    """Why a figure of bedarfsplanung or bevoelkerungsprognose is withheld, one row per
+    withheld figure in the form of audit.geheimhaltung (the planning unit's log, never
+    published).
+
+    bedarfsplanung `ist` (merkmal = art): the rule of the band's cell in the einwohner system
+    (`primaer`, `sekundaer_*`, ...; ausgeloest_durch as there), `einwohner_unter_min` /
+    `einwohner_fehlt` for an area below (or without) min_einwohner inhabitants, `ohne_zelle`
+    where the date has no cell of the system (population on an older area layout).
+    Projected rows (merkmal = art:variante) and bevoelkerungsprognose (merkmal =
+    altersgruppe:variante, ausgeloest_durch = the base date): `prognose_unter_min`."""
+    ist = published_plan.filter((pl.col("variante") == IST) & pl.col("symbol").is_not_null())
+    names = {
+        (von, bis): band_cell(von, bis, parameters)
+        for von, bis in ist.select("alter_von", "alter_bis").unique().iter_rows()
+    }
+    system = counts_log.filter(pl.col("tabelle") == AGE_TABLE).select(
+        pl.col("merkmal").alias("_cell"),
+        pl.col("periode").cast(pl.Date).alias("stichtag"),
+        "gebiet_id",
+        pl.col("regel").alias("_regel"),
+        pl.col("ausgeloest_durch").alias("_durch"),
+    )
+    pop = population.select("gebiet_id", "stichtag", pl.col("einwohner").alias("_ew"))
+    ist_log = (
+        ist.with_columns(
+            pl.struct("alter_von", "alter_bis")
+            .map_elements(lambda r: names[(r["alter_von"], r["alter_bis"])], pl.String)
+            .alias("_cell")
+        )
+        .join(pop, on=["gebiet_id", "stichtag"], how="left")
+        .join(system, on=["_cell", "stichtag", "gebiet_id"], how="left")
+        .select(
+            pl.lit(TABLE).alias("tabelle"),
+            pl.col("art").alias("merkmal"),
+            pl.col("stichtag").alias("periode"),
+            "gebiet_id",
+            pl.when(pl.col("_ew").is_null())
+            .then(pl.lit("einwohner_fehlt"))
+            .when(pl.col("_ew") < cfg.min_einwohner)
+            .then(pl.lit("einwohner_unter_min"))
+            .when(pl.col("_regel").is_not_null())
+            .then(pl.col("_regel"))
+            .otherwise(pl.lit(RULE_NO_CELL))
+            .alias("regel"),
+            pl.when(pl.col("_ew").is_not_null() & (pl.col("_ew") >= cfg.min_einwohner))
+            .then(pl.col("_durch"))
+            .alias("ausgeloest_durch"),
+        )
+    )
+    projected = published_plan.filter(
+        (pl.col("variante") != IST) & pl.col("symbol").is_not_null()
+    ).select(
+        pl.lit(TABLE).alias("tabelle"),
+        (pl.col("art") + ":" + pl.col("variante")).alias("merkmal"),
+        pl.col("stichtag").alias("periode"),
+        "gebiet_id",
+        pl.lit(RULE_PROJECTED).alias("regel"),
+        pl.lit("Basisstichtag ")
+        .add(pl.col("basis_stichtag").cast(pl.String))
+        .alias("ausgeloest_durch"),
+    )
+    prognose = published_prognose.filter(pl.col("symbol").is_not_null()).select(
+        pl.lit("bevoelkerungsprognose").alias("tabelle"),
+        (pl.col("altersgruppe") + ":" + pl.col("variante")).alias("merkmal"),
+        pl.col("stichtag").alias("periode"),
+        "gebiet_id",
+        pl.lit(RULE_PROJECTED).alias("regel"),
+        pl.lit("Basisstichtag ")
+        .add(pl.col("basis_stichtag").cast(pl.String))
+        .alias("ausgeloest_durch"),
+    )
+    return pl.concat([p.cast(LOG_SCHEMA) for p in (ist_log, projected, prognose)]).sort(
+        "tabelle", "merkmal", "periode", "gebiet_id"
+    )

@@ -154,6 +154,8 @@ HEADERS = {
     "bedarfsbevoelkerung": "Bevölkerung der Altersgruppe", "plaetze": "Plätze",
     "je": "je Einwohner", "bedarf_plaetze": "benötigte Plätze",
     "versorgungsquote": "Versorgungsquote", "platzsaldo": "Platzsaldo",
+    "plaetze_nachbarn": "Plätze aus Nachbargebieten",
+    "platzsaldo_mit_nachbarn": "Platzsaldo mit Nachbargebieten",
 }  # fmt: skip
 
 _COUNTS = (
@@ -739,7 +741,10 @@ BEDARFSPLANUNG = PublishedTable(
         "(offenlegung.min_fallzahl) und wo sie sich aus übergeordnetem Gebiet und "
         "Nachbargebieten zurückrechnen ließe `*`, in Gebieten unter offenlegung.min_einwohner "
         "Einwohnern `.`; benötigte Plätze, Platzsaldo und Versorgungsquote gäben sie mit "
-        "den Plätzen zurück und stehen dann ebenfalls leer. Prognosejahre: " + _PROGNOSE_DISCLOSURE
+        "den Plätzen zurück und stehen dann ebenfalls leer. Plätze aus Nachbargebieten stehen "
+        "nur, wo der Platzsaldo des Gebiets und aller Gebiete bis drei Grenzen weiter "
+        "veröffentlicht ist (sie werden aus den veröffentlichten Salden berechnet). "
+        "Prognosejahre: " + _PROGNOSE_DISCLOSURE
     ),
     mart="bedarfsplanung",
     reads=("bedarfsplanung", "bevoelkerungsprognose", *_INDICATOR_TABLES),
@@ -774,12 +779,14 @@ BEDARFSPLANUNG = PublishedTable(
                 "bedarf_plaetze",
                 "versorgungsquote",
                 "platzsaldo",
+                "plaetze_nachbarn",
+                "platzsaldo_mit_nachbarn",
             )
         ),
         _c(
             "symbol",
             SYMBOL_COMMENT + " Gilt für Bevölkerung, benötigte Plätze, Versorgungsquote und "
-            "Platzsaldo.",
+            "Platzsaldo (auch mit Nachbargebieten).",
         ),
     ),
 )

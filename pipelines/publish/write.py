@@ -14,10 +14,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import bedarf as bedarf_mod
 from pipelines import faults
 from pipelines import wirkung as wirkung_mod
+from pipelines.bedarf import nachbarn
 from pipelines.disclosure import DisclosureConfig
-from pipelines.publish import cells, figures, ledger, planung, series, version
+from pipelines.publish import cells, figures, kita, ledger, planung, series, version
 from pipelines.publish.tables import (
     TABLES,
     DeclarationError,
@@ -101,10 +103,17 @@ def build_tables(
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
     finally:
         con.close()
+    tree = cells.hierarchy(gebiete)
+    # the demand population of the Bedarfsplanung's `ist` rows: cells of the einwohner
+    # systems of the same dates, so 0-2 + 3-5 + 6-9 + 10-17 = ew_u18 is protected there
+    demand = planung.demand_cells(bedarf, tree, config["indikatoren"])
     counts = cells.disclose_counts(
         basis, gebiete, cfg, cache_dir, stats=stats, crosswalk=crosswalk,
-        parameters=config["indikatoren"],
+        parameters=config["indikatoren"], extra_cells=demand,
     )  # fmt: skip
+    # the band cells are published in bedarfsplanung only, not as einwohner counts
+    band_cells = pl.col("merkmal").is_in(demand["merkmal"].unique().implode())
+    own_counts = counts.cells.filter(~band_cells)
     withheld_rates, rate_log = cells.publish_indicators(ind, counts.cells, cfg)
     pinned = figures.pin_bounded(withheld_rates)
     # a rate the bounds pin down is published: no longer a withheld cell
@@ -138,7 +147,6 @@ def build_tables(
     population = ind.filter(
         (pl.col("indikator_id") == "ew") & pl.col("aktueller_gebietsstand")
     ).select("gebiet_id", "periode", pl.col("wert").alias("einwohner"))
-    tree = cells.hierarchy(gebiete)
     tables = {
         "indikatoren": published,
         "indikatoren_breit": cells.wide(published),
@@ -177,6 +185,8 @@ def build_tables(
             cfg,
             counts.cells,
             config["indikatoren"],
+            nachbarn.neighbours(gebiete),
+            bedarf_mod.anteile(config["bedarfseckwerte"]),
         ),
         "gebiete": gebiete.sort("ebene_rang", "gebiet_id", "gueltig_ab"),
         "indikatorkatalog": katalog,
@@ -188,11 +198,28 @@ def build_tables(
             parameters=config["indikatoren"],
         )  # fmt: skip
         check_out["funde"] = pl.concat(
-            [check_out["funde"], planung.planning_findings(tables["bedarfsplanung"], tree, cfg)]
-        )
+            [
+                check_out["funde"],
+                planung.planning_findings(
+                    tables["bedarfsplanung"], tree, cfg, tables["indikatoren"],
+                    config["indikatoren"],
+                ),
+            ]
+        )  # fmt: skip
+    plan_log = planung.planning_log(
+        tables["bedarfsplanung"],
+        tables["bevoelkerungsprognose"],
+        population.select(
+            "gebiet_id", pl.col("periode").cast(pl.Date).alias("stichtag"), "einwohner"
+        ),
+        counts.log,
+        cfg,
+        config["indikatoren"],
+    )
     log = pl.concat(
         [
-            counts.log.with_columns(pl.col("periode").cast(pl.Date)),
+            counts.log.filter(~band_cells).with_columns(pl.col("periode").cast(pl.Date)),
+            plan_log,
             rate_log.with_columns(pl.col("periode").cast(pl.Date)),
             added.with_columns(pl.col("periode").cast(pl.Date)),
             kontrakte_log,
@@ -202,7 +229,7 @@ def build_tables(
     if ledger_out is not None:
         # the rows the disclosure step decided (not the periods added to complete a series)
         ledger_out["ledger"] = ledger.ledger(
-            counts.cells, pinned, log, cells.hierarchy(gebiete), population
+            own_counts, pinned, log, cells.hierarchy(gebiete), population
         )
     return tables, log
 
@@ -239,6 +266,7 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
         faults.point("publish:parquet_geschrieben")
         if write_excel:
             _write_excel(folder / "excel", tables, docs)
+            kita.write_workbook(folder / "excel" / kita.FOLDER, tables)
         faults.point("publish:excel_geschrieben")
         version.publish(paths, folder)
     _store_log(paths.warehouse_db, log, result.ledger)

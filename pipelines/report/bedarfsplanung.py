@@ -16,7 +16,7 @@ from pipelines.projection import ZIELGRUPPEN
 from .chapters import opening_or_missing
 from .context import Context, level_title, note
 from .formatting import esc, fmt_number, fmt_signed
-from .maps import PALETTES, choropleth, class_breaks
+from .maps import PALETTES, choropleth, diverging_classes
 from .reader import Row
 from .sections import Chapter
 
@@ -136,9 +136,7 @@ def _summary_table(ctx: Context, rows: list[Row], guete: list[Row], today: int |
     )
 
 
-def _gap_map(
-    ctx: Context, rows: list[Row], level: str, label: str, breaks: list[tuple[float, float]]
-) -> str:
+def _gap_map(ctx: Context, rows: list[Row], level: str, label: str, classes: tuple) -> str:
     base = ctx.map_base
     if base is None or level not in base.levels:
         return ""
@@ -150,7 +148,8 @@ def _gap_map(
         for r in rows
     }
     names = {g: ctx.name(g) for g in base.areas(level)}
-    # high balance = more places than needed: the favourable colours
+    # a balance diverges at zero: deficits red, surpluses blue, zero neutral
+    breaks, colours = classes
     return choropleth(
         base,
         level,
@@ -158,9 +157,11 @@ def _gap_map(
         names,
         unit="Plätze",
         decimals=1,
-        palette=PALETTES["gut"],
+        palette=PALETTES["neutral"],
         label=label,
         breaks=breaks,
+        colours=colours,
+        legend_title="Klassen (rot: fehlende Plätze, blau: Überhang)",
     )
 
 
@@ -170,9 +171,9 @@ def _gap_figure(
     level: str,
     label: str,
     caption: str,
-    breaks: list[tuple[float, float]],
+    classes: tuple,
 ) -> str:
-    svg = _gap_map(ctx, rows, level, label, breaks)
+    svg = _gap_map(ctx, rows, level, label, classes)
     if not svg:
         return ""
     return (
@@ -254,7 +255,7 @@ def _art_section(
     ]  # fmt: skip
     art_title = ART_TITLES.get(art, art)
     # one set of classes for both maps, so a colour means the same balance today and later
-    breaks = class_breaks(
+    breaks = diverging_classes(
         [float(r["platzsaldo"]) for r in plan_now + plan_later if r.get("platzsaldo") is not None]
     )
     figures: list[str] = []

@@ -34,6 +34,36 @@ REVIEW_TEXT = {
     "nicht_entscheidbar": "nicht entscheidbar",
 }
 ORDER = {"stadtziel": 0, "wirkung": 1, "leistung": 2}
+# outputs of a Leistungsbericht (the city names them itself): German labels of the usual
+# ones; any other code is shown with spaces for underscores and a capital first letter
+OUTPUT_LABELS = {
+    "teilnehmende": "Teilnehmende",
+    "beratungsstunden": "Beratungsstunden",
+    "plaetze": "Plätze",
+    "familien": "Familien",
+    "kinder": "Kinder",
+    "jugendliche": "Jugendliche",
+    "beratungen": "Beratungen",
+    "faelle": "Fälle",
+    "haushalte": "Haushalte",
+    "personen": "Personen",
+    "veranstaltungen": "Veranstaltungen",
+    "kurse": "Kurse",
+    "stunden": "Stunden",
+}
+
+
+def output_label(code: object) -> str:
+    """The German label of an output code (`teilnehmende` -> `Teilnehmende`)."""
+    text = str(code or "").strip()
+    if not text:
+        return "–"
+    if text in OUTPUT_LABELS:
+        return OUTPUT_LABELS[text]
+    words = text.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
 KIND_TEXT = {"stadtziel": "Ziel der Stadt", "wirkung": "Wirkungsziel", "leistung": "Leistungsziel"}
 
 
@@ -78,7 +108,7 @@ def _contract_table(rows: list[Row]) -> str:
         sym = r.get("symbol")
         quote = r.get("ausfuehrungsquote")
         body.append(
-            f"<tr><td>{esc(r['jahr'])}</td><td>{esc(r.get('kennzahl') or '–')}</td>"
+            f"<tr><td>{esc(r['jahr'])}</td><td>{esc(output_label(r.get('kennzahl')))}</td>"
             f'<td class="num">{_num(r.get("soll"))}</td>'
             f'<td class="num">{_num(r.get("ist"), symbol=sym)}</td>'
             f'<td class="num">{_num(r.get("plan_eur"))}</td>'
@@ -145,7 +175,7 @@ def _review_table(ctx: Context, rows: list[Row]) -> str:
     body = []
     for r in rows:
         kz = str(r.get("kennzahl") or "")
-        what = ctx.label(kz) if r.get("ziel_art") != "leistung" else kz
+        what = ctx.label(kz) if r.get("ziel_art") != "leistung" else output_label(kz)
         where = (
             ctx.name(r["gebiet_id"])
             if r.get("ziel_art") == "stadtziel"

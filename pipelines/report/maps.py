@@ -38,6 +38,12 @@ PALETTES = {
     "gut": ["#ccebc5", "#a8ddb5", "#7bccc4", "#43a2ca", "#0868ac"],  # high = favourable
     "neutral": ["#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"],
 }
+# ColorBrewer RdBu (7 classes): a balance (places minus places needed) is diverging, a
+# deficit red, a surplus blue, zero the pale middle (not white "keine Daten", not the grey
+# of unpublished values)
+DIVERGING_NEGATIVE = ["#b2182b", "#ef8a62", "#fddbc7"]  # most negative first
+DIVERGING_ZERO = "#f7f4d0"
+DIVERGING_POSITIVE = ["#d1e5f0", "#67a9cf", "#2166ac"]  # smallest surplus first
 HATCH_FILL = "url(#sm-hatch)"
 GREY_FILL = "#d9d9d9"
 NO_DATA_FILL = "url(#sm-nodata)"
@@ -77,6 +83,32 @@ def class_breaks(values: list[float], k: int = 5) -> list[tuple[float, float]]:
     if ordered[-1] > edges[-1]:
         edges.append(ordered[-1])
     return list(itertools.pairwise(edges))
+
+
+def diverging_classes(
+    values: list[float], per_side: int = 3
+) -> tuple[list[tuple[float, float]], list[str]]:
+    """Classes and colours for a signed value (a Platzsaldo): up to `per_side` quantile
+    classes of the negative values (red, darker = larger deficit), a class of exactly 0
+    (neutral) where one is 0, up to `per_side` classes of the positive values (blue)."""
+    negative = [v for v in values if v < 0]
+    positive = [v for v in values if v > 0]
+    breaks: list[tuple[float, float]] = []
+    colours: list[str] = []
+    if negative:
+        neg = class_breaks(negative, per_side)
+        breaks += neg
+        colours += DIVERGING_NEGATIVE[-len(neg) :] if len(neg) < 3 else DIVERGING_NEGATIVE
+    if any(v == 0 for v in values):
+        breaks.append((0.0, 0.0))
+        colours.append(DIVERGING_ZERO)
+    if positive:
+        pos = class_breaks(positive, per_side)
+        if breaks:  # the legend reads "über 0 bis ..." for the first surplus class
+            pos[0] = (0.0, pos[0][1])
+        breaks += pos
+        colours += DIVERGING_POSITIVE[: len(pos)]
+    return breaks, colours
 
 
 def class_index(value: float, breaks: list[tuple[float, float]]) -> int:
@@ -333,15 +365,18 @@ def choropleth(
     palette: list[str],
     label: str,
     breaks: list[tuple[float, float]] | None = None,
+    colours: list[str] | None = None,
+    legend_title: str | None = None,
 ) -> str:
     """Map + legend + number key of one indicator on one level; cells: area key ->
     (plot value, symbol). breaks: classes shared with another map (default: this map's
-    quantiles)."""
+    quantiles); colours: one per class (default: spread over `palette`)."""
     values = [v for v, _ in cells.values() if v is not None]
     quantiles = len(values) > 5 if breaks is None else any(lo != hi for lo, hi in breaks)
     if breaks is None:
         breaks = class_breaks(values)
-    colours = class_colours(palette, len(breaks))
+    if colours is None or len(colours) != len(breaks):
+        colours = class_colours(palette, len(breaks))
     suffix = f" {unit}" if unit else ""
     fills: dict[str, tuple[str, str]] = {}
     used_symbols: set[str] = set()
@@ -360,7 +395,7 @@ def choropleth(
     items = list(zip(colours, [t + suffix for t in break_labels(breaks, decimals)], strict=True))
     legend = legend_html(
         items,
-        "Klassen (Quantile)" if quantiles else "Werte",
+        legend_title or ("Klassen (Quantile)" if quantiles else "Werte"),
         _without_value_items(used_symbols),
     )
     return (

@@ -284,3 +284,228 @@ def test_back_test_quality_of_the_level_and_age_group():
     assert "Horizont 5 Jahre" in lines[0] and "Mittel über 2 Basisstichtage" in lines[0]
     assert "  alle, prognose: MAPE 16 %, gewichteter Fehler 13 %, Verzerrung 0 %" in lines
     assert any(line.startswith("  alle, konstant: MAPE 20 %") for line in lines)
+
+
+# --- the bands across types and the einwohner counts: one system -----------------------------
+
+# S > T1 (A, B), T2 (C, D); Kitas planned on the finest level, Grundschule and
+# Jugendfreizeit one level above: at T1 all four bands and ew_u18 are published
+TREE4 = pl.DataFrame(
+    {
+        "gebiet_id": ["S", "T1", "T2", "A", "B", "C", "D"],
+        "parent_id": [None, "S", "S", "T1", "T1", "T2", "T2"],
+        "ebene": ["stadt", "stadtteil", "stadtteil", "bezirk", "bezirk", "bezirk", "bezirk"],
+        "ebene_rang": [0, 1, 1, 2, 2, 2, 2],
+    }
+)
+BANDS = {  # art: (von, bis, level above the finest, persons per finest area)
+    "kita_u3": (0, 2, 0, {"A": 1, "B": 1, "C": 20, "D": 20}),
+    "kita_ue3": (3, 5, 0, {"A": 20, "B": 20, "C": 20, "D": 20}),
+    "grundschule": (6, 9, 1, {"A": 20, "B": 20, "C": 20, "D": 20}),
+    "jugendfreizeit": (10, 17, 1, {"A": 40, "B": 40, "C": 60, "D": 60}),
+}
+LEAVES4 = {"T1": ("A", "B"), "T2": ("C", "D")}
+
+
+def _sum(values: dict[str, int], area: str) -> int:
+    if area == "S":
+        return sum(values.values())
+    return sum(values[g] for g in LEAVES4.get(area, (area,)))
+
+
+def _plan4() -> pl.DataFrame:
+    ebene = dict(TREE4.select("gebiet_id", "ebene").rows())
+    rows = []
+    for art, (von, bis, hoeher, values) in BANDS.items():
+        areas = ["S", "T1", "T2"] + (["A", "B", "C", "D"] if hoeher == 0 else [])
+        for g in areas:
+            v = _sum(values, g)
+            rows.append(
+                {
+                    "gebiet_id": g, "ebene": ebene[g], "ist_planungsebene": True, "art": art,
+                    "jahr": 2024, "stichtag": DAY, "variante": "ist", "basis_stichtag": None,
+                    "alter_von": von, "alter_bis": bis, "bedarfsbevoelkerung": float(v),
+                    "plaetze": 10, "zielwert": 50.0, "je": 100, "bedarf_plaetze": v * 0.5,
+                    "versorgungsquote": 10 * 100 / v, "platzsaldo": 10 - v * 0.5,
+                }
+            )  # fmt: skip
+    return pl.DataFrame(rows, schema_overrides={"basis_stichtag": pl.Date, "je": pl.Int32})
+
+
+def _u18(area: str) -> int:
+    return sum(_sum(values, area) for _, _, _, values in BANDS.values())
+
+
+def _einwohner_cells() -> pl.DataFrame:
+    """ew_u18 of the finest areas, as the disclosure system's input."""
+    return pl.DataFrame(
+        [("einwohner", "ew_u18", DAY, g, _u18(g), None) for g in "ABCD"],
+        schema={"tabelle": pl.String, "merkmal": pl.String, "periode": pl.Date,
+                "gebiet_id": pl.String, "wert": pl.Int64, "quell_symbol": pl.String},
+        orient="row",
+    )  # fmt: skip
+
+
+def _indikatoren(counts: pl.DataFrame) -> pl.DataFrame:
+    """ew_u18 as `indikatoren` publishes it (the count indicator's value and symbol)."""
+    return counts.filter(pl.col("merkmal") == "ew_u18").select(
+        pl.col("merkmal").alias("indikator_id"), "gebiet_id", "periode",
+        pl.col("wert").cast(pl.Float64), "symbol",
+    )  # fmt: skip
+
+
+def _population4() -> pl.DataFrame:
+    return pl.DataFrame(
+        {"gebiet_id": list(TREE4["gebiet_id"]), "stichtag": [DAY] * 7, "einwohner": [5000.0] * 7}
+    )
+
+
+def _joint_publication() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """bedarfsplanung and the einwohner cells, published through the one system."""
+    from pipelines.disclosure import apply_disclosure
+    from pipelines.publish.cells import identities_for
+    from pipelines.publish.planung import demand_cells
+
+    plan = _plan4()
+    system = pl.concat([_einwohner_cells(), demand_cells(plan, TREE4)])
+    counts = apply_disclosure(system, TREE4, identities_for(system), CFG).cells
+    out = publish_bedarfsplanung(plan, NO_PROGNOSE, _population4(), TREE4, CFG, counts)
+    return out, counts
+
+
+def _reader_recovers(out: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+    """A reader with both published tables: ew_u18 of `indikatoren`, the four bands of
+    bedarfsplanung, the hierarchy and 0-2 + 3-5 + 6-9 + 10-17 = 0-17 (the generic attacker,
+    not the code under test)."""
+    from pipelines.disclosure import Identity, attack
+
+    names = {"kita_u3": "u3", "kita_ue3": "ue3", "grundschule": "gs", "jugendfreizeit": "jf"}
+    bands = out.filter(pl.col("variante") == "ist").select(
+        pl.lit("p").alias("tabelle"),
+        pl.col("art").replace_strict(names).alias("merkmal"),
+        pl.col("stichtag").alias("periode"),
+        "gebiet_id",
+        pl.col("bedarfsbevoelkerung").round(0).cast(pl.Int64).alias("wert"),
+        "symbol",
+    )
+    u18 = counts.filter(pl.col("merkmal") == "ew_u18").select(
+        pl.lit("p").alias("tabelle"), pl.lit("u18").alias("merkmal"), "periode", "gebiet_id",
+        "wert", "symbol",
+    )  # fmt: skip
+    return attack(
+        pl.concat([bands, u18]), TREE4, [Identity.parse("p", "u18 = u3 + ue3 + gs + jf")], CFG
+    )
+
+
+def test_bands_and_ew_u18_are_solved_together_so_no_band_is_recovered():
+    """T1's children aged 0-2 are 2 (1 + 1): withheld. Solved apart from ew_u18 (as before
+    this was one system), T1's ew_u18 minus its three other bands gave the 2 back."""
+    out, counts = _joint_publication()
+    by = {(r["art"], r["gebiet_id"]): r for r in out.iter_rows(named=True)}
+    assert by[("kita_u3", "T1")]["symbol"] == "*" and by[("kita_u3", "A")]["symbol"] == "*"
+    assert _reader_recovers(out, counts).is_empty()
+    # the one system hid a partner in the identity at T1 (a band or ew_u18 itself)
+    t1 = [by[(a, "T1")]["symbol"] for a in BANDS if a != "kita_u3"]
+    u18 = counts.filter((pl.col("merkmal") == "ew_u18") & (pl.col("gebiet_id") == "T1"))
+    assert "*" in t1 or u18["symbol"][0] == "*"
+    # and the reader attacker of the publish step agrees
+    found = planning_findings(out, TREE4, CFG, _indikatoren(counts))
+    assert found.is_empty(), found
+
+
+def test_bands_solved_apart_from_ew_u18_give_a_band_back_and_the_attacker_says_so():
+    """The regression the reader attacker must stop: the bands solved on their own (the
+    hierarchy and the identities among the bands only), ew_u18 published beside them."""
+    from pipelines.disclosure import apply_disclosure
+    from pipelines.publish.cells import identities_for
+
+    plan = _plan4()
+    counts = apply_disclosure(_einwohner_cells(), TREE4, identities_for(_einwohner_cells()), CFG)
+    apart = publish_bedarfsplanung(plan, NO_PROGNOSE, _population4(), TREE4, CFG)
+    assert ("u3", "T1", 2) in _reader_recovers(apart, counts.cells).select(
+        "merkmal", "gebiet_id", "wert"
+    ).rows()
+    found = planning_findings(apart, TREE4, CFG, _indikatoren(counts.cells))
+    assert ("ew_a0_2", "T1", 2.0) in found.select("merkmal", "gebiet_id", "wert").rows()
+
+
+def test_age_identities_of_the_default_counts_and_bands():
+    from pipelines.publish.cells import age_identities, ages_of, band_cell
+
+    assert band_cell(0, 17) == "ew_u18" and band_cell(65, 100) == "ew_65plus"
+    assert band_cell(0, 2) == "ew_a0_2"
+    ages = ages_of(["ew", "ew_u18", "ew_18_64", "ew_65plus", "ew_u65", "ew_a0_2", "ew_a3_17"])
+    texts = {f"{i.summe} = {' + '.join(i.teile)}" for i in age_identities(ages)}
+    assert "ew_u18 = ew_a0_2 + ew_a3_17" in texts
+    assert "ew = ew_u18 + ew_18_64 + ew_65plus" in texts
+    assert "ew = ew_u65 + ew_65plus" in texts
+    assert "ew_u65 = ew_u18 + ew_18_64" in texts
+    assert "ew = ew_a0_2 + ew_a3_17 + ew_18_64 + ew_65plus" in texts
+
+
+def test_withheld_forward_figures_are_logged_and_explained(small_city):
+    """Every withheld figure of bedarfsplanung and bevoelkerungsprognose has its rule in
+    audit.geheimhaltung, and `explain` names it."""
+    from pipelines.lineage.explain import explain_text
+
+    db = small_city.warehouse_db
+
+    published = {
+        (t, m, str(p), g)
+        for t, m, p, g in query(
+            small_city.publish_db,
+            "select 'bedarfsplanung', case when variante = 'ist' then art "
+            "else art || ':' || variante end, stichtag, gebiet_id from bedarfsplanung "
+            "where symbol is not null union all select 'bevoelkerungsprognose', "
+            "altersgruppe || ':' || variante, stichtag, gebiet_id from bevoelkerungsprognose "
+            "where symbol is not null",
+        )
+    }
+    logged = {
+        (t, m, str(p), g): r
+        for t, m, p, g, r in query(
+            db,
+            "select tabelle, merkmal, periode, gebiet_id, regel from audit.geheimhaltung "
+            "where tabelle in ('bedarfsplanung', 'bevoelkerungsprognose')",
+        )
+    }
+    assert published and published == set(logged)
+    # the small city's 2022 population came on the old area layout: no cell, `ohne_zelle`
+    rules = set(logged.values())
+    assert {"prognose_unter_min", "ohne_zelle"} <= rules
+    # the band cells are published in bedarfsplanung, not as einwohner counts
+    assert query(db, "select count(*) from audit.geheimhaltung where merkmal like 'ew_a%'") == [
+        (0,)
+    ]
+    _, art, per, g = next(k for k, r in sorted(logged.items()) if r == "ohne_zelle")
+    text = explain_text(small_city.warehouse, "bedarfsbevoelkerung", f"{g}:{art}:ist", per[:4])
+    assert "Regel (audit.geheimhaltung): zu diesem Stichtag keine Zelle" in text
+
+
+def test_neighbour_supply_published_only_from_published_saldi():
+    """A is `*`: B and C border it (and each other), so their neighbour figures could rest on
+    A's saldo and stay empty; D has no neighbour and shows 0. Left on A's row, the two
+    columns would give its demand back, and the attacker says so."""
+    pairs = pl.DataFrame(
+        [("A", "B"), ("B", "A"), ("B", "C"), ("C", "B")],
+        schema=["gebiet_id", "nachbar_id"],
+        orient="row",
+    )
+    out = publish_bedarfsplanung(
+        _plan(), NO_PROGNOSE, POPULATION, TREE, CFG, pairs=pairs, anteile={"kita_u3": 0.5}
+    )
+    by = {r["gebiet_id"]: r for r in out.iter_rows(named=True)}
+    assert by["A"]["symbol"] == "*"
+    for g in ("A", "B", "C"):
+        assert by[g]["plaetze_nachbarn"] is None and by[g]["platzsaldo_mit_nachbarn"] is None
+    assert by["D"]["plaetze_nachbarn"] == 0.0
+    assert by["D"]["platzsaldo_mit_nachbarn"] == pytest.approx(by["D"]["platzsaldo"])
+    assert by["T1"]["plaetze_nachbarn"] is None  # not the planning level
+    leaked = out.with_columns(
+        pl.when(pl.col("gebiet_id") == "A").then(1.0).otherwise(pl.col("plaetze_nachbarn"))
+        .alias("plaetze_nachbarn"),
+        pl.when(pl.col("gebiet_id") == "A").then(pl.lit(10 - 2 * 0.45 + 1.0))
+        .otherwise(pl.col("platzsaldo_mit_nachbarn")).alias("platzsaldo_mit_nachbarn"),
+    )  # fmt: skip
+    found = planning_findings(leaked, TREE, CFG)
+    assert ("A", 2.0, "sichtbar") in found.select("gebiet_id", "wert", "methode").rows()

@@ -262,3 +262,5 @@ def test_report_chapter_kontrakte_und_wirkung(small_city):
     assert f"95-%-Intervall {fmt_signed(lo, 1)} bis {fmt_signed(hi, 1)}" in chapter
     assert chapter.count(HINWEIS) >= 2  # effect and placebo
     assert "Zielüberprüfung" in chapter and re.search(r"auf Kurs|nicht entscheidbar", chapter)
+    # outputs under their German labels, not as codes
+    assert "<td>Teilnehmende</td>" in chapter and "<td>teilnehmende</td>" not in chapter

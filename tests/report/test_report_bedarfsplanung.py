@@ -138,3 +138,43 @@ def test_without_the_tables(example_db: Path, tmp_path: Path):
     con.close()
     html = _chapter(build_report(db, tmp_path / "b").read_text(encoding="utf-8"))
     assert "Die Tabelle „bedarfsplanung“ ist in der Publikationsdatei nicht vorhanden" in html
+
+
+def test_gap_maps_diverge_at_zero(chapter: str, example_db: Path):
+    """A deficit is red, a surplus blue, zero the neutral middle; every drawn area takes the
+    colour of its sign."""
+    from pipelines.report.maps import (
+        DIVERGING_NEGATIVE,
+        DIVERGING_POSITIVE,
+        DIVERGING_ZERO,
+        diverging_classes,
+    )
+
+    breaks, colours = diverging_classes([-30.0, -10.0, -5.0, -1.0, 0.0, 2.0, 8.0, 20.0, 50.0])
+    assert colours == [*DIVERGING_NEGATIVE, DIVERGING_ZERO, *DIVERGING_POSITIVE]
+    assert breaks[3] == (0.0, 0.0) and breaks[4][0] == 0.0 and breaks[2][1] == -1.0
+    assert diverging_classes([4.0, 9.0])[1] == DIVERGING_POSITIVE[:2]
+    assert diverging_classes([-4.0])[1] == DIVERGING_NEGATIVE[-1:]
+    part = chapter[chapter.index("Kindertagesbetreuung unter 3 Jahren</h3>") :]
+    legend = re.findall(r'<div class="legend">.*?</div>', part, flags=re.S)[0]
+    assert "rot: fehlende Plätze, blau: Überhang" in legend
+    rows = _rows(
+        example_db,
+        "art = 'kita_u3' and ist_planungsebene and variante = 'ist' and platzsaldo is not null",
+    )
+    assert rows
+    svg = part[: part.index("</svg>")]
+    matched = 0
+    for r in rows:
+        fill = re.search(rf'fill="(#[0-9a-f]{{6}})"[^>]*>\s*<title>[^<]*: '
+                         rf'{re.escape(fmt_number(r["platzsaldo"], 1))} Plätze', svg)  # fmt: skip
+        if fill is None:
+            continue
+        colour, matched = fill.group(1), matched + 1
+        if r["platzsaldo"] < 0:
+            assert colour in DIVERGING_NEGATIVE, r["gebiet_id"]
+        elif r["platzsaldo"] > 0:
+            assert colour in DIVERGING_POSITIVE, r["gebiet_id"]
+        else:
+            assert colour == DIVERGING_ZERO
+    assert matched

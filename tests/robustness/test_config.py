@@ -36,11 +36,12 @@ BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
         ("bedarfseckwerte:\n  kita_u3: {zielwert: 0}\n", "bedarfseckwerte.kita_u3.zielwert = 0"),
         ("bedarfseckwerte:\n  kita_u3: {alter_von: 3, alter_bis: 2}\n", "nicht kleiner als alter_von"),
         ("bedarfseckwerte:\n  krippe: {zielwert: 5}\n", "bedarfseckwerte.krippe ist keine Einrichtungsart"),
+        ("bedarfseckwerte:\n  kita_u3: {nachbarn_anteil: 1.5}\n", "bedarfseckwerte.kita_u3.nachbarn_anteil = 1.5"),
         (BOMB, "YAML-Verweise"),
         ("offenlegung: [\n", "kein gültiges YAML"),
     ],
     ids=["text", "negativ", "bruch", "indikator", "paragraph", "nenner", "tippfehler", "sternbereich", "altersfolge", "leere_liste", "prognosegewicht", "prognosemethode",
-         "eckwert", "altersband", "einrichtungsart", "bombe", "syntax"],
+         "eckwert", "altersband", "einrichtungsart", "nachbarn_anteil", "bombe", "syntax"],
 )  # fmt: skip
 def test_bad_city_config_stops_run_in_seconds(tmp_path, yaml_text, says):
     from pipelines.cli import main
@@ -78,7 +79,8 @@ def test_valid_configs_pass():
         assert load_config(city_config(city))["stadt"]["name"]
     assert load_config(None)["offenlegung"]["min_fallzahl"] == 3
     assert load_config(None)["bedarfseckwerte"]["kita_u3"] == {
-        "alter_von": 0, "alter_bis": 2, "zielwert": 45, "je": 100, "planungsebene_hoeher": 0
+        "alter_von": 0, "alter_bis": 2, "zielwert": 45, "je": 100, "planungsebene_hoeher": 0,
+        "nachbarn_anteil": 0,
     }  # fmt: skip
 
 
