@@ -58,6 +58,13 @@ COLUMNS = {
 }
 
 
+# published columns taken over as they are
+SHOWN = (
+    "bedarfsbevoelkerung", "plaetze", "zielwert", "je", "bedarf_plaetze", "versorgungsquote",
+    "platzsaldo", "plaetze_nachbarn", "platzsaldo_mit_nachbarn", "symbol",
+)  # fmt: skip
+
+
 def _art_title(art: str) -> str:
     from pipelines.report.bedarfsplanung import ART_TITLES
 
@@ -95,21 +102,7 @@ def sheet_frame(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
                 "variante": VARIANTS.get(r["variante"], r["variante"]),
                 "basis_stichtag": r["basis_stichtag"],
                 "altersgruppe": f"{r['alter_von']} bis {r['alter_bis']} Jahre",
-                **{
-                    c: r.get(c)
-                    for c in (
-                        "bedarfsbevoelkerung",
-                        "plaetze",
-                        "zielwert",
-                        "je",
-                        "bedarf_plaetze",
-                        "versorgungsquote",
-                        "platzsaldo",
-                        "plaetze_nachbarn",
-                        "platzsaldo_mit_nachbarn",
-                        "symbol",
-                    )
-                },  # fmt: skip
+                **{c: r.get(c) for c in SHOWN},
                 "prognosefehler": None if err is None else round(err[0], 1),
                 "prognosefehler_horizont": None if err is None else err[1],
                 "_art": r["art"],
@@ -138,7 +131,7 @@ def notes_frame(tables: dict[str, pl.DataFrame], created: date | None = None) ->
     bases = plan["basis_stichtag"].drop_nulls().unique().sort().to_list()
     projected = plan.filter(pl.col("variante") != "ist")["jahr"]
     rows = [
-        ("Inhalt", "Tabelle", f"Kita-Bedarfsplanung: je Gebiet, Jahr und Variante Kinder der "
+        ("Inhalt", "Tabelle", "Kita-Bedarfsplanung: je Gebiet, Jahr und Variante Kinder der "
          "Altersgruppe, Plätze, benötigte Plätze nach dem Bedarfseckwert, Versorgungsquote und "
          "Platzsaldo; Blatt „" + SHEET + "“."),
         ("Stand", "Ist-Jahre", ", ".join(str(y) for y in ist_years) + " (jeweils 31.12.)"
