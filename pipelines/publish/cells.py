@@ -25,13 +25,20 @@ SIGNED = merkmale.signed()
 # bands add up to all inhabitants only if the older people start where working age ends
 IDENTITIES = {
     "sgb2": [("rlb = elb + nef", lambda p: True)],
+    "einwohner": [
+        (
+            "ew = ew_u18 + ew_18_64 + ew_65plus",
+            lambda p: p["alter_senioren_ab"] == p["sgb2_hoechstalter"] + 1,
+        )
+    ],
 }
-# the einwohner counts are age ranges (dbt_project/macros/merkmale.sql): every way one range
-# is the disjoint union of others is an identity (`age_identities`), among them
-# ew = ew_u18 + ew_18_64 + ew_65plus where the older people start where working age ends.
-# A Bedarfsplanung band that is no einwohner count joins the same system as a cell
-# `ew_a<von>_<bis>` (pipelines/publish/planung.py), so 0-2 + 3-5 + 6-9 + 10-17 = ew_u18 is one
-# of these identities too.
+# the einwohner counts are age ranges (dbt_project/macros/merkmale.sql). A Bedarfsplanung band
+# that is no einwohner count joins the same system as a cell `ew_a<von>_<bis>`
+# (pipelines/publish/planung.py); every way one range is the disjoint union of others made of
+# bands, with at most one einwohner count in it, is an identity (`age_identities`,
+# `band_identities`): 0-2 + 3-5 + 6-9 + 10-17 = ew_u18. Identities among the einwohner counts
+# alone are the declared ones above (docs/decisions.md "Bedarfsplanung bands in the einwohner
+# system" names the ones that are not declared).
 AGE_TABLE = "einwohner"
 OPEN_AGE = 100  # "100 = 100 and older" (data_contracts/einwohner.yaml)
 BAND_CELL = re.compile(r"ew_a(\d+)_(\d+)")
@@ -257,7 +264,7 @@ def age_identities(ages: dict[str, tuple[int, int]], tabelle: str = AGE_TABLE) -
 def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[Identity]:
     """The identities among the counts present that hold under the city's count
     parameters (config `indikatoren`; None: the defaults): the declared ones and those of
-    the age ranges of einwohner (`age_identities`)."""
+    the Bedarfsplanung bands (`band_identities`)."""
     params = {**count_parameters(), **(parameters or {})}
     present = {(t, m) for t, m in cells.select("tabelle", "merkmal").unique().iter_rows()}
     out = []
@@ -269,7 +276,18 @@ def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[
             if all((tabelle, m) in present for m in (ident.summe, *ident.teile)):
                 out.append(ident)
     ages = ages_of(sorted(m for t, m in present if t == AGE_TABLE), params)
-    return out + age_identities(ages)
+    return out + band_identities(ages)
+
+
+def band_identities(ages: dict[str, tuple[int, int]]) -> list[Identity]:
+    """The age identities with a band cell (`ew_a...`) and at most one einwohner count."""
+    out = []
+    for ident in age_identities(ages):
+        names = (ident.summe, *ident.teile)
+        bands = sum(1 for m in names if BAND_CELL.fullmatch(m))
+        if bands and len(names) - bands <= 1:
+            out.append(ident)
+    return out
 
 
 def with_signed(cfg: DisclosureConfig) -> DisclosureConfig:

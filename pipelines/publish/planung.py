@@ -25,7 +25,7 @@ import polars as pl
 
 from pipelines.bedarf import IST, nachbarn
 from pipelines.disclosure import DisclosureConfig, apply_disclosure
-from pipelines.publish.cells import AGE_TABLE, age_identities, ages_of, band_cell, count_ages
+from pipelines.publish.cells import AGE_TABLE, ages_of, band_cell, band_identities, count_ages
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
 TABLE = "bedarfsplanung"
@@ -221,7 +221,7 @@ def disclose_demand(
     if published_counts is None:
         own = demand_cells(plan, hierarchy, parameters)
         published_counts = apply_disclosure(
-            own, hierarchy, age_identities(ages_of(own["merkmal"].unique(), parameters)), cfg
+            own, hierarchy, band_identities(ages_of(own["merkmal"].unique(), parameters)), cfg
         ).cells
     names = {
         (von, bis): band_cell(von, bis, parameters)
@@ -428,7 +428,7 @@ def planning_findings(
         },
         orient="row",
     ).filter(pl.col("gebiet_id").is_in(hierarchy["gebiet_id"].implode()))
-    identities = age_identities(ages_of(cells["merkmal"].unique().sort(), parameters))
+    identities = band_identities(ages_of(cells["merkmal"].unique().sort(), parameters))
     for (_day,), part in sorted(cells.partition_by("periode", as_dict=True).items(), key=str):
         if part.filter(pl.col("symbol") == "*").is_empty():
             continue
