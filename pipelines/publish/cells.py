@@ -328,7 +328,13 @@ def disclose_counts(
         extra = extra_cells.with_columns(
             pl.col("periode").cast(cells.schema["periode"]), pl.lit(TODAY).alias("gebietsstand")
         ).join(systems.unique(), on=["tabelle", "periode"], how="semi")
-        cells = pl.concat([cells, extra.select(cells.columns)]).sort(
+        # columns the extra cells do not have (a source `*`'s bounds) are empty for them
+        extra = extra.with_columns(
+            pl.lit(None, dtype).alias(c)
+            for c, dtype in cells.schema.items()
+            if c not in extra.columns
+        )
+        cells = pl.concat([cells, extra.select(cells.columns).cast(cells.schema)]).sort(
             "tabelle", "merkmal", "periode", "gebiet_id"
         )
     cfg = with_signed(cfg)

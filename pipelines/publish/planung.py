@@ -347,12 +347,14 @@ def planning_findings(
     cfg: DisclosureConfig,
     indikatoren: pl.DataFrame | None = None,
     parameters: dict | None = None,
+    katalog: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The reader attacker on the published bedarfsplanung: what a reader reads or derives
     of an `ist` row's demand population (the column itself; bedarf_plaetze × je / zielwert;
     (plaetze − platzsaldo) × je / zielwert; plaetze × je / versorgungsquote) must be the
     published value, and those values with the einwohner counts `indikatoren` publishes for
-    the same dates, the area hierarchy and the identities of the age ranges (0-2 + 3-5 +
+    the same dates (count rows, and numerators and denominators of rates by `katalog`), the
+    area hierarchy and the identities of the age ranges (0-2 + 3-5 +
     6-9 + 10-17 = ew_u18, a band equal to a count is that count) must pin no withheld cell
     (`attack`). Findings in the schema of the reader attacker."""
     from pipelines.disclosure.attack import attack
@@ -401,6 +403,24 @@ def planning_findings(
         ).iter_rows():
             exact = None if wert is None else round(wert)
             shown.setdefault((i, day, g), []).append((exact, sym, f"indikatoren {i}"))
+        if katalog is not None:
+            roles = katalog.select("indikator_id", "zaehler_merkmal", "nenner_merkmal").rows()
+            for i, zm, nm in roles:
+                for merkmal, value, when in ((zm, "zaehler", "periode"), (nm, "nenner",
+                                             "nenner_stichtag")):  # fmt: skip
+                    if merkmal not in ages or i in ages:
+                        continue
+                    rows = indikatoren.filter(
+                        (pl.col("indikator_id") == i)
+                        & pl.col(when).cast(pl.Date).is_in(sorted(days))
+                        & pl.col(value).is_not_null()
+                    )
+                    for day, g, v in rows.select(
+                        pl.col(when).cast(pl.Date), "gebiet_id", value
+                    ).iter_rows():
+                        shown.setdefault((merkmal, day, g), []).append(
+                            (round(v), None, f"indikatoren {i} ({value})")
+                        )
     published = []
     for (merkmal, day, g), seen in sorted(shown.items(), key=str):
         exact = sorted({w for w, _, _ in seen if w is not None})

@@ -202,7 +202,7 @@ def build_tables(
                 check_out["funde"],
                 planung.planning_findings(
                     tables["bedarfsplanung"], tree, cfg, tables["indikatoren"],
-                    config["indikatoren"],
+                    config["indikatoren"], katalog,
                 ),
             ]
         )  # fmt: skip
