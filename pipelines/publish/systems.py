@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
+from pipelines.disclosure.suppress import STAR_BOUND_COLUMNS
 from pipelines.machine import die_with_parent, usable_cores
 
 # below this many systems to solve a pool costs more (process start, imports) than it saves
@@ -44,16 +45,18 @@ def solve_system(
 ) -> DisclosureResult:
     """One (tabelle, periode) system.
 
-    docs/protection.md: a source `*` lies in [1, 2]. The BA also writes `*` for cells that would
-    reveal such a value (secondary suppression at source), which can be larger; where a
-    system contradicts [1, 2] it is redone with source `*` unbounded above (>= 1), which
-    only widens bounds and never publishes more.
+    docs/protection.md: a source `*` lies in [1, 2], or in the bounds its cell carries (below
+    a BA total row). The BA also writes `*` for cells that would reveal such a value
+    (secondary suppression at source), which can be larger; where a system contradicts the
+    assumed bounds it is redone with every source `*` unbounded above (>= 1; a total row in
+    the system bounds them again), which only widens bounds and never publishes more.
     """
     try:
         return apply_disclosure(system, tree, identities, cfg)
     except ValueError:
         wide = dataclasses.replace(cfg, quelle_stern_max=10**9)
-        return apply_disclosure(system, tree, identities, wide)
+        unbounded = system.drop(STAR_BOUND_COLUMNS, strict=False)
+        return apply_disclosure(unbounded, tree, identities, wide)
 
 
 def _solve(args: tuple) -> tuple[bytes, bytes]:

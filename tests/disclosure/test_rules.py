@@ -272,3 +272,32 @@ def test_source_star_with_its_own_bounds_from_a_total_row():
     d = cell(res.cells, "m", "D")
     assert (d["wert"], d["symbol"], d["untergrenze"], d["obergrenze"]) == (None, "/", 6, 8)
     assert attack(res.cells, tree).is_empty()
+
+
+def test_a_system_contradicting_the_star_bounds_is_solved_with_stars_unbounded():
+    """A `*` the identity shows to be 4 (rlb 10 = elb `*` + nef 6) contradicts [1, 2],
+    whether the range comes from the config or from the cell's own columns (a table
+    without a total row): the system is solved again with the stars bounded only below,
+    as before the cells carried bounds, instead of stopping the publish."""
+    from pipelines.publish.systems import solve_system
+
+    tree = hierarchy({"R": None, "a": "R", "b": "R"})
+    data = cells(
+        {
+            ("rlb", "a"): 10,
+            ("elb", "a"): "*",
+            ("nef", "a"): 6,
+            ("rlb", "b"): 20,
+            ("elb", "b"): 12,
+            ("nef", "b"): 8,
+        }
+    ).with_columns(
+        pl.when(pl.col("quell_symbol") == "*").then(1).alias("quell_untergrenze"),
+        pl.when(pl.col("quell_symbol") == "*").then(2).alias("quell_obergrenze"),
+    )
+    identities = [Identity.parse("t", "rlb = elb + nef")]
+    with pytest.raises(ValueError, match="widersprechen"):
+        apply_disclosure(data, tree, identities)
+    res = solve_system(data, tree, identities, DisclosureConfig())
+    assert cell(res.cells, "elb", "a")["symbol"] == "*"
+    assert attack(res.cells, tree, identities).is_empty()
