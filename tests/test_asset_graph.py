@@ -175,3 +175,24 @@ def test_one_lineage_from_landing_to_report():
         assert "marts" in layers and "publish" in layers and layers[-1] == "report"
     assert not graph["raw/sgb2"]["partitioned"]  # periods are run config (plan.py)
     assert "zeilenbilanz" in graph["raw/sgb12"]["checks"]
+
+
+def test_a_new_population_delivery_updates_projection_and_planning():
+    """Issue 14: the monthly path after a new `einwohner` delivery builds the projection,
+    its back-test and the Bedarfsplanung, then publish and report; one more SGB II month
+    leaves the projection as it is."""
+    from pipelines.definitions import build_defs
+    from pipelines.defs.plan import depending_on
+
+    repository = build_defs().get_repository_def()
+    assets = list(repository.assets_defs_by_key.values())
+
+    def selected(kind: str) -> set[str]:  # as BuildPlan.asset_keys resolves it for a run
+        keys = depending_on(assets, {kind}).resolve(repository.asset_graph)
+        return {k.to_user_string() for k in keys}
+
+    forward = {"marts/bevoelkerungsprognose", "marts/prognose_guete", "marts/bedarfsplanung"}
+    after_population = selected("einwohner")
+    assert forward <= after_population, forward - after_population
+    assert {"publish/bedarfsplanung", "report/sozialbericht"} <= after_population
+    assert not forward & selected("sgb2")
