@@ -40,6 +40,15 @@ IDENTITIES = {
 # alone are the declared ones above (docs/decisions.md "Bedarfsplanung bands in the einwohner
 # system" names the ones that are not declared).
 AGE_TABLE = "einwohner"
+# one row of audit.geheimhaltung as the publish code builds it (dated periods)
+LOG_SCHEMA = {
+    "tabelle": pl.String,
+    "merkmal": pl.String,
+    "periode": pl.Date,
+    "gebiet_id": pl.String,
+    "regel": pl.String,
+    "ausgeloest_durch": pl.String,
+}
 OPEN_AGE = 100  # "100 = 100 and older" (data_contracts/einwohner.yaml)
 BAND_CELL = re.compile(r"ew_a(\d+)_(\d+)")
 SUPPRESSED = ("*", ".", "x", "/")
@@ -908,14 +917,7 @@ def publish_kontrakte(
         out = pl.DataFrame(schema={c: schema[c] for c in columns})
     log_frame = pl.DataFrame(
         log,
-        schema={
-            "tabelle": pl.String,
-            "merkmal": pl.String,
-            "periode": pl.Date,
-            "gebiet_id": pl.String,
-            "regel": pl.String,
-            "ausgeloest_durch": pl.String,
-        },
+        schema=LOG_SCHEMA,
         orient="row",
     )
     return out.select(columns), log_frame

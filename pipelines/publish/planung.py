@@ -25,7 +25,14 @@ import polars as pl
 
 from pipelines.bedarf import IST, nachbarn
 from pipelines.disclosure import DisclosureConfig, apply_disclosure
-from pipelines.publish.cells import AGE_TABLE, ages_of, band_cell, band_identities, count_ages
+from pipelines.publish.cells import (
+    AGE_TABLE,
+    LOG_SCHEMA,
+    ages_of,
+    band_cell,
+    band_identities,
+    count_ages,
+)
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 
 TABLE = "bedarfsplanung"
@@ -458,14 +465,6 @@ def planning_findings(
     return pl.DataFrame(findings, schema=FINDING_SCHEMA, orient="row")
 
 
-LOG_SCHEMA = {
-    "tabelle": pl.String,
-    "merkmal": pl.String,
-    "periode": pl.Date,
-    "gebiet_id": pl.String,
-    "regel": pl.String,
-    "ausgeloest_durch": pl.String,
-}
 # rules of audit.geheimhaltung for the forward view (German texts: pipelines/lineage/explain.py)
 RULE_PROJECTED = "prognose_unter_min"
 RULE_NO_CELL = "ohne_zelle"
@@ -528,28 +527,31 @@ def planning_log(
             .alias("ausgeloest_durch"),
         )
     )
-    projected = published_plan.filter(
-        (pl.col("variante") != IST) & pl.col("symbol").is_not_null()
-    ).select(
-        pl.lit(TABLE).alias("tabelle"),
-        (pl.col("art") + ":" + pl.col("variante")).alias("merkmal"),
-        pl.col("stichtag").alias("periode"),
-        "gebiet_id",
-        pl.lit(RULE_PROJECTED).alias("regel"),
-        pl.lit("Basisstichtag ")
-        .add(pl.col("basis_stichtag").cast(pl.String))
-        .alias("ausgeloest_durch"),
+    projected = _projected_log(
+        published_plan.filter((pl.col("variante") != IST) & pl.col("symbol").is_not_null()),
+        TABLE,
+        "art",
     )
-    prognose = published_prognose.filter(pl.col("symbol").is_not_null()).select(
-        pl.lit("bevoelkerungsprognose").alias("tabelle"),
-        (pl.col("altersgruppe") + ":" + pl.col("variante")).alias("merkmal"),
-        pl.col("stichtag").alias("periode"),
-        "gebiet_id",
-        pl.lit(RULE_PROJECTED).alias("regel"),
-        pl.lit("Basisstichtag ")
-        .add(pl.col("basis_stichtag").cast(pl.String))
-        .alias("ausgeloest_durch"),
+    prognose = _projected_log(
+        published_prognose.filter(pl.col("symbol").is_not_null()),
+        "bevoelkerungsprognose",
+        "altersgruppe",
     )
     return pl.concat([p.cast(LOG_SCHEMA) for p in (ist_log, projected, prognose)]).sort(
         "tabelle", "merkmal", "periode", "gebiet_id"
+    )
+
+
+def _projected_log(withheld: pl.DataFrame, table: str, group: str) -> pl.DataFrame:
+    """Log rows of withheld projected figures: merkmal `<group>:<variante>`, the base date
+    as what triggered them."""
+    return withheld.select(
+        pl.lit(table).alias("tabelle"),
+        (pl.col(group) + ":" + pl.col("variante")).alias("merkmal"),
+        pl.col("stichtag").alias("periode"),
+        "gebiet_id",
+        pl.lit(RULE_PROJECTED).alias("regel"),
+        pl.lit("Basisstichtag ")
+        .add(pl.col("basis_stichtag").cast(pl.String))
+        .alias("ausgeloest_durch"),
     )
