@@ -107,10 +107,11 @@ def write_pdf(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        guess = _pages_of(previous) if TOC_PAGE.search(html) else None
+        has_toc = TOC_PAGE.search(html) is not None
+        guess = _pages_of(previous) if has_toc else None
         with Browser(binary, timeout=PRINT_TIMEOUT) as browser:
             _print(browser, fill_toc(html, guess) if guess else html, tmp)
-            if TOC_PAGE.search(html):
+            if has_toc:
                 pages = named_destinations(tmp)
                 if guess is None or toc_pages(html, pages) != toc_pages(html, guess):
                     _print(browser, fill_toc(html, pages), tmp)
