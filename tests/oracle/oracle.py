@@ -49,9 +49,14 @@ def stars_bounded_by_totals(s2: pl.DataFrame, totals: list, areas: Areas) -> pl.
     if not totals:
         return s2
     t = pl.concat(totals).rename({"gebiet_id": "summe_id", "wert": "_total"})
+    layout_of = {p: areas.layout_of(p) for p in t["periode"].unique().to_list()}
+    enclosing = {  # one closure per layout, not per period
+        lay: closure(areas, lay).filter(pl.col("feinst_id") != pl.col("gebiet_id"))
+        for lay in set(layout_of.values())
+    }
     pairs = []
-    for p in t["periode"].unique().to_list():
-        cl = closure(areas, areas.layout_of(p)).filter(pl.col("feinst_id") != pl.col("gebiet_id"))
+    for p, lay in layout_of.items():
+        cl = enclosing[lay]
         pairs.append(
             cl.select(
                 pl.lit(p).alias("periode"),
