@@ -32,14 +32,22 @@ def _with_total(landing, row: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def with_total(tmp_path_factory):
+def with_total(example_city, tmp_path_factory):
+    """Musterstadt's session build, its December table redelivered with the total row.
+
+    A copy of the built warehouse, not a second build from scratch: the corrected file is
+    loaded again and the monthly path rebuilds what depends on SGB II (the path
+    tests/publish/test_month_by_month.py proves equal to a full build)."""
     from pipelines.runner import run_pipeline
 
-    landing = tmp_path_factory.mktemp("ba_summe") / "landing"
-    shutil.copytree(EXAMPLES, landing)
+    root = tmp_path_factory.mktemp("ba_summe")
+    landing, warehouse = root / "landing", root / "warehouse"
+    shutil.copytree(example_city.landing, landing)
+    shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
+    assert (landing / DEC).read_bytes() == (EXAMPLES / DEC).read_bytes()
     _with_total(landing, TOTAL)
-    warehouse = tmp_path_factory.mktemp("ba_summe_wh")
     outcome = run_pipeline(landing, warehouse)
+    assert outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}, outcome.scope
     return warehouse, outcome
 
 
