@@ -26,33 +26,33 @@ def test_berlin_register_loads_without_unexpected_quarantine(berlin_ingest):
     assert query(db, "select count(*) from raw.gebiete_geometrie")[0][0] >= 447
 
 
-def test_hamburg_full_run_reproduces_published_shares(tmp_path):
+def test_hamburg_loads_through_run_without_quarantine(tmp_path):
+    """The Hamburg profile's files through `run` (ingest only). The full run with the
+    published shares reproduced is hamburg_demo_check.py: CI runs it on the warehouse of
+    `.ci/clone_check`'s `sozialmonitor demo --real hamburg` (the same full run, once)."""
     from pipelines.profiles import city_config, real_landing
     from pipelines.runner import run_pipeline
-    from pipelines.sozialindex import round_half_away
 
     landing = real_landing("hamburg", tmp_path / "landing")
-    outcome = run_pipeline(landing, tmp_path / "wh", city_config("hamburg"))
-    assert outcome.exit_code == 0, (outcome.failed_steps, outcome.failed_checks)
+    outcome = run_pipeline(landing, tmp_path / "wh", city_config("hamburg"), ingest_only=True)
+    assert outcome.exit_code == 0, (outcome.failed_steps, outcome.rejected_files)
     q = query(tmp_path / "wh" / "quarantine.duckdb", "select count(*) from quarantaene")[0][0]
     assert q == 0
-    city = dict(
-        query(
-            tmp_path / "wh" / "warehouse.duckdb",
-            "select indikator_id, wert from marts.indikatoren i join marts.gebiete g using (gebiet_id) "
-            "where g.ebene_rang = 0 and i.aktueller_gebietsstand",
-        )
+    loads = query(
+        tmp_path / "wh" / "warehouse.duckdb",
+        "select quelle, zeilen_geladen, zeilen_quarantaene from audit.loads order by all",
     )
-    # Statistikamt Nord, Stadtteil-Profile 2014: the published one-decimal values of the
-    # row "Hamburg" (columns: Bevölkerung; unter 18; Anteil; 65 und älter; Anteil; Ausländer; Anteil)
-    text = (
-        REALDATA / "hamburg-stadtteilprofile-2014" / "Daten_fuer_die_Stadtteilprofile_2014.csv"
-    ).read_text(encoding="utf-8")
-    row = next(line for line in text.splitlines() if line.startswith("Hamburg;")).split(";")
-    share = lambda i: float(row[i].strip().replace(",", "."))  # noqa: E731
-    assert round_half_away(city["anteil_u18"], 1) == share(3)
-    assert round_half_away(city["anteil_65plus"], 1) == share(5)
-    assert round_half_away(city["anteil_nichtdeutsch"], 1) == share(7)
-    # SGB II share over the total population (Hamburg's variant, config sgb2_quote_nenner: gesamt)
-    assert round_half_away(city["sgb2_quote"], 1) == 10.0
-    assert (tmp_path / "wh" / "reports").exists()
+    assert {"einwohner", "sgb2"} <= {quelle for quelle, _, _ in loads}, loads
+    assert all(geladen > 0 and q == 0 for _, geladen, q in loads), loads
+
+
+def test_the_full_hamburg_run_is_checked_in_ci():
+    """hamburg_demo_check.py is not collected by `make test`: CI's clone check runs it on
+    the Hamburg demo's warehouse, so it cannot drop out of every run unnoticed."""
+    from tests.conftest import REPO
+
+    script = (REPO / ".ci" / "clone_check").read_text(encoding="utf-8")
+    assert "sozialmonitor demo --real hamburg" in script
+    assert 'SOZIALMONITOR_HAMBURG_DEMO="$tmp/demo/warehouse_hamburg"' in script
+    assert "tests/profiles/hamburg_demo_check.py" in script
+    assert (REPO / "tests" / "profiles" / "hamburg_demo_check.py").exists()
