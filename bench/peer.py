@@ -353,6 +353,10 @@ def transform(kind: str, path: Path, ctx: dict) -> tuple[pd.DataFrame, int, int]
 def write(con: duckdb.DuckDBPyConnection, kind: str, df: pd.DataFrame, period) -> None:
     table = f"raw_{kind}"
     df = df.copy()
+    # text columns as text even when a file leaves them all empty (optional columns):
+    # DuckDB would otherwise guess a type from the first frame that later files contradict
+    for column in df.columns[df.dtypes == object]:
+        df[column] = df[column].astype("string")
     if period is not None:
         df["_periode"] = str(period)
     con.register("frame", df)

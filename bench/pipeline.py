@@ -24,10 +24,13 @@ def run(landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool 
         index = len(phases)
         sampler.set_phase(f"run{index}")
         c0, t0 = cpu_seconds(), time.perf_counter()
+        result = None
         try:
-            return original(*args, **kwargs)
+            result = original(*args, **kwargs)
+            return result
         finally:
-            phases.append({"cpu_s": cpu_seconds() - c0, "wall_s": time.perf_counter() - t0})
+            phases.append({"cpu_s": cpu_seconds() - c0, "wall_s": time.perf_counter() - t0,
+                           "steps": _steps(kwargs.get("instance"), result, sampler)})  # fmt: skip
             sampler.set_phase("zwischen")
 
     dg.JobDefinition.execute_in_process = measured
@@ -45,6 +48,7 @@ def run(landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool 
             "wall_s": outcome.timings[label],
             "cpu_s": p.get("cpu_s"),
             "peak_rss_mb": sampler.peaks.get(f"run{i}"),
+            "steps": p.get("steps") or {},
         }
     return {
         "exit_code": outcome.exit_code,
@@ -60,6 +64,26 @@ def run(landing: Path, warehouse: Path, sampler: TreeSampler, ingest_only: bool 
         "scope": outcome.scope,
         "loads": _loads(warehouse / "warehouse.duckdb", outcome.run_ids),
     }
+
+
+def _steps(instance, result, sampler: TreeSampler) -> dict:
+    """Wall and CPU seconds per step of one Dagster run (the in-process executor runs its
+    steps one after another: the tree's CPU between a step's start and end is its own)."""
+    if instance is None or result is None:
+        return {}
+    types = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+             dg.DagsterEventType.STEP_FAILURE}  # fmt: skip
+    spans: dict[str, list[float]] = {}
+    for entry in instance.all_logs(result.run_id, of_type=types):
+        key = entry.step_key or (entry.dagster_event.step_key if entry.dagster_event else None)
+        if key:
+            spans.setdefault(key, []).append(entry.timestamp)
+    out = {}
+    for key, stamps in spans.items():
+        start, end = min(stamps), max(stamps)
+        cpu = sampler.cpu_between(start, end)
+        out[key] = {"wall_s": round(end - start, 2), "cpu_s": None if cpu is None else round(cpu, 2)}
+    return out
 
 
 def _loads(db: Path, run_ids: list[str]) -> dict:

@@ -41,6 +41,23 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds of `root` and all its descendants so far (each process's own time and
+    that of the children it has reaped), from /proc: also counts children still running."""
+    kids = _children_map()
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        stack.extend(kids.get(pid, []))
+    return total / TICK
+
+
 def tree_rss_mb(root: int) -> float:
     """Resident memory of `root` and all its descendants now (sum of RSS)."""
     kids = _children_map()
@@ -54,13 +71,15 @@ def tree_rss_mb(root: int) -> float:
 
 
 class TreeSampler:
-    """Samples the RSS of this process tree in a thread; peak per named phase."""
+    """Samples the RSS of this process tree in a thread; peak per named phase. Also its
+    CPU seconds over time (`cpu_between`: the CPU of a span, e.g. one Dagster step)."""
 
     def __init__(self, interval: float = 0.2):
         self.interval = interval
         self.phase = "start"
         self.peaks: dict[str, float] = {}
         self.peak = 0.0
+        self.cpu_samples: list[tuple[float, float]] = []  # (time.time(), tree CPU s)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -70,7 +89,20 @@ class TreeSampler:
             rss = tree_rss_mb(me)
             self.peak = max(self.peak, rss)
             self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
+            self.cpu_samples.append((time.time(), tree_cpu_s(me)))
             self._stop.wait(self.interval)
+
+    def cpu_between(self, start: float, end: float) -> float | None:
+        """Tree CPU seconds between two time.time() stamps (nearest samples; None: none)."""
+        samples = list(self.cpu_samples)
+        if not samples:
+            return None
+
+        def at(t: float) -> float:
+            before = [c for ts, c in samples if ts <= t]
+            return before[-1] if before else samples[0][1]
+
+        return max(at(end) - at(start), 0.0)
 
     def set_phase(self, name: str) -> None:
         self.phase = name

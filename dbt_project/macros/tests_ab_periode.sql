@@ -1,16 +1,18 @@
 {#- Data tests of the monthly path look at the changed periods only (issue 13).
 
-    `sozialmonitor run` passes --vars '{"tests_ab_periode": "YYYY-MM-DD"}' when only
-    deliveries of some periods changed since the last complete build: the earliest reference
-    date among them. Every generic test on a relation with a `periode` column then checks
+    `sozialmonitor run` sets the environment variable SOZIALMONITOR_TESTS_AB_PERIODE
+    (YYYY-MM-DD) when only deliveries of some periods changed since the last complete
+    build: the earliest reference date among them. It is read only while executing (not
+    while parsing): a dbt var would change the parsed project and make dbt re-parse all of
+    it on every monthly run. Every generic test on a relation with a `periode` column then checks
     the rows from that date on (a changed period affects no earlier one: denominators,
-    dynamics and the previous year's end all look back). Without the var (a complete
+    dynamics and the previous year's end all look back). Without it (a complete
     build) every test checks every row. dbt's own `where` config
     of a test is kept and combined. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- set ab = var('tests_ab_periode', none) -%}
-    {%- if ab and execute -%}
+    {%- set ab = env_var('SOZIALMONITOR_TESTS_AB_PERIODE', '') if execute else '' -%}
+    {%- if ab -%}
         {%- set spalten = spalten_der_relation(relation) -%}
         {%- if 'periode' in spalten -%}
             {%- set nur_ab = "periode >= date '" ~ ab ~ "'" -%}

@@ -25,6 +25,11 @@ from pipelines.warehouse.files import restrict_tree
 PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 DB_ENV = "SOZIALMONITOR_WAREHOUSE_DB"
+# the monthly path's earliest changed reference date (macros/tests_ab_periode.sql). An
+# environment variable, not a dbt var: dbt re-parses the whole project when a var changes
+# (5 s at small scale, on every monthly run and on the complete build after it); the macro
+# reads it only while executing, so it never enters the parsed project
+TESTS_FROM_ENV = "SOZIALMONITOR_TESTS_AB_PERIODE"
 
 
 def available() -> bool:
@@ -151,8 +156,11 @@ def build_dbt_assets():
         paths = sozialmonitor.paths()
         os.environ[DB_ENV] = str(paths.warehouse_db)
         dbt_config = dbt_vars(sozialmonitor.config())
+        # the dbt subprocess inherits this process's environment (as DB_ENV above)
         if config.tests_ab_periode:
-            dbt_config["tests_ab_periode"] = config.tests_ab_periode
+            os.environ[TESTS_FROM_ENV] = config.tests_ab_periode
+        else:
+            os.environ.pop(TESTS_FROM_ENV, None)
         # unit tests check the SQL against fixed rows with the default parameters: they run
         # in the test suite (tests/dbt), not against a city whose parameters differ
         args = [
