@@ -355,7 +355,7 @@ def write(con: duckdb.DuckDBPyConnection, kind: str, df: pd.DataFrame, period) -
     df = df.copy()
     # text columns as text even when a file leaves them all empty (optional columns):
     # DuckDB would otherwise guess a type from the first frame that later files contradict
-    for column in df.columns[df.dtypes == object]:
+    for column in [c for c in df.columns if df[c].dtype == object]:
         df[column] = df[column].astype("string")
     if period is not None:
         df["_periode"] = str(period)

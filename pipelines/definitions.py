@@ -23,8 +23,10 @@ def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
 
     from pipelines.defs.dbt import assets as dbt_defs
 
+    dbt_assets = None
     if dbt_defs.available():
-        assets.append(dbt_defs.build_dbt_assets())
+        dbt_assets = dbt_defs.build_dbt_assets()
+        assets.append(dbt_assets)
         resources["dbt"] = dbt_defs.dbt_resource()
 
     from pipelines.defs import downstream
@@ -34,8 +36,8 @@ def build_defs(resource: Sozialmonitor | None = None) -> dg.Definitions:
     from pipelines.defs import schedules as sched
     from pipelines.defs import sensors as sens
 
-    jobs += sched.jobs()
-    schedules += sched.schedules()
+    jobs += sched.jobs(dbt_assets)
+    schedules += sched.schedules(dbt_assets)
     sensors += sens.sensors()
     # one process per run (not one per step): the run holds the writer lock from its
     # first step to its last, and no two steps of a run write warehouse.duckdb at once

@@ -116,8 +116,11 @@ def _automation() -> dict:
     assert loads <= {j.name for j in repo.get_all_jobs()}
     schedules = {}
     for s in repo.schedule_defs:
-        kinds = set(CYCLES[s.name])
-        assert kinds == {k for k in PERIOD_KINDS if s.name in PERIOD_KINDS[k].contract().schedules}
+        if s.name in CYCLES:  # a load cycle (the weekly test job loads nothing)
+            kinds = set(CYCLES[s.name])
+            assert kinds == {
+                k for k in PERIOD_KINDS if s.name in PERIOD_KINDS[k].contract().schedules
+            }
         schedules[s.name] = {
             "job": s.job_name,
             "cron": s.cron_schedule,

@@ -5,7 +5,9 @@ and periods: pipelines/defs/plan.py); `referenzdaten` and `laden_<kind>` are the
 assets for a start by hand in the UI. `aufbereitung` builds dbt, publish zone and report;
 the `nach_dem_laden` sensor starts it after the loads, with the selection the plan decides.
 A schedule starts one `laden` run over its cycle's kinds and the reference data, for the
-files whose content the warehouse does not hold yet. Deliveries arrive late and
+files whose content the warehouse does not hold yet. The schedule `woechentlich` starts
+the job `pruefung`: every dbt data test on every row, which the monthly path scopes to
+the changed periods. Deliveries arrive late and
 irregularly; the `eingangsordner` sensor reacts to them within minutes, the schedules are
 the safety net at the dates the offices usually deliver.
 """
@@ -82,8 +84,27 @@ def cycle_plan(resource: Sozialmonitor, name: str) -> planning.LoadPlan:
     return planning.load_plan(discovery, state).only(CYCLES[name])
 
 
-def jobs() -> list:
-    return [aufbereitung, *LOAD_JOBS]
+# the weekly test job: every dbt data test on every row (the monthly path tests only the
+# rows from the earliest changed reference date on: macros/tests_ab_periode.sql)
+TEST_JOB = "pruefung"
+WEEKLY = "woechentlich"
+WEEKLY_CRON = "0 2 * * 0"  # Sunday 02:00, Europe/Berlin: no office delivers then
+
+
+def test_job(dbt_assets_def):
+    """Only the asset checks of the dbt models (their data tests, singular ones included):
+    dagster-dbt runs `dbt build` on the tests alone, no model is rebuilt."""
+    return dg.define_asset_job(
+        TEST_JOB,
+        selection=dg.AssetSelection.checks_for_assets(dbt_assets_def),
+        description="Alle dbt-Datentests über alle Perioden (der Monatspfad prüft nur ab dem "
+        "frühesten geänderten Stichtag); baut kein Modell neu",
+    )
+
+
+def jobs(dbt_assets_def=None) -> list:
+    tests = [test_job(dbt_assets_def)] if dbt_assets_def is not None else []
+    return [aufbereitung, *LOAD_JOBS, *tests]
 
 
 # when each schedule of contracts.model.SCHEDULES runs (the offices' usual delivery dates)
@@ -101,5 +122,25 @@ def _describe(name: str) -> str:
     )
 
 
-def schedules() -> list:
-    return [_cycle_schedule(name, WHEN[name][0], _describe(name)) for name in SCHEDULES]
+@dg.schedule(
+    name=WEEKLY,
+    cron_schedule=WEEKLY_CRON,
+    execution_timezone="Europe/Berlin",
+    job_name=TEST_JOB,
+    description="Sonntags 2 Uhr: alle dbt-Datentests über alle Perioden (ergänzt den "
+    "Monatspfad, der nur die geänderten Perioden prüft); lädt und baut nichts",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+def woechentlich(context: dg.ScheduleEvaluationContext, sozialmonitor: Sozialmonitor):
+    if planning.read_stamp(sozialmonitor.paths()) is None:
+        return dg.SkipReason("Noch kein vollständiger Aufbau: nichts zu prüfen")
+    return dg.RunRequest(
+        run_key=f"{WEEKLY}-{context.scheduled_execution_time:%Y%m%d}",
+        run_config=dict(planning.QUIET_RUN_CONFIG),
+        tags={CYCLE_TAG: WEEKLY, planning.SCOPE_TAG: "alle Tests, alle Perioden"},
+    )
+
+
+def schedules(dbt_assets_def=None) -> list:
+    cycles = [_cycle_schedule(name, WHEN[name][0], _describe(name)) for name in SCHEDULES]
+    return [*cycles, *([woechentlich] if dbt_assets_def is not None else [])]

@@ -359,3 +359,94 @@ def test_run_passes_its_settings_as_the_resource_not_the_environment(tmp_path, m
         "select distinct definition from marts.basiszahlen where merkmal = 'ew_65plus'",
     )
     assert definition == "Einwohner, Alter ab 67"
+
+
+def test_weekly_job_runs_every_dbt_test_on_every_row(example_city, tmp_path, monkeypatch):
+    """The schedule `woechentlich` starts `pruefung`: every dbt data test (singular ones
+    included) on every row, no model rebuilt. The monthly path tests only the rows from the
+    changed month on, so a duplicate row in an old period passes it; the weekly job finds
+    it, even when a monthly run left its start date in the process's environment."""
+    import datetime
+    import json
+
+    from pipelines.definitions import build_defs
+    from pipelines.defs.dbt.assets import TESTS_FROM_ENV
+    from pipelines.defs.resources import resource_from_env
+    from pipelines.defs.schedules import TEST_JOB, WEEKLY
+    from pipelines.runner import prepare_dagster_home, set_environment
+    from pipelines.warehouse.files import WarehousePaths
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    shutil.copytree(example_city.landing, landing)
+    shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
+    paths = WarehousePaths(warehouse)
+    set_environment(landing, paths, None)
+    prepare_dagster_home(paths)
+    defs, instance = build_defs(resource_from_env()), dg.DagsterInstance.get()
+    schedule = defs.get_schedule_def(WEEKLY)
+    assert schedule.job_name == TEST_JOB
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+    def tick():
+        when = datetime.datetime(2025, 3, 2, 2)
+        with dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=when, resources=defs.resources
+        ) as ctx:
+            return schedule.evaluate_tick(ctx).run_requests
+
+    def weekly():
+        [request] = tick()
+        return defs.resolve_job_def(TEST_JOB).execute_in_process(
+            instance=instance, run_config=request.run_config, tags=request.tags,
+            raise_on_error=False,
+        )  # fmt: skip
+
+    job = defs.resolve_job_def(TEST_JOB)
+    dbt_checks = {
+        key
+        for a in defs.get_repository_def().assets_defs_by_key.values()
+        if a.is_executable and a.node_def.name == "dbt_modelle"
+        for key in a.check_keys
+    }
+    assert job.asset_layer.selected_asset_keys == set()  # no model is rebuilt
+    import duckdb
+
+    periods = [
+        r[0]
+        for r in query(
+            paths.warehouse_db, "select distinct periode from marts.basiszahlen order by 1"
+        )
+    ]
+    built_before = query(paths.warehouse_db, "select count(*) from marts.basiszahlen")[0][0]
+
+    # a duplicate row in the oldest period: only a test on every row sees it
+    con = duckdb.connect(str(paths.warehouse_db))
+    try:
+        con.execute(
+            "insert into marts.basiszahlen select * from marts.basiszahlen "
+            "where periode = ? limit 1",
+            [periods[0]],
+        )
+    finally:
+        con.close()
+    monkeypatch.setenv(TESTS_FROM_ENV, periods[-1].isoformat())  # left by a monthly run
+    result = weekly()
+    assert not result.success
+    # dbt ran every test (the singular ones too), and only tests
+    ran = json.loads((warehouse / "dbt_ziel" / "run_results.json").read_text("utf-8"))["results"]
+    assert {r["unique_id"].split(".")[0] for r in ran} == {"test"}
+    assert len(ran) == len(dbt_checks)
+    assert any(r["unique_id"].endswith(".basiszahlen_summen_konsistent") for r in ran)
+    broken = [r["unique_id"] for r in ran if r["status"] == "fail"]
+    assert any(".unique_combination_basiszahlen_" in b for b in broken), broken
+    failed_checks = {
+        e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed
+    }
+    assert any(n.startswith("unique_combination_basiszahlen") for n in failed_checks)
+    compiled = warehouse / "dbt_ziel" / "compiled"
+    assert not [
+        p.name for p in compiled.rglob("*.sql") if "periode >= date" in p.read_text("utf-8")
+    ]  # no test filtered to the recent periods
+    # no model rebuilt: the duplicate is still there
+    rows = query(paths.warehouse_db, "select count(*) from marts.basiszahlen")[0][0]
+    assert rows == built_before + 1
