@@ -97,6 +97,15 @@ def vorjahr_city(tmp_path_factory) -> Built:
     return Built(landing, warehouse, outcome)
 
 
+@pytest.fixture(scope="session")
+def sensor_city(tmp_path_factory):
+    """The Musterstadt deliveries dropped into an empty landing folder and built by the
+    Dagster sensors (tests/sensor_city.py), a BI client reading all along."""
+    from tests import sensor_city as sensor
+
+    return sensor.build(EXAMPLES, tmp_path_factory.mktemp("sensor_muster"))
+
+
 def query(db: Path, sql: str, params=None):
     import duckdb
 
@@ -113,6 +122,7 @@ CITY_GROUPS = {
     "small_landing": "kleine_stadt",
     "abgleich_klein": "kleine_stadt",
     "example_city": "musterstadt",
+    "sensor_city": "musterstadt",
     "vorjahr_city": "musterstadt_vorjahr",
 }
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import time
-
 import polars as pl
 import pytest
 
-from tests.conftest import EXAMPLES, query
+from tests.conftest import query
 
 PUBLISHED_COLUMNS = {
     "indikatoren": ["indikator_id", "gebiet_id", "ebene", "periode", "zaehler", "nenner", "wert",
@@ -163,83 +160,21 @@ def test_explain_city_and_finest_figure(example_city):
     )
 
 
-READER = """
-import json, sys, time
-from pathlib import Path
-from sqlalchemy import create_engine, text
-
-db, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-reads, errors = [], []
-while not stop.exists():
-    if not db.exists():
-        time.sleep(0.05)
-        continue
-    try:
-        engine = create_engine(f"duckdb:///{db}", connect_args={"read_only": True})
-        with engine.connect() as c:
-            n_tables = c.execute(text("select count(*) from information_schema.tables")).scalar()
-            n = c.execute(text("select count(*) from indikatoren")).scalar()
-            n_wide = c.execute(text("select count(*) from indikatoren_breit")).scalar()
-            reads.append([n_tables, n, n_wide])
-        engine.dispose()
-    except Exception as exc:
-        errors.append(repr(exc))
-    time.sleep(0.02)
-out.write_text(json.dumps({"reads": reads, "errors": errors}))
-"""
+# The second build of the same deliveries from an empty warehouse is the session's
+# `sensor_city` (tests/sensor_city.py): the Musterstadt files built by the Dagster sensors
+# while a BI client (SQLAlchemy + duckdb-engine, in its own process like Superset or
+# Metabase) reads, then published three times more under it.
 
 
-@pytest.fixture(scope="module")
-def rebuilt_examples(example_city, tmp_path_factory):
-    """A second build of the same deliveries from an empty warehouse while a BI client
-    (SQLAlchemy + duckdb-engine, in its own process like Superset or Metabase) reads."""
-    import json
-    import subprocess
-    import sys
-
-    from pipelines.config import load_config
-    from pipelines.publish.write import write_publish
-    from pipelines.runner import run_pipeline
-    from pipelines.warehouse.files import WarehousePaths
-
-    landing = tmp_path_factory.mktemp("again") / "landing"
-    shutil.copytree(EXAMPLES, landing)
-    wh = tmp_path_factory.mktemp("again_wh")
-    ctl = tmp_path_factory.mktemp("reader")
-    script = ctl / "reader.py"
-    script.write_text(READER, encoding="utf-8")
-    reader = subprocess.Popen(
-        [
-            sys.executable,
-            str(script),
-            str(wh / "publish.duckdb"),
-            str(ctl / "stop"),
-            str(ctl / "out.json"),
-        ]
-    )
-    try:
-        outcome = run_pipeline(landing, wh)
-        for _ in range(3):  # swap in new versions while the client keeps reading
-            again = write_publish(WarehousePaths(wh), load_config(), write_excel=False)
-            time.sleep(0.3)
-    finally:
-        (ctl / "stop").write_text("stop")
-        reader.wait(60)
-    result = json.loads((ctl / "out.json").read_text())
-    reads = [tuple(r) for r in result["reads"]]
-    return wh, outcome, reads, result["errors"], again.systems
+def test_bi_client_reads_during_rebuild_without_lock_errors(sensor_city):
+    assert sensor_city.built.success
+    assert not sensor_city.reader_errors
+    assert len(sensor_city.reads) > 5
+    assert len(set(sensor_city.reads)) == 1  # every read saw one complete version
 
 
-def test_bi_client_reads_during_rebuild_without_lock_errors(rebuilt_examples):
-    _wh, outcome, reads, errors, _systems = rebuilt_examples
-    assert outcome.exit_code == 0
-    assert not errors
-    assert len(reads) > 5
-    assert len(set(reads)) == 1  # every read saw one complete version
-
-
-def test_republish_of_unchanged_marts_reuses_every_disclosure_system(rebuilt_examples):
-    wh, *_, systems = rebuilt_examples
+def test_republish_of_unchanged_marts_reuses_every_disclosure_system(sensor_city):
+    wh, systems = sensor_city.warehouse, sensor_city.systems
     assert systems["systeme"] > 0
     assert (systems["berechnet"], systems["aus_zwischenspeicher"]) == (0, systems["systeme"])
     assert (
@@ -248,8 +183,9 @@ def test_republish_of_unchanged_marts_reuses_every_disclosure_system(rebuilt_exa
     )
 
 
-def test_rebuild_from_same_deliveries_is_bit_identical(rebuilt_examples, example_city):
-    wh, *_ = rebuilt_examples
+def test_rebuild_from_same_deliveries_is_bit_identical(sensor_city, example_city):
+    """The sensors' build equals `sozialmonitor run`'s, file for file and row for row."""
+    wh = sensor_city.warehouse
     first = sorted((example_city.warehouse / "parquet").glob("*.parquet"))
     assert first
     for f in first:

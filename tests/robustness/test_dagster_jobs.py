@@ -18,95 +18,41 @@ import dagster as dg
 import pytest
 
 from tests.conftest import EXAMPLES, query
-
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
-
-def _setup(tmp_path):
-    from pipelines.definitions import build_defs
-    from pipelines.defs.resources import resource_from_env
-    from pipelines.runner import prepare_dagster_home, set_environment
-    from pipelines.warehouse.files import WarehousePaths
-    from pipelines.warehouse.store import init_warehouse
-
-    landing, paths = tmp_path / "landing", WarehousePaths(tmp_path / "warehouse").ensure()
-    landing.mkdir()
-    set_environment(landing, paths, None)
-    prepare_dagster_home(paths)
-    init_warehouse(paths.warehouse_db, paths.quarantine_db)
-    return landing, paths, build_defs(resource_from_env()), dg.DagsterInstance.get()
-
-
-def _tick(defs, instance, cursor=None):
-    """One evaluation of `eingangsordner` as the daemon makes it (resources of the Definitions)."""
-    from pipelines.defs.sensors import eingangsordner
-
-    with dg.build_sensor_context(
-        instance=instance, definitions=defs, resources=defs.resources, cursor=cursor
-    ) as ctx:
-        return eingangsordner.evaluate_tick(ctx)
-
-
-def _execute(defs, instance, request: dg.RunRequest):
-    """Launch a request as the daemon would: its job, assets, run config and tags."""
-    job = defs.resolve_job_def(request.job_name)
-    return job.execute_in_process(
-        instance=instance,
-        tags=request.tags,
-        run_config=request.run_config or QUIET,
-        asset_selection=request.asset_selection,
-        raise_on_error=False,
-    )
-
-
-def _after_success(defs, instance, result):
-    """Evaluate `nach_dem_laden` as the daemon would for this finished run (or run id)."""
-    from pipelines.defs.sensors import nach_dem_laden
-
-    run_id = result if isinstance(result, str) else result.run_id
-    run = instance.get_run_by_id(run_id)
-    event = next(
-        e.dagster_event
-        for e in instance.all_logs(run_id)
-        if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.RUN_SUCCESS
-    )
-    with dg.build_run_status_sensor_context(
-        sensor_name="nach_dem_laden", dagster_event=event, dagster_instance=instance,
-        dagster_run=run, repository_def=defs.get_repository_def(), resources=defs.resources,
-    ) as ctx:  # fmt: skip
-        return nach_dem_laden(ctx)
+from tests.sensor_city import QUIET
+from tests.sensor_city import after_success as _after_success
+from tests.sensor_city import execute as _execute
+from tests.sensor_city import setup as _setup
+from tests.sensor_city import tick as _tick
 
 
 @pytest.mark.slow
-def test_file_drop_sensor_tick_run_publish(tmp_path):
+def test_file_drop_sensor_tick_run_publish(sensor_city):
+    """The session's `sensor_city` (tests/sensor_city.py): the Musterstadt files dropped
+    into an empty landing folder, one tick, its `laden` run, the chained `aufbereitung`."""
     from pipelines.defs.ingest.assets import PERIOD_ASSET
     from pipelines.deliveries.registry import ALL_KINDS
 
-    landing, paths, defs, instance = _setup(tmp_path)
-    first = _tick(defs, instance)
+    s = sensor_city
+    landing, paths, defs, instance = s.landing, s.paths, s.defs, s.instance
+    first, tick = s.first, s.tick
     assert first.skip_message and not first.run_requests  # nothing dropped yet
 
-    for src in EXAMPLES.iterdir():  # the offices drop their files
-        shutil.copytree(src, landing / src.name) if src.is_dir() else shutil.copy(src, landing)
-    tick = _tick(defs, instance, first.cursor)
     [load] = tick.run_requests  # one run for every kind, not one per kind or file
     assert load.job_name == "laden"
     assert {k.to_user_string() for k in load.asset_selection} == {f"raw/{k}" for k in ALL_KINDS}
     assert load.run_config["ops"][PERIOD_ASSET]["config"]["perioden"]["sgb2"] == ["2024-12"]
-    loaded = _execute(defs, instance, load)
-    assert loaded.success
+    assert s.loaded.success
 
-    chained = _after_success(defs, instance, loaded)
+    chained = s.chained
     assert isinstance(chained, dg.RunRequest) and chained.job_name == "aufbereitung"
     assert chained.asset_selection is None  # the first build: the whole job
-    built = _execute(defs, instance, chained)
-    assert built.success
+    assert s.built.success
     assert paths.publish_db.exists()
     assert query(paths.publish_db, "select count(*) from indikatoren")[0][0] > 0
     done = query(paths.warehouse_db, "select count(*) from audit.loads where status = 'geladen'")
     assert done[0][0] >= 10
     # after the build the sensor records what it was built from, as `run` does
-    noted = _after_success(defs, instance, built)
+    noted = s.noted
     assert isinstance(noted, dg.SkipReason) and "vermerkt" in noted.skip_message
     assert (paths.root / ".aufbereitung_stand").exists()
     # a load run of nothing new (a start by hand in the UI): no build
