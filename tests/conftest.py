@@ -97,6 +97,42 @@ def vorjahr_city(tmp_path_factory) -> Built:
     return Built(landing, warehouse, outcome)
 
 
+# Musterstadt's December SGB II table with the BA's total row (tests/ingest/test_ba_total_row.py):
+# bg; rlb; elb; nef; nef_u15; alo_sgb2; lzb; bg_alleinerziehend: the known parts plus
+# Am Bach's and Dom's withheld values. Am Bach's `*` are secondary suppressions at the
+# source, as the BA writes them: bg 3, rlb 4, elb 4 (above the [1, 2] of a primary `*`);
+# Dom's single parents 1. Known parts: bg 510, rlb 1,387, elb 957.
+BA_DEC = "sgb2/sgb2_2024-12.csv"
+BA_TOTAL = "00;Musterstadt;513;1.391;961;430;409;318;653;81"
+
+
+def add_ba_total_row(landing: Path, row: str = BA_TOTAL) -> None:
+    path = landing / BA_DEC
+    text = path.read_bytes().decode("cp1252")
+    text = text.replace("020102;Am Bach;", f"{row}\r\n020102;Am Bach;", 1)
+    path.write_bytes(text.encode("cp1252"))
+
+
+@pytest.fixture(scope="session")
+def ba_total_city(example_city, tmp_path_factory) -> Built:
+    """Musterstadt's session build, its December table redelivered with the BA's total row.
+
+    A copy of the built warehouse, not a second build from scratch: `run` loads the
+    corrected file again and takes the monthly path (what depends on SGB II; equal to a
+    full build by tests/publish/test_month_by_month.py). Used by the total-row tests and,
+    as the `run` side, by the run-versus-sensor test of tests/robustness/test_dagster_jobs.py.
+    """
+    from pipelines.runner import run_pipeline
+
+    root = tmp_path_factory.mktemp("ba_summe")
+    landing, warehouse = root / "landing", root / "warehouse"
+    shutil.copytree(example_city.landing, landing)
+    shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
+    add_ba_total_row(landing)
+    outcome = run_pipeline(landing, warehouse)
+    return Built(landing, warehouse, outcome)
+
+
 @pytest.fixture(scope="session")
 def sensor_city(tmp_path_factory):
     """The Musterstadt deliveries dropped into an empty landing folder and built by the
@@ -123,6 +159,7 @@ CITY_GROUPS = {
     "abgleich_klein": "kleine_stadt",
     "example_city": "musterstadt",
     "sensor_city": "musterstadt",
+    "ba_total_city": "musterstadt",
     "vorjahr_city": "musterstadt_vorjahr",
 }
 

@@ -9,46 +9,20 @@ in the one disclosure system; the attacker check of every publish).
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import EXAMPLES, query
+from tests.conftest import BA_DEC, EXAMPLES, query
 
-DEC = "sgb2/sgb2_2024-12.csv"
-# bg; rlb; elb; nef; nef_u15; alo_sgb2; lzb; bg_alleinerziehend: the known parts plus
-# Am Bach's and Dom's withheld values. Am Bach's `*` are secondary suppressions at the
-# source, as the BA writes them: bg 3, rlb 4, elb 4 (above the [1, 2] of a primary `*`);
-# Dom's single parents 1. Known parts: bg 510, rlb 1,387, elb 957.
-TOTAL = "00;Musterstadt;513;1.391;961;430;409;318;653;81"
-AM_BACH = {"bg": 3, "rlb": 4, "elb": 4}
-
-
-def _with_total(landing, row: str) -> None:
-    path = landing / DEC
-    text = path.read_bytes().decode("cp1252")
-    text = text.replace("020102;Am Bach;", f"{row}\r\n020102;Am Bach;", 1)
-    path.write_bytes(text.encode("cp1252"))
+AM_BACH = {"bg": 3, "rlb": 4, "elb": 4}  # the withheld values (tests/conftest.py: BA_TOTAL)
 
 
 @pytest.fixture(scope="module")
-def with_total(example_city, tmp_path_factory):
-    """Musterstadt's session build, its December table redelivered with the total row.
-
-    A copy of the built warehouse, not a second build from scratch: the corrected file is
-    loaded again and the monthly path rebuilds what depends on SGB II (the path
-    tests/publish/test_month_by_month.py proves equal to a full build)."""
-    from pipelines.runner import run_pipeline
-
-    root = tmp_path_factory.mktemp("ba_summe")
-    landing, warehouse = root / "landing", root / "warehouse"
-    shutil.copytree(example_city.landing, landing)
-    shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
-    assert (landing / DEC).read_bytes() == (EXAMPLES / DEC).read_bytes()
-    _with_total(landing, TOTAL)
-    outcome = run_pipeline(landing, warehouse)
-    assert outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}, outcome.scope
-    return warehouse, outcome
+def with_total(ba_total_city):
+    """Musterstadt's session build with the December table redelivered with the total row
+    (`ba_total_city`, tests/conftest.py: the monthly path on a copy of `example_city`)."""
+    assert (EXAMPLES / BA_DEC).read_bytes() != (ba_total_city.landing / BA_DEC).read_bytes()
+    assert ba_total_city.outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}
+    return ba_total_city.warehouse, ba_total_city.outcome
 
 
 def test_city_counts_and_rates_are_exact_and_parts_stay_withheld(with_total):

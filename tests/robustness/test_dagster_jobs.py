@@ -17,7 +17,7 @@ import time
 import dagster as dg
 import pytest
 
-from tests.conftest import EXAMPLES, query
+from tests.conftest import EXAMPLES, add_ba_total_row, query
 from tests.sensor_city import QUIET
 from tests.sensor_city import after_success as _after_success
 from tests.sensor_city import execute as _execute
@@ -101,27 +101,31 @@ def _runs(instance) -> list[tuple]:
 
 
 @pytest.mark.slow
-def test_run_and_sensor_start_the_same_runs(example_city, tmp_path):
-    """One more month delivered: `sozialmonitor run` and the UI's sensor chain start the same
-    jobs with the same assets and run config (one `laden`, one `aufbereitung` of the monthly
-    path), and both record the same stamp; on a warehouse `run` built, the sensor finds
-    nothing to load."""
-    from pipelines.runner import run_pipeline
+def test_run_and_sensor_start_the_same_runs(example_city, ba_total_city, tmp_path):
+    """One corrected month delivered (the December SGB II table with the BA's total row):
+    `sozialmonitor run` (the session's `ba_total_city`) and the UI's sensor chain (here, on
+    another copy of `example_city`) start the same jobs with the same assets and run config
+    (one `laden`, one `aufbereitung` of the monthly path), and both record the same stamp;
+    on a warehouse `run` built, the sensor finds nothing to load."""
+    from pipelines.runner import prepare_dagster_home
+    from pipelines.warehouse.files import WarehousePaths
 
-    copies = {}
-    for name in ("befehl", "sensor"):
-        landing, warehouse = tmp_path / name / "landing", tmp_path / name / "warehouse"
-        shutil.copytree(example_city.landing, landing)
-        shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
-        copies[name] = (landing, warehouse)
-    change = lambda f: f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n"))  # noqa: E731
+    landing, warehouse = tmp_path / "sensor" / "landing", tmp_path / "sensor" / "warehouse"
+    shutil.copytree(example_city.landing, landing)
+    shutil.copytree(example_city.warehouse, warehouse, symlinks=True)
+    copies = {
+        "befehl": (ba_total_city.landing, ba_total_city.warehouse),
+        "sensor": (landing, warehouse),
+    }
+    change = add_ba_total_row
 
     landing, warehouse = copies["befehl"]
-    change(landing / "sgb2" / "sgb2_2024-12.csv")
-    outcome = run_pipeline(landing, warehouse)
+    outcome = ba_total_city.outcome
     assert outcome.exit_code == 0, outcome.failed_steps
     assert outcome.scope == {"arten": ["sgb2"], "tests_ab_periode": "2024-12-31"}
+    prepare_dagster_home(WarehousePaths(warehouse))  # that warehouse's Dagster instance
     by_command = _runs(dg.DagsterInstance.get())[-len(outcome.run_ids) :]
+    assert [r[0] for r in by_command] == ["laden", "aufbereitung"]
     # a daemon watching this warehouse leaves the command's runs alone: it built itself
     from pipelines.definitions import build_defs
     from pipelines.defs.resources import Sozialmonitor
@@ -133,8 +137,7 @@ def test_run_and_sensor_start_the_same_runs(example_city, tmp_path):
 
     landing, warehouse = copies["sensor"]
     from pipelines.defs.resources import resource_from_env
-    from pipelines.runner import prepare_dagster_home, set_environment
-    from pipelines.warehouse.files import WarehousePaths
+    from pipelines.runner import set_environment
 
     paths = WarehousePaths(warehouse)
     set_environment(landing, paths, None)
@@ -142,7 +145,7 @@ def test_run_and_sensor_start_the_same_runs(example_city, tmp_path):
     defs, instance = build_defs(resource_from_env()), dg.DagsterInstance.get()
     idle = _tick(defs, instance)
     assert not idle.run_requests, idle.run_requests  # `run` loaded it: the same decision
-    change(landing / "sgb2" / "sgb2_2024-12.csv")
+    change(landing)
     [load] = _tick(defs, instance, idle.cursor).run_requests
     loaded = _execute(defs, instance, load)
     assert loaded.success
