@@ -277,7 +277,11 @@ def _write_duckdb(path: Path, tables: dict[str, pl.DataFrame], docs) -> None:
     con = duckdb.connect(":memory:")
     try:
         con.execute(f"attach '{path}' as neu (storage_version '{STORAGE_VERSION}')")
+        # one transaction: each table and each of its ~300 comments committed on its own
+        # cost a write-ahead-log commit apiece (1.1 s of 1.2 s at small scale)
+        con.execute("begin")
         _create_tables(con, "neu", tables, docs)
+        con.execute("commit")
         con.execute("checkpoint neu")
         con.execute("detach neu")
     finally:

@@ -42,6 +42,8 @@ def write_analysis_copy(paths: WarehousePaths) -> dict[str, int]:
     try:
         con.execute(f"attach {_literal(str(paths.warehouse_db))} as wh (read_only)")
         con.execute(f"attach {_literal(str(tmp))} as kopie")
+        # one transaction: a commit per table and per column comment cost most of the copy
+        con.execute("begin")
         con.execute(f"create schema kopie.{SCHEMA}")
         tables = con.execute(
             "select table_name, comment from duckdb_tables() "
@@ -62,6 +64,7 @@ def write_analysis_copy(paths: WarehousePaths) -> dict[str, int]:
                     f"comment on column kopie.{q}.{_quote(column)} is {_literal(col_comment)}"
                 )
             rows[name] = con.execute(f"select count(*) from kopie.{q}").fetchone()[0]
+        con.execute("commit")
         con.execute("checkpoint kopie")
         con.execute("detach kopie")
         con.execute("detach wh")
