@@ -6,7 +6,10 @@
 Per scale: generate once (bench/cache/<scale>/landing), link the files into a run folder,
 then floor (DuckDB read_csv), full build from an empty warehouse, one more month delivered
 (incremental), a rerun with nothing changed, floor again, peer (pandas + pandera). Each measurement runs in its own
-process. Writes bench/results/results.json and results.md and prints the table.
+process and records wall and CPU seconds per Dagster step (dbt, publish, report, ...).
+Writes bench/results/results.json and results.md (the issue-13 targets, the step profile;
+berlin against city: the full build against the rows, one more month against the
+month's rows) and prints the table.
 """
 
 from __future__ import annotations
