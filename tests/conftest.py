@@ -44,7 +44,9 @@ class Built:
 
 @pytest.fixture(scope="session", autouse=True)
 def _environment():
-    os.environ.setdefault("SOZIALMONITOR_PSEUDONYM_KEY", TEST_KEY)
+    # always the test key: some tests start subprocesses with TEST_KEY on warehouses the
+    # session built, so a key exported in the shell must not reach the suite
+    os.environ["SOZIALMONITOR_PSEUDONYM_KEY"] = TEST_KEY
     os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
     # the pipeline runs of the suite write the HTML report only; tests/report prints the PDF
     os.environ.setdefault("SOZIALMONITOR_BERICHT_PDF", "0")
