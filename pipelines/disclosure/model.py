@@ -18,12 +18,16 @@ HIERARCHY_COLUMNS = ("gebiet_id", "parent_id", "ebene", "ebene_rang")
 class Identity:
     """A declared sum identity of one table: ``summe = teile[0] + teile[1] + ...``.
 
-    It holds in every area and period where all its cells exist.
+    It holds in every area and period where all its cells exist. ``prefer_total``: when
+    one more cell of it must be withheld, take the sum before a part (for nested age
+    ranges: the wider range is a part of fewer other identities, so withholding it
+    cascades less, and the narrower ones are the denominators of the headline rates).
     """
 
     tabelle: str
     summe: str
     teile: tuple[str, ...]
+    prefer_total: bool = False
 
     def __post_init__(self) -> None:
         if not self.teile:
@@ -116,6 +120,7 @@ class Equation:
     parts: tuple[Key, ...]
     art: str
     label: str
+    prefer_total: bool = False
 
     @property
     def cells(self) -> tuple[Key, ...]:
@@ -142,7 +147,11 @@ def build_equations(
             cells = [(ident.summe, gebiet), *((t, gebiet) for t in ident.teile)]
             if all(c in present for c in cells):
                 label = f"{gebiet}: {ident.summe} = {' + '.join(ident.teile)}"
-                eqs.append(Equation(cells[0], tuple(cells[1:]), "identitaet", label))
+                eqs.append(
+                    Equation(
+                        cells[0], tuple(cells[1:]), "identitaet", label, ident.prefer_total
+                    )
+                )
     return eqs
 
 

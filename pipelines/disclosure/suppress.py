@@ -324,8 +324,9 @@ def _candidates(system: _System, eq: Equation) -> list[tuple]:
     for cell in eq.cells:
         c = system.cells[cell]
         if (c.status == PUB and c.lo != 0) or c.status == UNC:
-            # Prefer parts (the "smallest other child"), then the smallest value.
-            out.append((cell == eq.total, abs(c.lo), cell))
+            # Prefer parts (the "smallest other child"), then the smallest value; an
+            # identity marked prefer_total takes its sum first.
+            out.append(((cell == eq.total) != eq.prefer_total, abs(c.lo), cell))
     return out
 
 

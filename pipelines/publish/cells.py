@@ -21,24 +21,16 @@ from pipelines.publish.tables import MISSING_SYMBOL, TABLES
 NOT_COUNTS = merkmale.money()
 # balances (in minus out): cells of the system like counts, but signed (|1|, |2| withheld)
 SIGNED = merkmale.signed()
-# identities of the data model, with the count parameters under which they hold: the age
-# bands add up to all inhabitants only if the older people start where working age ends
-IDENTITIES = {
-    "sgb2": [("rlb = elb + nef", lambda p: True)],
-    "einwohner": [
-        (
-            "ew = ew_u18 + ew_18_64 + ew_65plus",
-            lambda p: p["alter_senioren_ab"] == p["sgb2_hoechstalter"] + 1,
-        )
-    ],
-}
-# the einwohner counts are age ranges (dbt_project/macros/merkmale.sql). A Bedarfsplanung band
-# that is no einwohner count joins the same system as a cell `ew_a<von>_<bis>`
-# (pipelines/publish/planung.py); every way one range is the disjoint union of others made of
-# bands, with at most one einwohner count in it, is an identity (`age_identities`,
-# `band_identities`): 0-2 + 3-5 + 6-9 + 10-17 = ew_u18. Identities among the einwohner counts
-# alone are the declared ones above (docs/decisions.md "Bedarfsplanung bands in the einwohner
-# system" names the ones that are not declared).
+# identities of the data model declared by hand (the einwohner counts are age ranges: their
+# identities follow from the ranges, `age_identities`)
+IDENTITIES = {"sgb2": ["rlb = elb + nef"]}
+# the einwohner counts are age ranges (dbt_project/macros/merkmale.sql, `count_ages`) under
+# the city's count parameters. Every way one range is the disjoint union of others is an
+# identity (`age_identities`): ew = ew_u65 + ew_65plus, ew_u65 = ew_u15 + ew_15_64, ... A
+# Bedarfsplanung band that is no einwohner count joins the same system as a cell
+# `ew_a<von>_<bis>` (pipelines/publish/planung.py), with the identities it is part of
+# (0-2 + 3-5 + 6-9 + 10-17 = ew_u18). The system and both attackers get the same list
+# (`identities_for`).
 AGE_TABLE = "einwohner"
 # one row of audit.geheimhaltung as the publish code builds it (dated periods)
 LOG_SCHEMA = {
@@ -259,33 +251,41 @@ def _partitions(lo: int, hi: int, parts: list[tuple[str, int, int]], chosen: tup
 
 def age_identities(ages: dict[str, tuple[int, int]], tabelle: str = AGE_TABLE) -> list[Identity]:
     """Every way one age range is exactly the disjoint union of others (two or more), and
-    every pair of names for the same range (a one-part identity), in a fixed order."""
+    every pair of names for the same range (a one-part identity), in a fixed order.
+
+    Among einwohner counts alone the wider range is withheld first when one more cell must
+    go (`Identity.prefer_total`): `ew` before `ew_u65`, whose parts are the denominators of
+    the headline rates; identities with a band cell keep the rule of parts first (a band
+    before `ew_u18`)."""
     items = sorted(ages.items(), key=lambda kv: (kv[1], kv[0]))
     out: list[Identity] = []
+
+    def ident(total: str, parts: tuple[str, ...]) -> Identity:
+        no_band = not any(BAND_CELL.fullmatch(m) for m in (total, *parts))
+        return Identity(tabelle, total, parts, prefer_total=no_band)
+
     for total, (lo, hi) in items:
         same = [m for m, r in items if r == (lo, hi) and m != total]
-        out += [Identity(tabelle, total, (m,)) for m in same if m > total]
+        out += [ident(total, (m,)) for m in same if m > total]
         parts = [(m, a, b) for m, (a, b) in items if lo <= a and b <= hi and (a, b) != (lo, hi)]
-        out += [Identity(tabelle, total, p) for p in _partitions(lo, hi, parts) if len(p) > 1]
+        out += [ident(total, p) for p in _partitions(lo, hi, parts) if len(p) > 1]
     return out
 
 
 def identities_for(cells: pl.DataFrame, parameters: dict | None = None) -> list[Identity]:
-    """The identities among the counts present that hold under the city's count
-    parameters (config `indikatoren`; None: the defaults): the declared ones and those of
-    the Bedarfsplanung bands (`band_identities`)."""
+    """The identities among the counts present under the city's count parameters (config
+    `indikatoren`; None: the defaults): the declared ones (`IDENTITIES`) and every one the
+    age ranges of the einwohner counts and Bedarfsplanung bands imply (`age_identities`)."""
     params = {**count_parameters(), **(parameters or {})}
     present = {(t, m) for t, m in cells.select("tabelle", "merkmal").unique().iter_rows()}
     out = []
     for tabelle, texts in IDENTITIES.items():
-        for text, holds in texts:
-            if not holds(params):
-                continue
+        for text in texts:
             ident = Identity.parse(tabelle, text)
             if all((tabelle, m) in present for m in (ident.summe, *ident.teile)):
                 out.append(ident)
     ages = ages_of(sorted(m for t, m in present if t == AGE_TABLE), params)
-    return out + band_identities(ages)
+    return out + age_identities(ages)
 
 
 def band_identities(ages: dict[str, tuple[int, int]]) -> list[Identity]:

@@ -441,8 +441,8 @@ def test_age_identities_of_the_default_counts_and_bands():
     assert "ew = ew_u65 + ew_65plus" in texts
     assert "ew_u65 = ew_u18 + ew_18_64" in texts
     assert "ew = ew_a0_2 + ew_a3_17 + ew_18_64 + ew_65plus" in texts
-    # the system takes those with a band and at most one einwohner count: the identities
-    # among the counts alone stay the declared ones (cells.IDENTITIES)
+    # those with a band and at most one einwohner count (the Bedarfsplanung systems of
+    # publish/planung.py); identities_for takes all of them
     from pipelines.publish.cells import band_identities
 
     kept = {f"{i.summe} = {' + '.join(i.teile)}" for i in band_identities(ages)}
