@@ -148,9 +148,7 @@ def build_equations(
             if all(c in present for c in cells):
                 label = f"{gebiet}: {ident.summe} = {' + '.join(ident.teile)}"
                 eqs.append(
-                    Equation(
-                        cells[0], tuple(cells[1:]), "identitaet", label, ident.prefer_total
-                    )
+                    Equation(cells[0], tuple(cells[1:]), "identitaet", label, ident.prefer_total)
                 )
     return eqs
 
