@@ -64,6 +64,15 @@ def prepare_dagster_home(paths: WarehousePaths) -> Path:
         # the writer lock; queued is better than waiting inside a started run)
         with cfg.open("a", encoding="utf-8") as fh:
             fh.write("run_queue:\n  max_concurrent_runs: 1\n")
+    if not any(
+        line.startswith("storage:") for line in cfg.read_text(encoding="utf-8").splitlines()
+    ):
+        # Dagster's SQLite files, one engine per file instead of one per event (a third of
+        # a small city's run): pipelines/warehouse/dagster_storage.py
+        from pipelines.warehouse.dagster_storage import STORAGE_YAML
+
+        with cfg.open("a", encoding="utf-8") as fh:
+            fh.write(STORAGE_YAML)
     os.environ["DAGSTER_HOME"] = str(home.resolve())  # Dagster requires an absolute path
     return home
 
