@@ -163,21 +163,23 @@ CITY_GROUPS = {
     "sensor_city": "musterstadt",
     "ba_total_city": "musterstadt",
     "vorjahr_city": "musterstadt_vorjahr",
+    # tests/dbt: Musterstadt's marts built by dbt alone (20 s; once, not once per worker)
+    "gebautes_lager": "dbt_lager",
 }
 
 
 def city_group(item) -> str | None:
     """The built city an item uses (directly or through other fixtures), or None.
 
-    Only this module's and tests/oracle's fixtures count: tests/synthetic has its own,
-    cheap `small_city` (generation only) that must not pin its tests to one worker.
+    Only the fixtures of this module, tests/oracle and tests/dbt count: tests/synthetic has
+    its own, cheap `small_city` (generation only) that must not pin its tests to one worker.
     """
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return None
     for name, group in CITY_GROUPS.items():
         defs = info.name2fixturedefs.get(name)
-        if defs and Path(defs[-1].func.__code__.co_filename).parent.name in ("tests", "oracle"):
+        if defs and Path(defs[-1].func.__code__.co_filename).parent.name in ("tests", "oracle", "dbt"):
             return group
     return None
 
