@@ -179,7 +179,11 @@ def city_group(item) -> str | None:
         return None
     for name, group in CITY_GROUPS.items():
         defs = info.name2fixturedefs.get(name)
-        if defs and Path(defs[-1].func.__code__.co_filename).parent.name in ("tests", "oracle", "dbt"):
+        if defs and Path(defs[-1].func.__code__.co_filename).parent.name in (
+            "tests",
+            "oracle",
+            "dbt",
+        ):
             return group
     return None
 
