@@ -25,13 +25,17 @@ Findings never carry the true value of a cell; `wert` is what the attacker deriv
 from __future__ import annotations
 
 import math
+import os
+import pickle
 from collections.abc import Iterable
+from pathlib import Path
 
 import polars as pl
 
 from pipelines.disclosure.analysis import View, infer
 from pipelines.disclosure.attack import attack
 from pipelines.disclosure.config import DisclosureConfig
+from pipelines.disclosure.digest import digest, rules_digest
 from pipelines.disclosure.model import Identity, build_equations, load_hierarchy
 from pipelines.disclosure.outputs import status_values
 from pipelines.disclosure.recast import Span, weights
@@ -62,9 +66,11 @@ def check_published(
     crosswalk: pl.DataFrame | None = None,
     status: Iterable[str] = (),
     today: str = "heute",
+    cache_dir: Path | None = None,
 ) -> pl.DataFrame:
     """Findings (tabelle, merkmal, periode, gebiet_id, wert, methode, herleitung); empty
-    when the published tables give nothing away."""
+    when the published tables give nothing away. `cache_dir`: where the recast check
+    remembers its answers between runs (the warehouse folder's disclosure cache)."""
     findings: list[tuple] = []
     public = _public_cells(counts.cells)
     owner = {m: t for t, m in counts.cells.select("tabelle", "merkmal").unique().iter_rows()}
@@ -86,7 +92,7 @@ def check_published(
     if "sozialindex" in tables:
         findings += _visible_index(tables["sozialindex"], ind, list(status))
     if counts.solved is not None and counts.trees is not None and crosswalk is not None:
-        findings += _visible_recast(counts, crosswalk, today)
+        findings += _visible_recast(counts, crosswalk, today, cache_dir)
     findings += _follows(counts, list(identities), cfg, today)
     findings += _from_tables(ind, kat, owner, counts, list(identities), cfg, today)
     findings += _money(ind, kat, counts, cfg, today)
@@ -372,12 +378,29 @@ def _visible_index(index, ind, status: list[str]) -> list[tuple]:
     return out
 
 
-def _visible_recast(counts: DisclosureResult, crosswalk: pl.DataFrame, today: str) -> list[tuple]:
-    """A published recast value must be a combination of published cells of its layout."""
+# the recast check's answers, remembered between runs under a digest of what decides them
+RECAST_MEMO = "umrechnung_geprueft.pickle"
+
+
+def _visible_recast(
+    counts: DisclosureResult, crosswalk: pl.DataFrame, today: str, cache_dir: Path | None = None
+) -> list[tuple]:
+    """A published recast value must be a combination of published cells of its layout.
+
+    Whether it is depends only on the old layout, today's layout, the crosswalk between
+    them, the pattern of published old cells and the area: the answers are kept in the
+    warehouse folder's disclosure cache under a digest of the first three and the rules'
+    source code, so one more month checks only patterns and areas not seen before (berlin:
+    most of the reader attacker's time otherwise). Answers of layouts no run uses any more
+    are dropped.
+    """
     out = []
     solved = counts.solved
     trees = counts.trees
     today_tree = load_hierarchy(trees[today])
+    memo_file = cache_dir / RECAST_MEMO if cache_dir is not None else None
+    remembered = _load_memo(memo_file)
+    kept: dict[str, dict[tuple, bool]] = {}
     visible: dict[tuple, list[str]] = {}
     for t, m, p, g in (
         counts.cells.filter(pl.col("wert").is_not_null())
@@ -390,29 +413,55 @@ def _visible_recast(counts: DisclosureResult, crosswalk: pl.DataFrame, today: st
         .partition_by("gebietsstand", as_dict=True)
         .items()
     ):
-        old = load_hierarchy(trees[stand])
         cw = (
             crosswalk.filter(pl.col("gebietsstand").cast(pl.String) == stand)
             .select("herkunft_gebiet_id", "gebiet_id", "anteil")
             .rows()
         )
-        w = weights(today_tree, cw)
+        key = digest(
+            rules_digest(),
+            repr(sorted(map(repr, trees[stand].rows()))),
+            repr(sorted(map(repr, trees[today].rows()))),
+            repr(sorted(map(repr, cw))),
+        )
+        checked = kept.setdefault(key, remembered.get(key, {}))
+        old = w = None  # built only when an answer is missing
         spans: dict[tuple, Span] = {}
-        checked: dict[tuple, bool] = {}
         for (tab, mm, per), sys in part.partition_by(
             ["tabelle", "merkmal", "periode"], as_dict=True
         ).items():
             public = tuple(sorted(sys.filter(pl.col("wert").is_not_null())["gebiet_id"]))
-            if public not in spans:  # most systems share a pattern: reduce it once
-                spans[public] = Span(list(public), old)
-            span = spans[public]
             for g in visible.get((tab, mm, per), ()):
                 if (public, g) not in checked:
-                    checked[(public, g)] = span.contains(w.get(g, {}))
+                    if old is None:
+                        old, w = load_hierarchy(trees[stand]), weights(today_tree, cw)
+                    if public not in spans:  # most systems share a pattern: reduce it once
+                        spans[public] = Span(list(public), old)
+                    checked[(public, g)] = spans[public].contains(w.get(g, {}))
                 if not checked[(public, g)]:
                     how = "umgerechneter Wert nicht aus veröffentlichten Zellen des Gebietsstands"
                     out.append(_finding(tab, mm, per, g, None, "umgerechnet", how))
+    _save_memo(memo_file, kept)
     return out
+
+
+def _load_memo(path: Path | None) -> dict:
+    if path is None or not path.exists():
+        return {}
+    try:
+        memo = pickle.loads(path.read_bytes())  # written by this program, owner-only folder
+    except Exception:  # damaged: every answer is computed again
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _save_memo(path: Path | None, memo: dict) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)  # a crash leaves the old file or the new one, never half of one
 
 
 def _follows(counts: DisclosureResult, identities, cfg, today: str) -> list[tuple]:

@@ -706,6 +706,7 @@ def reader_findings(
     crosswalk: pl.DataFrame | None,
     recipe,
     parameters: dict | None = None,
+    cache_dir: Path | None = None,
 ) -> pl.DataFrame:
     """The reader-knowledge attacker (`pipelines.disclosure.reader`) on the tables about
     to be published; empty when it recovers nothing."""
@@ -721,6 +722,7 @@ def reader_findings(
         crosswalk=crosswalk,
         status=recipe.status,
         today=TODAY,
+        cache_dir=cache_dir,
     )
 
 

@@ -20,19 +20,19 @@ value) and the suppression log (which cells are primary: planning unit only, as
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import os
 import pickle
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
+from pipelines.disclosure.digest import digest as _digest
+from pipelines.disclosure.digest import rules_digest
 from pipelines.disclosure.suppress import STAR_BOUND_COLUMNS
 from pipelines.machine import die_with_parent, usable_cores
 
@@ -226,20 +226,9 @@ def _frame(data: bytes) -> pl.DataFrame:
     return pl.read_ipc(io.BytesIO(data))
 
 
-def _digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p if isinstance(p, bytes) else p.encode())
-        h.update(b"\x00")
-    return h.hexdigest()[:32]
-
-
-@cache
 def _code_digest() -> str:
     """The solver's source: a changed rule must not reuse results of the old one."""
-    here = Path(__file__).resolve()
-    files = [*sorted((here.parents[1] / "disclosure").glob("*.py")), here]
-    return _digest(*(f.read_bytes() for f in files))
+    return rules_digest(Path(__file__).resolve())
 
 
 if __name__ == "__main__":

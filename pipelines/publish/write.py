@@ -195,7 +195,7 @@ def build_tables(
     if check_out is not None:
         check_out["funde"] = cells.reader_findings(
             tables, counts, cfg, katalog, crosswalk, recipe_from_config(config["sozialindex"]),
-            parameters=config["indikatoren"],
+            parameters=config["indikatoren"], cache_dir=cache_dir,
         )  # fmt: skip
         check_out["funde"] = pl.concat(
             [

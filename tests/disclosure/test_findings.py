@@ -335,3 +335,42 @@ def test_excel_carries_no_number_beyond_publish_duckdb(small_city):
                 assert extra is None, (book.name, col, extra)
     finally:
         con.close()
+
+
+def test_recast_check_remembers_exactly_its_own_answers(systems, tmp_path, monkeypatch):
+    """The recast check keeps its answers in the disclosure cache between runs: a second
+    run gives the same findings without reducing a single span, and a changed pattern of
+    published old cells is checked afresh, not answered from memory."""
+    from pipelines.config import load_config
+    from pipelines.disclosure import DisclosureConfig, reader
+    from pipelines.publish import cells
+
+    basis, gebiete, crosswalk, _ = systems
+    cfg = DisclosureConfig.from_dict(load_config()["offenlegung"])
+    counts = cells.disclose_counts(basis, gebiete, cfg, crosswalk=crosswalk)
+    today = cells.TODAY
+    assert counts.solved.filter(pl.col("gebietsstand") != today).height > 0
+
+    plain = reader._visible_recast(counts, crosswalk, today)
+    assert reader._visible_recast(counts, crosswalk, today, tmp_path) == plain
+    assert (tmp_path / reader.RECAST_MEMO).exists()
+
+    # every old cell withheld: recast values shown today no longer follow from it
+    withheld = dataclasses.replace(
+        counts,
+        solved=counts.solved.with_columns(
+            pl.when(pl.col("gebietsstand") != today).then(None).otherwise(pl.col("wert"))
+            .alias("wert")
+        ),
+    )  # fmt: skip
+    expected = reader._visible_recast(withheld, crosswalk, today)
+    assert expected, "negative control: withheld old cells must give findings"
+    assert reader._visible_recast(withheld, crosswalk, today, tmp_path) == expected
+
+    # both patterns are remembered now: nothing is reduced again
+    def no_span(*_args):
+        raise AssertionError("Spanne neu berechnet statt erinnert")
+
+    monkeypatch.setattr(reader, "Span", no_span)
+    assert reader._visible_recast(counts, crosswalk, today, tmp_path) == plain
+    assert reader._visible_recast(withheld, crosswalk, today, tmp_path) == expected
