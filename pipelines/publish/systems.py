@@ -202,10 +202,14 @@ def _store(cache_dir: Path | None, digest: str, cells_ipc: bytes, log_ipc: bytes
 
 
 def _prune(cache_dir: Path | None, keep: set[str]) -> None:
+    """Deletes the solved systems no run needs any more, and temporary files a killed run
+    left; other files of the folder are not the systems' (the reader attacker's recast
+    answers, `pipelines.disclosure.reader.RECAST_MEMO`, prune themselves)."""
     if cache_dir is None or not cache_dir.exists():
         return
     for p in cache_dir.iterdir():
-        if p.name.split(".")[0] not in keep:
+        own = p.name.endswith(".arrow") or (p.name.startswith(".") and ".arrow." in p.name)
+        if own and p.name.split(".")[0] not in keep:
             p.unlink(missing_ok=True)
 
 

@@ -347,7 +347,8 @@ def test_recast_check_remembers_exactly_its_own_answers(systems, tmp_path, monke
 
     basis, gebiete, crosswalk, _ = systems
     cfg = DisclosureConfig.from_dict(load_config()["offenlegung"])
-    counts = cells.disclose_counts(basis, gebiete, cfg, crosswalk=crosswalk)
+    # the systems are solved into the same cache folder, as in a run
+    counts = cells.disclose_counts(basis, gebiete, cfg, cache_dir=tmp_path, crosswalk=crosswalk)
     today = cells.TODAY
     assert counts.solved.filter(pl.col("gebietsstand") != today).height > 0
 
@@ -366,6 +367,12 @@ def test_recast_check_remembers_exactly_its_own_answers(systems, tmp_path, monke
     expected = reader._visible_recast(withheld, crosswalk, today)
     assert expected, "negative control: withheld old cells must give findings"
     assert reader._visible_recast(withheld, crosswalk, today, tmp_path) == expected
+
+    # the next run solves its systems first (from the cache, pruning what no run needs):
+    # the recast answers are not the systems' and stay
+    again = cells.disclose_counts(basis, gebiete, cfg, cache_dir=tmp_path, crosswalk=crosswalk)
+    assert again.solved.equals(counts.solved)
+    assert (tmp_path / reader.RECAST_MEMO).exists()
 
     # both patterns are remembered now: nothing is reduced again
     def no_span(*_args):
