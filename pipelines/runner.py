@@ -59,20 +59,21 @@ def prepare_dagster_home(paths: WarehousePaths) -> Path:
     cfg = home / "dagster.yaml"
     if not cfg.exists():
         cfg.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    if "run_queue:" not in cfg.read_text(encoding="utf-8"):
+    text = cfg.read_text(encoding="utf-8")
+    missing = []
+    if "run_queue:" not in text:
         # runs from the UI, the sensor and the schedules start one at a time (each takes
         # the writer lock; queued is better than waiting inside a started run)
-        with cfg.open("a", encoding="utf-8") as fh:
-            fh.write("run_queue:\n  max_concurrent_runs: 1\n")
-    if not any(
-        line.startswith("storage:") for line in cfg.read_text(encoding="utf-8").splitlines()
-    ):
+        missing.append("run_queue:\n  max_concurrent_runs: 1\n")
+    if not any(line.startswith("storage:") for line in text.splitlines()):
         # Dagster's SQLite files, one engine per file instead of one per event (a third of
         # a small city's run): pipelines/warehouse/dagster_storage.py
         from pipelines.warehouse.dagster_storage import STORAGE_YAML
 
+        missing.append(STORAGE_YAML)
+    if missing:
         with cfg.open("a", encoding="utf-8") as fh:
-            fh.write(STORAGE_YAML)
+            fh.write("".join(missing))
     os.environ["DAGSTER_HOME"] = str(home.resolve())  # Dagster requires an absolute path
     return home
 

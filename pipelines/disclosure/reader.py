@@ -401,6 +401,7 @@ def _visible_recast(
     memo_file = cache_dir / RECAST_MEMO if cache_dir is not None else None
     remembered = _load_memo(memo_file)
     kept: dict[str, dict[tuple, bool]] = {}
+    today_rows = repr(sorted(map(repr, trees[today].rows())))
     visible: dict[tuple, list[str]] = {}
     for t, m, p, g in (
         counts.cells.filter(pl.col("wert").is_not_null())
@@ -421,7 +422,7 @@ def _visible_recast(
         key = digest(
             rules_digest(),
             repr(sorted(map(repr, trees[stand].rows()))),
-            repr(sorted(map(repr, trees[today].rows()))),
+            today_rows,
             repr(sorted(map(repr, cw))),
         )
         checked = kept.setdefault(key, remembered.get(key, {}))

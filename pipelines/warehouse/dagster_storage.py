@@ -88,19 +88,15 @@ class EngineCachingEventLogStorage(SqliteEventLogStorage):
 
     def _engine(self, shard: str):
         with self._engines_lock:  # not _db_lock: has_table runs inside _connect too
-            return self._engine_locked(shard)
-
-    def _engine_locked(self, shard: str):
-        engine = self._engines.get(shard)
-        if engine is not None:
-            self._engines.move_to_end(shard)
+            engine = self._engines.get(shard)
+            if engine is not None:
+                self._engines.move_to_end(shard)
+                return engine
+            engine = self._engines[shard] = _engine(self.conn_string_for_shard(shard))
+            while len(self._engines) > ENGINES_KEPT:
+                _old, evicted = self._engines.popitem(last=False)
+                evicted.dispose()
             return engine
-        engine = _engine(self.conn_string_for_shard(shard))
-        self._engines[shard] = engine
-        while len(self._engines) > ENGINES_KEPT:
-            _old, evicted = self._engines.popitem(last=False)
-            evicted.dispose()
-        return engine
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator:
@@ -120,16 +116,18 @@ class EngineCachingEventLogStorage(SqliteEventLogStorage):
             return bool(engine.dialect.has_table(conn, table_name))
 
     def _forget_engines(self) -> None:
-        while self._engines:
-            _shard, engine = self._engines.popitem()
-            engine.dispose()
+        with self._engines_lock:
+            while self._engines:
+                _shard, engine = self._engines.popitem()
+                engine.dispose()
 
     def wipe(self) -> None:
         self._forget_engines()
         super().wipe()
 
     def delete_events(self, run_id: str) -> None:
-        engine = self._engines.pop(run_id, None)
+        with self._engines_lock:
+            engine = self._engines.pop(run_id, None)
         if engine is not None:
             engine.dispose()
         super().delete_events(run_id)
