@@ -82,9 +82,11 @@ def _steps(instance, result, sampler: TreeSampler) -> dict:
     for key, stamps in spans.items():
         start, end = min(stamps), max(stamps)
         cpu = sampler.cpu_between(start, end)
+        peak = sampler.peak_between(start, end)
         out[key] = {
             "wall_s": round(end - start, 2),
             "cpu_s": None if cpu is None else round(cpu, 2),
+            "peak_rss_mb": None if peak is None else round(peak),
         }
     return out
 

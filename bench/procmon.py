@@ -80,6 +80,7 @@ class TreeSampler:
         self.peaks: dict[str, float] = {}
         self.peak = 0.0
         self.cpu_samples: list[tuple[float, float]] = []  # (time.time(), tree CPU s)
+        self.rss_samples: list[tuple[float, float]] = []  # (time.time(), tree RSS MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -89,7 +90,9 @@ class TreeSampler:
             rss = tree_rss_mb(me)
             self.peak = max(self.peak, rss)
             self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
-            self.cpu_samples.append((time.time(), tree_cpu_s(me)))
+            now = time.time()
+            self.rss_samples.append((now, rss))
+            self.cpu_samples.append((now, tree_cpu_s(me)))
             self._stop.wait(self.interval)
 
     def cpu_between(self, start: float, end: float) -> float | None:
@@ -103,6 +106,11 @@ class TreeSampler:
             return before[-1] if before else samples[0][1]
 
         return max(at(end) - at(start), 0.0)
+
+    def peak_between(self, start: float, end: float) -> float | None:
+        """Largest tree RSS (MB) sampled between two time.time() stamps (None: no sample)."""
+        inside = [rss for ts, rss in list(self.rss_samples) if start <= ts <= end]
+        return max(inside) if inside else None
 
     def set_phase(self, name: str) -> None:
         self.phase = name

@@ -51,9 +51,12 @@ def step_profile(measurement: dict | None) -> dict[str, dict[str, float]] | None
     out: dict[str, dict[str, float]] = {}
     for run in measurement["runs"].values():
         for step, t in (run.get("steps") or {}).items():
-            part = out.setdefault(STEP_GROUPS.get(step, step), {"wall_s": 0.0, "cpu_s": 0.0})
+            part = out.setdefault(
+                STEP_GROUPS.get(step, step), {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mb": 0.0}
+            )
             part["wall_s"] += t.get("wall_s") or 0.0
             part["cpu_s"] += t.get("cpu_s") or 0.0
+            part["peak_rss_mb"] = max(part["peak_rss_mb"], t.get("peak_rss_mb") or 0.0)
     if not out and measurement["runs"]:
         return None  # measured before steps were recorded
     rest_wall = measurement["wall_s"] - sum(p["wall_s"] for p in out.values())
@@ -309,6 +312,20 @@ def markdown(results: dict) -> str:
                     f"{_f(prof[p]['wall_s'])} / {_f(prof[p]['cpu_s'])}" if p in prof else "–"
                     for p in STEP_ORDER
                 ]
+                lines.append(f"| {sc} | {label} | " + " | ".join(cells) + " |")
+        peaks = [
+            (sc, label, prof)
+            for sc, m in profiled
+            for what, label in names.items()
+            if (prof := m["steps"].get(what)) and any(p.get("peak_rss_mb") for p in prof.values())
+        ]
+        if peaks:
+            parts = [p for p in STEP_ORDER if p != "Rest"]
+            lines += ["", "Spitzenspeicher je Schritt (MB, Summe der RSS des Prozessbaums):", "",
+                      "| Größe | Lauf | " + " | ".join(parts) + " |",
+                      "|---|---|" + "--:|" * len(parts)]  # fmt: skip
+            for sc, label, prof in peaks:
+                cells = [_f(prof[p]["peak_rss_mb"], 0) if p in prof else "–" for p in parts]
                 lines.append(f"| {sc} | {label} | " + " | ".join(cells) + " |")
     lines += [
         "",

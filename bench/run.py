@@ -209,7 +209,10 @@ def machine() -> dict:
         "python": platform.python_version(),
         "versions": versions,
         "git_commit": git("rev-parse", "HEAD"),
-        "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        # the bench's own results (written after each scale) are not a change to the code
+        "git_dirty": bool(
+            git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+        ),
         "kernel": platform.release(),
     }
 

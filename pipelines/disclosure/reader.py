@@ -24,6 +24,7 @@ Findings never carry the true value of a cell; `wert` is what the attacker deriv
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import pickle
@@ -93,9 +94,11 @@ def check_published(
         findings += _visible_index(tables["sozialindex"], ind, list(status))
     if counts.solved is not None and counts.trees is not None and crosswalk is not None:
         findings += _visible_recast(counts, crosswalk, today, cache_dir)
-    findings += _follows(counts, list(identities), cfg, today)
-    findings += _from_tables(ind, kat, owner, counts, list(identities), cfg, today)
-    findings += _money(ind, kat, counts, cfg, today)
+    memo = Memo(cache_dir, ATTACK_MEMO)
+    findings += _follows(counts, list(identities), cfg, today, memo)
+    findings += _from_tables(ind, kat, owner, counts, list(identities), cfg, today, memo)
+    findings += _money(ind, kat, counts, cfg, today, memo)
+    memo.save()
     return pl.DataFrame(findings, schema=FINDING_SCHEMA, orient="row").sort(
         "tabelle", "merkmal", "periode", "gebiet_id", "methode"
     )
@@ -400,7 +403,7 @@ def _visible_recast(
     today_tree = load_hierarchy(trees[today])
     memo_file = cache_dir / RECAST_MEMO if cache_dir is not None else None
     remembered = _load_memo(memo_file)
-    kept: dict[str, dict[tuple, bool]] = {}
+    kept: dict[str, dict[tuple, dict[str, bool]]] = {}
     today_rows = repr(sorted(map(repr, trees[today].rows())))
     visible: dict[tuple, list[str]] = {}
     for t, m, p, g in (
@@ -425,25 +428,63 @@ def _visible_recast(
             today_rows,
             repr(sorted(map(repr, cw))),
         )
+        # {pattern of published old cells: {today's area: is its value in their span}}
         checked = kept.setdefault(key, remembered.get(key, {}))
         old = w = None  # built only when an answer is missing
-        spans: dict[tuple, Span] = {}
-        for (tab, mm, per), sys in part.partition_by(
-            ["tabelle", "merkmal", "periode"], as_dict=True
-        ).items():
-            public = tuple(sorted(sys.filter(pl.col("wert").is_not_null())["gebiet_id"]))
+        spans: dict[tuple, Span] = {}  # most systems share a pattern: reduce it once
+        patterns = part.group_by(["tabelle", "merkmal", "periode"]).agg(
+            pl.col("gebiet_id").filter(pl.col("wert").is_not_null()).sort().alias("public")
+        )
+        for tab, mm, per, public in patterns.iter_rows():
+            public = tuple(public)
+            answers = checked.setdefault(public, {})
             for g in visible.get((tab, mm, per), ()):
-                if (public, g) not in checked:
+                if g not in answers:
                     if old is None:
                         old, w = load_hierarchy(trees[stand]), weights(today_tree, cw)
-                    if public not in spans:  # most systems share a pattern: reduce it once
+                    if public not in spans:
                         spans[public] = Span(list(public), old)
-                    checked[(public, g)] = spans[public].contains(w.get(g, {}))
-                if not checked[(public, g)]:
+                    answers[g] = spans[public].contains(w.get(g, {}))
+                if not answers[g]:
                     how = "umgerechneter Wert nicht aus veröffentlichten Zellen des Gebietsstands"
                     out.append(_finding(tab, mm, per, g, None, "umgerechnet", how))
     _save_memo(memo_file, kept)
     return out
+
+
+ATTACK_MEMO = "angriff_geprueft.pickle"
+
+
+class Memo:
+    """Answers kept in the disclosure cache between runs, one pickle file: what this run
+    asks for is written back, answers no run asked for any more are dropped. Without a
+    folder (`cache_dir` None) it remembers within the run only."""
+
+    def __init__(self, cache_dir: Path | None, name: str) -> None:
+        self.path = cache_dir / name if cache_dir is not None else None
+        self._old = _load_memo(self.path)
+        self._kept: dict = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._kept or key in self._old
+
+    def get(self, key: str):
+        if key not in self._kept:
+            self._kept[key] = self._old[key]
+        return self._kept[key]
+
+    def put(self, key: str, value) -> None:
+        self._kept[key] = value
+
+    def save(self) -> None:
+        _save_memo(self.path, self._kept)
+
+
+def _ipc(frame: pl.DataFrame) -> bytes:
+    """A frame's content as bytes for a digest (one chunk: the same rows give the same bytes)."""
+    buf = io.BytesIO()
+    frame.rechunk().write_ipc(buf, compression="uncompressed")
+    return buf.getvalue()
 
 
 def _load_memo(path: Path | None) -> dict:
@@ -465,25 +506,65 @@ def _save_memo(path: Path | None, memo: dict) -> None:
     os.replace(tmp, path)  # a crash leaves the old file or the new one, never half of one
 
 
-def _follows(counts: DisclosureResult, identities, cfg, today: str) -> list[tuple]:
+def _follows(
+    counts: DisclosureResult, identities, cfg, today: str, memo: Memo | None = None
+) -> list[tuple]:
     """The full attacker on the published cells of every system, on its own layout."""
     if counts.solved is None or counts.trees is None:
         return []
     out = []
     for (stand,), part in sorted(counts.solved.partition_by("gebietsstand", as_dict=True).items()):
-        found = attack(part.drop("gebietsstand"), counts.trees[stand], identities, cfg)
-        for t, m, p, g, w, how, text in found.rows():
+        found = _attack_systems(
+            part.drop("gebietsstand"), counts.trees[stand], identities, cfg, memo
+        )
+        for t, m, p, g, w, how, text in found:
             out.append(_finding(t, m, p, g, w, how, text))
     return out
 
 
-def _from_tables(ind, kat, owner, counts: DisclosureResult, identities, cfg, today) -> list[tuple]:
+def _attack_systems(
+    published: pl.DataFrame, tree: pl.DataFrame, identities, cfg, memo: Memo | None
+) -> list[tuple]:
+    """`attack` system by system (tabelle, periode), its rows in the order of the systems.
+
+    A system's findings depend only on its cells, its layout, the identities and the
+    rules: `memo` keeps them under a digest of these, so one more month attacks only the
+    systems that are new or changed."""
+    memo = memo or Memo(None, "")
+    identities = list(identities)
+    layout = digest(
+        rules_digest(), "angriff", repr(sorted(map(repr, identities))), repr(cfg), _ipc(tree)
+    )
+    systems = published.partition_by(["tabelle", "periode"], as_dict=True, maintain_order=True)
+    keys = {k: digest(layout, _ipc(system)) for k, system in systems.items()}
+    todo = [k for k, key in keys.items() if key not in memo]
+    if todo:
+        found = attack(pl.concat([systems[k] for k in todo]), tree, identities, cfg)
+        per_system: dict[tuple, list[tuple]] = {k: [] for k in todo}
+        for row in found.rows():
+            per_system[(row[0], row[2])].append(row)
+        for k in todo:
+            memo.put(keys[k], per_system[k])
+    return [
+        row for k in sorted(systems, key=lambda k: (k[0], str(k[1]))) for row in memo.get(keys[k])
+    ]
+
+
+def _from_tables(
+    ind, kat, owner, counts: DisclosureResult, identities, cfg, today, memo: Memo | None = None
+) -> list[tuple]:
     """The attacker on the counts as `indikatoren` shows them (numerators, denominators),
     without the system's own view: every count not shown is only known to be >= 0 (a
-    balance: anything). A pinned cell is a finding where the system withheld it."""
+    balance: anything). A pinned cell is a finding where the system withheld it.
+    `memo` keeps each system's findings under a digest of what the attacker sees."""
     if counts.trees is None or today not in counts.trees:
         return []
+    memo = memo or Memo(None, "")
     tree = load_hierarchy(counts.trees[today])
+    shared = digest(
+        rules_digest(), "tabellen", _ipc(counts.trees[today]),
+        repr(sorted(map(repr, identities))), repr(cfg),
+    )  # fmt: skip
     own_layout = None
     if counts.solved is not None:
         own_layout = {
@@ -523,21 +604,34 @@ def _from_tables(ind, kat, owner, counts: DisclosureResult, identities, cfg, tod
         targets = {k for k in bounds if (tab, per, *k) in withheld}
         if not targets:
             continue
-        eqs = build_equations(keys, tree, [i for i in identities if i.tabelle == tab])
-        view = View({k: exact[k] for k in keys if k in exact}, bounds, targets)
-        try:
-            found, _ = infer(view, eqs, max_nodes=cfg.max_knoten)
-        except InconsistentSystemError as err:
-            out.append(_finding(tab, None, per, None, None, "widerspruch", str(err)))
-            continue
-        for f in found:
-            out.append(
-                _finding(tab, f.key[0], per, f.key[1], f.wert, f"leser_{f.methode}", f.herleitung)
+        key = digest(
+            shared, tab, repr(sorted(exact.items())), repr(sorted(bounds.items())),
+            repr(sorted(targets)),
+        )  # fmt: skip
+        if key not in memo:
+            memo.put(
+                key, _attack_shown(tab, per, keys, exact, bounds, targets, tree, identities, cfg)
             )
+        out += memo.get(key)
     return out
 
 
-def _money(ind, kat, counts: DisclosureResult, cfg, today: str) -> list[tuple]:
+def _attack_shown(tab, per, keys, exact, bounds, targets, tree, identities, cfg) -> list[tuple]:
+    eqs = build_equations(keys, tree, [i for i in identities if i.tabelle == tab])
+    view = View({k: exact[k] for k in keys if k in exact}, bounds, targets)
+    try:
+        found, _ = infer(view, eqs, max_nodes=cfg.max_knoten)
+    except InconsistentSystemError as err:
+        return [_finding(tab, None, per, None, None, "widerspruch", str(err))]
+    return [
+        _finding(tab, f.key[0], per, f.key[1], f.wert, f"leser_{f.methode}", f.herleitung)
+        for f in found
+    ]
+
+
+def _money(
+    ind, kat, counts: DisclosureResult, cfg, today: str, memo: Memo | None = None
+) -> list[tuple]:
     """Money totals of rates over case counts (HzE cost per case): a hierarchy of their
     own, in cents, withheld where the rate is; attacked like counts."""
     if counts.trees is None or today not in counts.trees:
@@ -563,7 +657,7 @@ def _money(ind, kat, counts: DisclosureResult, cfg, today: str) -> list[tuple]:
             .alias("symbol"),
         )
         money_cfg = DisclosureConfig(max_knoten=cfg.max_knoten, quelle_stern_min=0)
-        found = attack(frame, counts.trees[today], (), money_cfg)
-        for t, m, p, g, w, how, text in found.rows():
+        found = _attack_systems(frame, counts.trees[today], (), money_cfg, memo)
+        for t, m, p, g, w, how, text in found:
             out.append(_finding(t, m, p, g, None if w is None else w / 100, f"geld_{how}", text))
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import polars as pl
 
 from pipelines.config import count_parameters, merkmale
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, recast
-from pipelines.disclosure.model import key_text, load_hierarchy
+from pipelines.disclosure.model import load_hierarchy
 from pipelines.disclosure.outputs import status_values
 from pipelines.publish.systems import solve_systems
 from pipelines.publish.tables import MISSING_SYMBOL, TABLES
@@ -372,19 +371,22 @@ def _recast_to_today(
     if old_cells.is_empty():
         return today_cells, log
     today = load_hierarchy(trees[TODAY])
-    status = {
-        (t, m, p, g): (w, sym)
-        for t, m, p, g, w, sym in old_cells.select(
-            "tabelle", "merkmal", "periode", "gebiet_id", "wert", "symbol"
-        ).iter_rows()
-    }
-    shown_values = {
-        (q, m, p, g): (w, lo, hi)
-        for q, m, p, g, w, lo, hi in basiszahlen.filter(pl.col("aktueller_gebietsstand"))
-        .select("quelle", "merkmal", "periode", "gebiet_id", "wert", "untergrenze", "obergrenze")
-        .iter_rows()
-    }
-    rows, log_rows = [], []
+    keys = ["tabelle", "merkmal", "periode"]
+    # today's value of each recast cell (the marts' share-weighted sums), 0 where none
+    values = basiszahlen.filter(pl.col("aktueller_gebietsstand")).select(
+        pl.col("quelle").alias("tabelle"),
+        "merkmal",
+        pl.col("periode").cast(old_cells.schema["periode"]),
+        "gebiet_id",
+        pl.col("wert").alias("_wert"),
+        pl.col("untergrenze").alias("_lo"),
+        pl.col("obergrenze").alias("_hi"),
+    )
+    areas = pl.DataFrame(
+        {"gebiet_id": today.areas, "_ebene": [today.ebene[a] for a in today.areas]},
+        schema={"gebiet_id": pl.String, "_ebene": today_cells.dtypes[4]},
+    )
+    shown_parts, log_parts = [], []
     for (stand,), part in sorted(old_cells.partition_by("gebietsstand", as_dict=True).items()):
         old = load_hierarchy(trees[stand])
         cw = (
@@ -395,37 +397,96 @@ def _recast_to_today(
             .rows()
         )
         w = recast.weights(today, cw)
-        deps = {a: recast.dependencies(w[a], old) for a in today.areas}
-        for tab, mm, per in sorted(
-            part.select("tabelle", "merkmal", "periode").unique().rows(), key=str
-        ):
-            for area in today.areas:
-                parts = [(dep, *status.get((tab, mm, per, dep), (None, "."))) for dep in deps[area]]
-                value, lo, hi = shown_values.get((tab, mm, per, area), (0.0, None, None))
-                hidden = [(d, sym) for d, wert, sym in parts if wert is None]
-                worst = next(
-                    (s for s in ("*", ".", "x", "/") if any(sym == s for _, sym in hidden)), None
-                )
-                if not hidden:
-                    wert, sym, bounds = (
-                        round(value or 0),
-                        ("-" if not value else None),
-                        (None, None),
-                    )
-                elif worst == "/" and lo is not None and hi is not None:
-                    wert, sym, bounds = None, "/", (math.floor(lo), math.ceil(hi))
-                else:
-                    wert, sym, bounds = None, "*" if worst == "*" else ".", (None, None)
-                rows.append((tab, mm, per, area, today.ebene[area], wert, sym, *bounds, sym == "/"))
-                if hidden:
-                    because = ",".join(key_text((mm, d)) for d, _ in hidden)
-                    log_rows.append((tab, mm, per, area, "umgerechnet", because))
-    shown = pl.concat(
-        [today_cells, pl.DataFrame(rows, schema=today_cells.schema, orient="row")]
-    ).sort("tabelle", "merkmal", "periode", "gebiet_id")
-    log = pl.concat([log, pl.DataFrame(log_rows, schema=log.schema, orient="row")]).sort(
-        "tabelle", "merkmal", "periode", "gebiet_id"
-    )
+        pairs = [
+            (a, d, i) for a in today.areas for i, d in enumerate(recast.dependencies(w[a], old))
+        ]
+        deps = pl.DataFrame(
+            pairs, schema={"gebiet_id": pl.String, "dep": pl.String, "_i": pl.Int64}, orient="row"
+        )
+        grid = part.select(keys).unique()
+        # every withheld old cell a today's area is made of; an old cell that is not
+        # there counts as withheld (`.`): looked for only in systems missing one
+        made_of = (
+            part.filter(pl.col("wert").is_null())
+            .select(*keys, pl.col("gebiet_id").alias("dep"), "symbol")
+            .join(deps, on="dep")
+        )
+        needed = deps.select("dep").unique()
+        there = part.select(*keys, pl.col("gebiet_id").alias("dep")).join(needed, on="dep")
+        short = there.group_by(keys).len().filter(pl.col("len") == needed.height).select(keys)
+        short = grid.join(short, on=keys, how="anti")
+        if not short.is_empty():
+            absent = (
+                short.join(deps, how="cross")
+                .join(there, on=[*keys, "dep"], how="anti")
+                .with_columns(pl.lit(".").alias("symbol"))
+            )
+            made_of = pl.concat([made_of, absent.select(made_of.columns)])
+        hidden = made_of.sort(*keys, "gebiet_id", "_i").group_by(
+            [*keys, "gebiet_id"], maintain_order=True
+        ).agg(
+            pl.concat_str(pl.col("merkmal"), pl.lit(":"), pl.col("dep")).str.join(",").alias(
+                "_because"
+            ),
+            *(pl.col("symbol").eq(s).any().alias(f"_has{i}") for i, s in enumerate(SUPPRESSED)),
+        )  # fmt: skip
+        worst = pl.coalesce(
+            pl.when(pl.col(f"_has{i}")).then(pl.lit(s)) for i, s in enumerate(SUPPRESSED)
+        )
+        cell = (
+            grid.join(areas, how="cross")
+            .join(hidden, on=[*keys, "gebiet_id"], how="left")
+            .join(values, on=[*keys, "gebiet_id"], how="left")
+            .with_columns(worst.alias("_worst"), pl.col("_because").is_not_null().alias("_hidden"))
+        )
+        bounded = (
+            pl.col("_worst").eq("/") & pl.col("_lo").is_not_null() & pl.col("_hi").is_not_null()
+        ).fill_null(False)
+        symbol = (
+            pl.when(~pl.col("_hidden"))
+            .then(pl.when(pl.col("_wert").fill_null(0) == 0).then(pl.lit("-")))
+            .when(bounded)
+            .then(pl.lit("/"))
+            .when(pl.col("_worst").eq("*"))
+            .then(pl.lit("*"))
+            .otherwise(pl.lit("."))
+        )
+        cell = cell.with_columns(
+            # half to even like Python's round; + 0.0 turns a rounded -0.0 into 0.0
+            pl.when(~pl.col("_hidden"))
+            .then(pl.col("_wert").fill_null(0).round(0) + 0.0)
+            .alias("wert"),
+            symbol.alias("symbol"),
+            pl.when(~pl.col("_hidden") | ~bounded).then(None).otherwise(pl.col("_lo").floor())
+            .alias("untergrenze"),
+            pl.when(~pl.col("_hidden") | ~bounded).then(None).otherwise(pl.col("_hi").ceil())
+            .alias("obergrenze"),
+        )  # fmt: skip
+        # the columns of the solved cells and of the log, by position
+        shown_cols = [*keys, "gebiet_id", "_ebene", "wert", "symbol", "untergrenze", "obergrenze"]
+        shown_parts.append(
+            cell.select(
+                *(
+                    pl.col(c).alias(n)
+                    for c, n in zip(shown_cols, today_cells.columns, strict=False)
+                ),
+                (pl.col("symbol") == "/").fill_null(False).alias(today_cells.columns[-1]),
+            ).cast(today_cells.schema)
+        )
+        log_cols = [
+            *(pl.col(c) for c in (*keys, "gebiet_id")),
+            pl.lit("umgerechnet"),
+            pl.col("_because"),
+        ]
+        log_parts.append(
+            cell.filter(pl.col("_hidden"))
+            .select(c.alias(n) for c, n in zip(log_cols, log.columns, strict=True))
+            .cast(log.schema)
+        )
+    order = ["tabelle", "merkmal", "periode", "gebiet_id"]
+    # stable: a recast cell's log row follows the rows its own system wrote for it
+    shown = pl.concat([today_cells, *shown_parts]).sort(order, maintain_order=True)
+    log = pl.concat([log, *log_parts]).sort(order, maintain_order=True)
     return shown, log
 
 

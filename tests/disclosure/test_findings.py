@@ -381,3 +381,94 @@ def test_recast_check_remembers_exactly_its_own_answers(systems, tmp_path, monke
     monkeypatch.setattr(reader, "Span", no_span)
     assert reader._visible_recast(counts, crosswalk, today, tmp_path) == plain
     assert reader._visible_recast(withheld, crosswalk, today, tmp_path) == expected
+
+
+def test_attacker_remembers_each_systems_findings_and_attacks_what_changed(
+    small_city, systems, tmp_path, monkeypatch
+):
+    """The reader attacker keeps each system's findings in the disclosure cache: with the
+    memory it finds exactly what it finds without; a system whose published cells changed
+    is attacked afresh (a leak planted there is found, not answered from memory), and the
+    next run attacks only that system."""
+    from pipelines.config import load_config
+    from pipelines.disclosure import reader
+    from pipelines.publish import cells
+    from pipelines.sozialindex import recipe_from_config
+
+    basis, gebiete, crosswalk, cfg = systems
+    counts = cells.disclose_counts(basis, gebiete, cfg, crosswalk=crosswalk)
+    con = duckdb.connect(str(small_city.publish_db), read_only=True)
+    tables = {
+        t: con.execute(f"select * from {t}").pl()
+        for t in ("indikatoren", "controlling", "sozialindex", "indikatorkatalog")
+    }
+    con.close()
+    status = recipe_from_config(load_config()["sozialindex"]).status
+
+    def check(counts, cache_dir):
+        return reader.check_published(
+            tables, counts, cells.identities_for(counts.cells), cfg,
+            catalogue=tables["indikatorkatalog"], crosswalk=crosswalk, status=status,
+            cache_dir=cache_dir,
+        )  # fmt: skip
+
+    plain = check(counts, None)
+    assert check(counts, tmp_path).equals(plain)
+    assert (tmp_path / reader.ATTACK_MEMO).exists()
+
+    # a leak in one system: every withheld cell of one count published with its true
+    # value but one, which subtraction then gives back
+    today = cells.TODAY
+    truth = basis.filter(pl.col("aktueller_gebietsstand")).select(
+        pl.col("quelle").alias("tabelle"), "merkmal", "periode", "gebiet_id",
+        pl.col("wert").round(0).alias("wahr"),
+    )  # fmt: skip
+    stars = (
+        counts.solved.filter((pl.col("gebietsstand") == today) & (pl.col("symbol") == "*"))
+        .join(truth, on=["tabelle", "merkmal", "periode", "gebiet_id"])
+        .sort("tabelle", "periode", "merkmal", "gebiet_id")
+    )
+    system = stars.group_by("tabelle", "periode", "merkmal").len().filter(pl.col("len") >= 2)
+    tab, per, mm, _ = system.sort("tabelle", "periode", "merkmal").row(0)
+    one = stars.filter(
+        (pl.col("tabelle") == tab) & (pl.col("periode") == per) & (pl.col("merkmal") == mm)
+    )
+    told = one.slice(1)  # all but the first
+    leaky_solved = (
+        counts.solved.join(
+            told.select("tabelle", "merkmal", "periode", "gebiet_id", "wahr"),
+            on=["tabelle", "merkmal", "periode", "gebiet_id"],
+            how="left",
+        )
+        .with_columns(
+            pl.coalesce(pl.col("wahr").cast(counts.solved.schema["wert"]), pl.col("wert")).alias(
+                "wert"
+            ),
+            pl.when(pl.col("wahr").is_null()).then(pl.col("symbol")).alias("symbol"),
+        )
+        .drop("wahr")
+    )
+    leaky = dataclasses.replace(counts, solved=leaky_solved)
+    expected = check(leaky, None)
+    assert expected.filter(pl.col("gebiet_id") == one["gebiet_id"][0]).height > 0, (
+        "negative control: the planted leak must be found"
+    )
+    assert check(leaky, tmp_path).equals(expected)
+
+    # the next run (the leak mended) attacks only the system that changed
+    attacked, shown = [], []
+    real_attack, real_shown = reader.attack, reader._attack_shown
+
+    def counting_attack(published, *args, **kwargs):
+        attacked.extend(published.select("tabelle", "periode").unique().rows())
+        return real_attack(published, *args, **kwargs)
+
+    def counting_shown(*args, **kwargs):
+        shown.append(args[:2])
+        return real_shown(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "attack", counting_attack)
+    monkeypatch.setattr(reader, "_attack_shown", counting_shown)
+    assert check(counts, tmp_path).equals(plain)
+    assert attacked == [(tab, per)]
+    assert shown == []
