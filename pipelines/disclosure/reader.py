@@ -432,7 +432,7 @@ def _visible_recast(
         checked = kept.setdefault(key, remembered.get(key, {}))
         old = w = None  # built only when an answer is missing
         spans: dict[tuple, Span] = {}  # most systems share a pattern: reduce it once
-        patterns = part.group_by(["tabelle", "merkmal", "periode"]).agg(
+        patterns = part.group_by(["tabelle", "merkmal", "periode"], maintain_order=True).agg(
             pl.col("gebiet_id").filter(pl.col("wert").is_not_null()).sort().alias("public")
         )
         for tab, mm, per, public in patterns.iter_rows():

@@ -97,7 +97,13 @@ def build_tables(
         ziel_review = _read(con, "select * from marts.zielueberpruefung")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
-        prognose = _read(con, "select * from marts.bevoelkerungsprognose")
+        # the largest mart (age x sex x year x variant): only the columns the age groups and
+        # the Bedarfsplanung's totals need (berlin: 8 million rows)
+        prognose = _read(
+            con,
+            "select gebiet_id, ebene, basis_stichtag, stichtag, variante, alter, einwohner "
+            "from marts.bevoelkerungsprognose",
+        )
         guete = _read(con, "select * from marts.prognose_guete")
         bedarf = _read(con, "select * from marts.bedarfsplanung")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
