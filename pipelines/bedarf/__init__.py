@@ -78,13 +78,19 @@ def anteile(eckwerte: dict) -> dict[str, float]:
 
 
 def _band_sums(persons: pl.DataFrame, value: str, eck: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Persons of each type's age band per `by` (0 where an area has none of that age)."""
+    """Persons of each type's age band per `by` (0 where an area has none of that age).
+
+    One type at a time, not a cross join of every person row with every type: at berlin
+    scale the projection's rows times the types were most of the build's peak memory."""
     areas = persons.select(by).unique()
-    summed = (
-        persons.join(eck.select("art", "alter_von", "alter_bis"), how="cross")
-        .filter(pl.col("alter").is_between(pl.col("alter_von"), pl.col("alter_bis")))
-        .group_by(*by, "art")
-        .agg(pl.col(value).cast(pl.Float64).sum().alias("bedarfsbevoelkerung"))
+    summed = pl.concat(
+        [
+            persons.filter(pl.col("alter").is_between(lo, hi))
+            .group_by(*by)
+            .agg(pl.col(value).cast(pl.Float64).sum().alias("bedarfsbevoelkerung"))
+            .with_columns(pl.lit(art).alias("art"))
+            for art, lo, hi in eck.select("art", "alter_von", "alter_bis").iter_rows()
+        ]
     )
     return (
         areas.join(eck.select("art"), how="cross")
