@@ -24,7 +24,6 @@ Findings never carry the true value of a cell; `wert` is what the attacker deriv
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import pickle
@@ -37,6 +36,7 @@ from pipelines.disclosure.analysis import View, infer
 from pipelines.disclosure.attack import attack
 from pipelines.disclosure.config import DisclosureConfig
 from pipelines.disclosure.digest import digest, rules_digest
+from pipelines.disclosure.digest import frame_bytes as _ipc
 from pipelines.disclosure.model import Identity, build_equations, load_hierarchy
 from pipelines.disclosure.outputs import status_values
 from pipelines.disclosure.recast import Span, weights
@@ -401,9 +401,7 @@ def _visible_recast(
     solved = counts.solved
     trees = counts.trees
     today_tree = load_hierarchy(trees[today])
-    memo_file = cache_dir / RECAST_MEMO if cache_dir is not None else None
-    remembered = _load_memo(memo_file)
-    kept: dict[str, dict[tuple, dict[str, bool]]] = {}
+    memo = Memo(cache_dir, RECAST_MEMO)
     today_rows = repr(sorted(map(repr, trees[today].rows())))
     visible: dict[tuple, list[str]] = {}
     for t, m, p, g in (
@@ -429,7 +427,9 @@ def _visible_recast(
             repr(sorted(map(repr, cw))),
         )
         # {pattern of published old cells: {today's area: is its value in their span}}
-        checked = kept.setdefault(key, remembered.get(key, {}))
+        if key not in memo:
+            memo.put(key, {})
+        checked: dict[tuple, dict[str, bool]] = memo.get(key)
         old = w = None  # built only when an answer is missing
         spans: dict[tuple, Span] = {}  # most systems share a pattern: reduce it once
         patterns = part.group_by(["tabelle", "merkmal", "periode"], maintain_order=True).agg(
@@ -448,7 +448,7 @@ def _visible_recast(
                 if not answers[g]:
                     how = "umgerechneter Wert nicht aus veröffentlichten Zellen des Gebietsstands"
                     out.append(_finding(tab, mm, per, g, None, "umgerechnet", how))
-    _save_memo(memo_file, kept)
+    memo.save()
     return out
 
 
@@ -480,13 +480,6 @@ class Memo:
         _save_memo(self.path, self._kept)
 
 
-def _ipc(frame: pl.DataFrame) -> bytes:
-    """A frame's content as bytes for a digest (one chunk: the same rows give the same bytes)."""
-    buf = io.BytesIO()
-    frame.rechunk().write_ipc(buf, compression="uncompressed")
-    return buf.getvalue()
-
-
 def _load_memo(path: Path | None) -> dict:
     if path is None or not path.exists():
         return {}
@@ -506,9 +499,7 @@ def _save_memo(path: Path | None, memo: dict) -> None:
     os.replace(tmp, path)  # a crash leaves the old file or the new one, never half of one
 
 
-def _follows(
-    counts: DisclosureResult, identities, cfg, today: str, memo: Memo | None = None
-) -> list[tuple]:
+def _follows(counts: DisclosureResult, identities, cfg, today: str, memo: Memo) -> list[tuple]:
     """The full attacker on the published cells of every system, on its own layout."""
     if counts.solved is None or counts.trees is None:
         return []
@@ -523,14 +514,13 @@ def _follows(
 
 
 def _attack_systems(
-    published: pl.DataFrame, tree: pl.DataFrame, identities, cfg, memo: Memo | None
+    published: pl.DataFrame, tree: pl.DataFrame, identities, cfg, memo: Memo
 ) -> list[tuple]:
     """`attack` system by system (tabelle, periode), its rows in the order of the systems.
 
     A system's findings depend only on its cells, its layout, the identities and the
     rules: `memo` keeps them under a digest of these, so one more month attacks only the
     systems that are new or changed."""
-    memo = memo or Memo(None, "")
     identities = list(identities)
     layout = digest(
         rules_digest(), "angriff", repr(sorted(map(repr, identities))), repr(cfg), _ipc(tree)
@@ -551,7 +541,7 @@ def _attack_systems(
 
 
 def _from_tables(
-    ind, kat, owner, counts: DisclosureResult, identities, cfg, today, memo: Memo | None = None
+    ind, kat, owner, counts: DisclosureResult, identities, cfg, today, memo: Memo
 ) -> list[tuple]:
     """The attacker on the counts as `indikatoren` shows them (numerators, denominators),
     without the system's own view: every count not shown is only known to be >= 0 (a
@@ -559,7 +549,6 @@ def _from_tables(
     `memo` keeps each system's findings under a digest of what the attacker sees."""
     if counts.trees is None or today not in counts.trees:
         return []
-    memo = memo or Memo(None, "")
     tree = load_hierarchy(counts.trees[today])
     shared = digest(
         rules_digest(), "tabellen", _ipc(counts.trees[today]),
@@ -629,9 +618,7 @@ def _attack_shown(tab, per, keys, exact, bounds, targets, tree, identities, cfg)
     ]
 
 
-def _money(
-    ind, kat, counts: DisclosureResult, cfg, today: str, memo: Memo | None = None
-) -> list[tuple]:
+def _money(ind, kat, counts: DisclosureResult, cfg, today: str, memo: Memo) -> list[tuple]:
     """Money totals of rates over case counts (HzE cost per case): a hierarchy of their
     own, in cents, withheld where the rate is; attacked like counts."""
     if counts.trees is None or today not in counts.trees:

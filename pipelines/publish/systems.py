@@ -32,6 +32,7 @@ import polars as pl
 
 from pipelines.disclosure import DisclosureConfig, DisclosureResult, Identity, apply_disclosure
 from pipelines.disclosure.digest import digest as _digest
+from pipelines.disclosure.digest import frame_bytes as _bytes
 from pipelines.disclosure.digest import rules_digest
 from pipelines.disclosure.suppress import STAR_BOUND_COLUMNS
 from pipelines.machine import die_with_parent, usable_cores
@@ -218,12 +219,6 @@ def _files(cache_dir: Path, digest: str) -> tuple[Path, Path]:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _bytes(frame: pl.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    frame.write_ipc(buf, compression="uncompressed")
-    return buf.getvalue()
 
 
 def _frame(data: bytes) -> pl.DataFrame:
