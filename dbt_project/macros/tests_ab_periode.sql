@@ -47,3 +47,26 @@
     {%- endif -%}
     {{- return(ns.spalten) -}}
 {%- endmacro %}
+
+{#- The monthly path's models: an incremental model whose rows of a reference date depend
+    only on earlier dates (marts.indikatoren, marts.sozialindex) rebuilds the dates from
+    SOZIALMONITOR_TESTS_AB_PERIODE on and keeps the others. Empty when the model is built
+    whole: no such variable (a complete build passes --full-refresh), or no table yet.
+    Read only while executing, like the tests' date above. -#}
+{% macro monatspfad_ab() -%}
+    {%- set ab = env_var('SOZIALMONITOR_TESTS_AB_PERIODE', '') if execute else '' -%}
+    {%- if ab and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', ab) -%}
+        {{ exceptions.raise_compiler_error("SOZIALMONITOR_TESTS_AB_PERIODE ist kein Datum: " ~ ab) }}
+    {%- endif -%}
+    {{- return(ab if (ab and is_incremental()) else '') -}}
+{%- endmacro %}
+
+{#- The date `jahre` years before a reference date, month ends kept as month ends
+    (29.02. -> 28.02.): the comparison date of a change over time. -#}
+{% macro vergleichsdatum(periode, jahre) -%}
+    case
+        when {{ periode }} = last_day({{ periode }})
+            then last_day(({{ periode }} - to_years({{ jahre }}))::date)
+        else ({{ periode }} - to_years({{ jahre }}))::date
+    end
+{%- endmacro %}

@@ -132,7 +132,9 @@ def dbt_vars(config: dict) -> dict:
 class DbtLauf(dg.Config):
     """What one downstream run asks of dbt. `tests_ab_periode` (YYYY-MM-DD): the monthly
     path of `sozialmonitor run` (only some periods changed) has the data tests check the
-    rows from this reference date on (macros/tests_ab_periode.sql); empty: every row."""
+    rows from this reference date on, and the incremental marts rebuild the reference
+    dates from it on (macros/tests_ab_periode.sql); empty: every row, every incremental
+    model from scratch (--full-refresh)."""
 
     tests_ab_periode: str = ""
 
@@ -166,6 +168,11 @@ def build_dbt_assets():
         args = [
             "build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_config),
         ]  # fmt: skip
+        if not config.tests_ab_periode:
+            # everything but the monthly path builds the incremental models from scratch: a
+            # period that is gone, or a model whose code changed, leaves no stale rows (an
+            # incremental model rebuilds only what its fingerprint or date says)
+            args.append("--full-refresh")
         # dbt's own log goes to a file in the warehouse folder, not to the user's terminal
         log_dir = paths.root / "logs"
         log_dir.mkdir(exist_ok=True)

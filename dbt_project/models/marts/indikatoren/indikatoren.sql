@@ -1,6 +1,17 @@
 -- The indicator mart: catalogue x counts, generically. One row per indicator, area,
 -- reference date and area layout (as delivered, and recast onto today's layout).
+-- Incremental by reference date: the monthly path rebuilds the dates from its earliest
+-- changed one on (macro monatspfad_ab); a row looks back only (denominator dates, the
+-- previous year's end, the comparison date of the dynamics), so earlier rows stay as
+-- they are. Every other build is a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='periode',
+    on_schema_change='fail'
+) }}
 {%- set dynamik_jahre = var('sozialindex', {}).get('dynamik_jahre', parameter('dynamik_jahre')) %}
+{%- set ab = monatspfad_ab() %}
 
 with
 
@@ -14,8 +25,30 @@ katalog as (
 zahlen as (
 
     select * from {{ ref('basiszahlen') }}
+    {%- if ab %}
+        -- the rows the rebuilt dates read: their denominators lie at most a year (the
+        -- previous year's end) and nenner_max_alter_monate months before the dates or
+        -- their comparison dates
+        where periode >= (
+            date '{{ ab }}' - to_years({{ dynamik_jahre }})
+            - to_months({{ parameter('nenner_max_alter_monate') }} + 14)
+        )::date
+    {%- endif %}
 
 ),
+
+{%- if ab %}
+
+-- the numerator dates the rebuilt dates read: themselves and their comparison dates
+zaehler_perioden as (
+
+    select distinct periode from zahlen where periode >= date '{{ ab }}'
+    union
+    select distinct {{ vergleichsdatum('periode', dynamik_jahre) }}
+    from zahlen where periode >= date '{{ ab }}'
+
+),
+{%- endif %}
 
 zaehler as (
 
@@ -46,6 +79,9 @@ zaehler as (
         end as nenner_zieldatum
     from katalog
     inner join zahlen on katalog.zaehler_merkmal = zahlen.merkmal
+    {%- if ab %}
+        where zahlen.periode in (select zaehler_perioden.periode from zaehler_perioden)
+    {%- endif %}
 
 ),
 
@@ -194,11 +230,7 @@ mit_vergleich as (
         *,
         case
             when mit_dynamik and aktueller_gebietsstand
-                then case
-                        when periode = last_day(periode)
-                            then last_day((periode - to_years({{ dynamik_jahre }}))::date)
-                        else (periode - to_years({{ dynamik_jahre }}))::date
-                    end
+                then {{ vergleichsdatum('periode', dynamik_jahre) }}
         end as vergleichsdatum
     from berechnet
 
@@ -247,6 +279,9 @@ final as (
         dynamik::double as dynamik,
         parameter::varchar as parameter
     from mit_dynamik
+    {%- if ab %}
+        where periode >= date '{{ ab }}'
+    {%- endif %}
 
 )
 

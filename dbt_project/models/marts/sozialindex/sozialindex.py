@@ -7,9 +7,16 @@ from the dbt var `sozialindex` (passed in as JSON through the model config, sinc
 models cannot call var()). Reference dates: those on which every status indicator of the
 recipe has values. `einwohner` is the population on the status indicators' denominator
 date (the same date when delivered).
+
+Incremental by reference date, like marts.indikatoren: the monthly path (the environment
+variable SOZIALMONITOR_TESTS_AB_PERIODE, read while executing) recomputes the dates from
+its earliest changed one on; an index reads its own date only (and the population on an
+earlier date), so the earlier dates stay. Every other build is a full refresh.
 """
 
 import json
+import os
+import re
 
 
 def _flaechen_frame(indikatoren, status, periode):
@@ -46,20 +53,41 @@ def _flaechen_frame(indikatoren, status, periode):
     return frame
 
 
+def _ab(dbt):
+    """The first reference date to recompute (monthly path), or None: every date."""
+    ab = os.environ.get("SOZIALMONITOR_TESTS_AB_PERIODE", "")
+    if not ab or not dbt.is_incremental:
+        return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", ab):
+        raise ValueError(f"SOZIALMONITOR_TESTS_AB_PERIODE ist kein Datum: {ab}")
+    return ab
+
+
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(
+        materialized="incremental", incremental_strategy="delete+insert", unique_key="periode"
+    )
     import polars as pl
 
     from pipelines.sozialindex import compute_index, recipe_from_config
 
     recipe = recipe_from_config(json.loads(dbt.config.get("sozialindex_json") or "{}"))
     status = list(recipe.status)
+    ab = _ab(dbt)
 
-    alle = dbt.ref("indikatoren").pl()
-    feinste_ebene = alle["ebene_rang"].max()
-    indikatoren = alle.filter(
-        pl.col("aktueller_gebietsstand") & (pl.col("ebene_rang") == feinste_ebene)
-    ).select("indikator_id", "gebiet_id", "periode", "wert", "dynamik", "nenner_stichtag")
+    # the finest areas of today's layout only, read in DuckDB (not the whole mart)
+    alle = dbt.ref("indikatoren")
+    feinste_ebene = alle.aggregate("max(ebene_rang)").fetchone()[0]
+    bedingung = f"aktueller_gebietsstand and ebene_rang = {int(feinste_ebene or 0)}"
+    if ab:
+        # the population may lie before the first date recomputed (its denominator date)
+        bedingung += f" and (periode >= date '{ab}' or indikator_id = 'ew')"
+    indikatoren = (
+        alle.filter(bedingung)
+        .project("indikator_id, gebiet_id, periode, wert, dynamik, nenner_stichtag")
+        .pl()
+        .filter(pl.col("indikator_id").is_in([*status, "ew"]))
+    )
 
     vorhanden = (
         indikatoren.filter(pl.col("indikator_id").is_in(status))
@@ -70,8 +98,13 @@ def model(dbt, session):
     )
 
     teile = []
+    je_periode = indikatoren.filter(pl.col("indikator_id").is_in(status)).partition_by(
+        "periode", as_dict=True
+    )
+    einwohner = indikatoren.filter(pl.col("indikator_id") == "ew")
     for periode in vorhanden["periode"].to_list():
-        ergebnis = compute_index(_flaechen_frame(indikatoren, status, periode), recipe)
+        flaechen = _flaechen_frame(pl.concat([je_periode[(periode,)], einwohner]), status, periode)
+        ergebnis = compute_index(flaechen, recipe)
         teile.append(ergebnis.select(pl.lit(periode).alias("periode"), pl.all()))
     if not teile:
         # no reference date yet: an empty table with the output columns of compute_index
