@@ -81,7 +81,8 @@ def check_published(
     }
     factor = dict(catalogue.select("indikator_id", "faktor").rows())
     ind = tables["indikatoren"]
-    findings += _visible_counts(ind, kat, owner, public)
+    refs = _count_refs(ind, kat, owner)
+    findings += _visible_counts(refs, owner, counts.cells)
     findings += _visible_rates(ind, kat, factor, owner, public)
     findings += _visible_changes(ind)
     if "controlling" in tables:
@@ -96,7 +97,7 @@ def check_published(
         findings += _visible_recast(counts, crosswalk, today, cache_dir)
     memo = Memo(cache_dir, ATTACK_MEMO)
     findings += _follows(counts, list(identities), cfg, today, memo)
-    findings += _from_tables(ind, kat, owner, counts, list(identities), cfg, today, memo)
+    findings += _from_tables(refs, owner, counts, list(identities), cfg, today, memo)
     findings += _money(ind, kat, counts, cfg, today, memo)
     memo.save()
     return pl.DataFrame(findings, schema=FINDING_SCHEMA, orient="row").sort(
@@ -116,18 +117,71 @@ def _finding(tab, mm, per, gid, wert, methode, how) -> tuple:
     return (tab, mm, str(per), gid, None if wert is None else float(wert), methode, how)
 
 
-def _visible_counts(ind, kat, owner, public) -> list[tuple]:
+def _count_refs(ind, kat, owner) -> pl.DataFrame:
+    """Every count an `indikatoren` row shows, in row order: its numerator (`rolle` 0, on
+    the row's date) and its denominator (1, on the denominator date), for counts of a
+    disclosure table only. Columns: indikator_id, gebiet_id, merkmal, periode (the date),
+    per (as text, the cells' key), wert (None: not shown), rolle."""
+    katalog = pl.DataFrame(
+        {
+            "indikator_id": list(kat),
+            "_z": [z for z, _ in kat.values()],
+            "_n": [n for _, n in kat.values()],
+        },
+        schema={"indikator_id": pl.String, "_z": pl.String, "_n": pl.String},
+    )
+    rows = (
+        ind.select("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
+        .with_row_index("_zeile")
+        .join(katalog, on="indikator_id", how="left")
+    )
+    parts = [
+        rows.select(
+            "_zeile",
+            "indikator_id",
+            "gebiet_id",
+            pl.col(merkmal).alias("merkmal"),
+            pl.col(date).cast(pl.Date).alias("periode"),
+            pl.col(value).cast(pl.Float64).alias("wert"),
+            pl.lit(role, pl.Int8).alias("rolle"),
+        )
+        for merkmal, date, value, role in (
+            ("_z", "periode", "zaehler", 0),
+            ("_n", "nenner_stichtag", "nenner", 1),
+        )
+    ]
+    return (
+        pl.concat(parts)
+        .filter(pl.col("merkmal").is_in(list(owner)))
+        .sort("_zeile", "rolle")
+        .drop("_zeile")
+        .with_columns(pl.col("periode").cast(pl.String).alias("per"))
+    )
+
+
+def _withheld_public(cells: pl.DataFrame) -> pl.DataFrame:
+    """The (merkmal, per, gebiet_id) keys whose published value is withheld (the last row of
+    a key decides, as in _public_cells)."""
+    return (
+        cells.select("merkmal", pl.col("periode").cast(pl.String).alias("per"), "gebiet_id", "wert")
+        .unique(subset=["merkmal", "per", "gebiet_id"], keep="last", maintain_order=True)
+        .filter(pl.col("wert").is_null())
+        .drop("wert")
+    )
+
+
+def _visible_counts(refs: pl.DataFrame, owner, cells: pl.DataFrame) -> list[tuple]:
+    """A count `indikatoren` shows (numerator or denominator) that the system withheld."""
+    hits = refs.filter(pl.col("wert").is_not_null()).join(
+        _withheld_public(cells), on=["merkmal", "per", "gebiet_id"], how="semi",
+        maintain_order="left",
+    )  # fmt: skip
     out = []
-    cols = ("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
-    for i, gid, per, z, n, nper in ind.select(cols).iter_rows():
-        zm, nm = kat.get(i, (None, None))
-        for merkmal, periode, value, role in ((zm, per, z, "Zähler"), (nm, nper, n, "Nenner")):
-            if value is None or merkmal is None or merkmal not in owner:
-                continue
-            key = (merkmal, str(periode), gid)
-            if key in public and public[key] is None:
-                how = f"indikatoren {i}: {role} veröffentlicht, Zelle gesperrt"
-                out.append(_finding(owner[merkmal], merkmal, periode, gid, value, "sichtbar", how))
+    for i, gid, merkmal, periode, value, role in hits.select(
+        "indikator_id", "gebiet_id", "merkmal", "periode", "wert", "rolle"
+    ).iter_rows():
+        how = f"indikatoren {i}: {('Zähler', 'Nenner')[role]} veröffentlicht, Zelle gesperrt"
+        out.append(_finding(owner[merkmal], merkmal, periode, gid, value, "sichtbar", how))
     return out
 
 
@@ -541,12 +595,13 @@ def _attack_systems(
 
 
 def _from_tables(
-    ind, kat, owner, counts: DisclosureResult, identities, cfg, today, memo: Memo
+    refs: pl.DataFrame, owner, counts: DisclosureResult, identities, cfg, today, memo: Memo
 ) -> list[tuple]:
-    """The attacker on the counts as `indikatoren` shows them (numerators, denominators),
-    without the system's own view: every count not shown is only known to be >= 0 (a
-    balance: anything). A pinned cell is a finding where the system withheld it.
-    `memo` keeps each system's findings under a digest of what the attacker sees."""
+    """The attacker on the counts as `indikatoren` shows them (numerators, denominators;
+    `refs` from _count_refs), without the system's own view: every count not shown is only
+    known to be >= 0 (a balance: anything). A pinned cell is a finding where the system
+    withheld it. `memo` keeps each system's findings under a digest of what the attacker
+    sees."""
     if counts.trees is None or today not in counts.trees:
         return []
     tree = load_hierarchy(counts.trees[today])
@@ -554,34 +609,41 @@ def _from_tables(
         rules_digest(), "tabellen", _ipc(counts.trees[today]),
         repr(sorted(map(repr, identities))), repr(cfg),
     )  # fmt: skip
-    own_layout = None
-    if counts.solved is not None:
-        own_layout = {
-            (t, str(p))
-            for t, p in counts.solved.filter(pl.col("gebietsstand") == today)
-            .select("tabelle", "periode")
-            .unique()
-            .iter_rows()
-        }
     withheld = {
         (t, str(p), m, g)
         for t, m, p, g in counts.cells.filter(pl.col("symbol") == "*")
         .select("tabelle", "merkmal", "periode", "gebiet_id")
         .iter_rows()
     }
+    mine = refs.with_columns(
+        pl.col("merkmal").replace_strict(owner, return_dtype=pl.String).alias("tab")
+    )
+    if counts.solved is not None:
+        # the systems on today's layout only
+        own_layout = (
+            counts.solved.filter(pl.col("gebietsstand") == today)
+            .select("tabelle", pl.col("periode").cast(pl.String).alias("per"))
+            .unique()
+            .rename({"tabelle": "tab"})
+        )
+        mine = mine.join(own_layout, on=["tab", "per"], how="semi", maintain_order="left")
+    merkmale: dict[tuple, set] = {
+        (t, p): set(m)
+        for t, p, m in mine.group_by("tab", "per").agg(pl.col("merkmal").unique()).iter_rows()
+    }
     shown: dict[tuple, dict] = {}
-    merkmale: dict[tuple, set] = {}
-    cols = ("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
-    for i, gid, per, z, n, nper in ind.select(cols).iter_rows():
-        zm, nm = kat.get(i, (None, None))
-        for merkmal, periode, value in ((zm, per, z), (nm, nper, n)):
-            tab = owner.get(merkmal)
-            if tab is None or (own_layout is not None and (tab, str(periode)) not in own_layout):
-                continue
-            system = (tab, str(periode))
-            merkmale.setdefault(system, set()).add(merkmal)
-            if value is not None:
-                shown.setdefault(system, {})[(merkmal, gid)] = round(value)
+    # the last row of a (system, count, area) decides, as the row order of indikatoren says
+    values = mine.filter(pl.col("wert").is_not_null()).unique(
+        subset=["tab", "per", "merkmal", "gebiet_id"], keep="last", maintain_order=True
+    )
+    for (t, p), part in values.partition_by(["tab", "per"], as_dict=True).items():
+        shown[(t, p)] = dict(
+            zip(
+                zip(part["merkmal"].to_list(), part["gebiet_id"].to_list(), strict=True),
+                map(round, part["wert"].to_list()),
+                strict=True,
+            )
+        )
     out = []
     for system in sorted(merkmale):
         tab, per = system
