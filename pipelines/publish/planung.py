@@ -70,31 +70,62 @@ def _group_expr(groups: list[tuple[str, int, int]]) -> pl.Expr:
     return expr
 
 
-def publish_prognose(prognose: pl.DataFrame, eckwerte: dict, cfg: DisclosureConfig) -> pl.DataFrame:
-    """marts.bevoelkerungsprognose in age groups and the total, rounded, `.` where small."""
+PROGNOSE_KEYS = ["gebiet_id", "ebene", "basis_stichtag", "stichtag", "variante"]
+
+
+def read_prognose_groups(con, eckwerte: dict) -> pl.DataFrame:
+    """marts.bevoelkerungsprognose summed in DuckDB into the published age groups and the
+    total (`altersgruppe`, `einwohner`): the mart has a row per age and sex (8 million at
+    berlin), the groups a tenth of that. The sums are exact decimals (as in dbt,
+    `exakte_summe`), so they do not depend on the order DuckDB's threads add rows in."""
+    groups = [g for g in age_groups(eckwerte) if g[0] != TOTAL_GROUP]
+    case = " ".join(
+        f"when alter >= {int(lo)}" + ("" if hi >= OPEN_AGE else f" and alter <= {int(hi)}")
+        + f" then '{label}'"
+        for label, lo, hi in groups
+    )  # fmt: skip
+    keys = ", ".join(PROGNOSE_KEYS)
+    frame = con.execute(
+        f"""select {keys}, coalesce(altersgruppe, '{TOTAL_GROUP}') as altersgruppe,
+                   sum(einwohner::decimal(38, 10))::double as einwohner
+            from (select *, case {case} end as altersgruppe from marts.bevoelkerungsprognose)
+            group by grouping sets (({keys}, altersgruppe), ({keys}))"""
+    ).pl()
+    return frame.cast({"altersgruppe": pl.String})
+
+
+def prognose_groups(prognose: pl.DataFrame, eckwerte: dict) -> pl.DataFrame:
+    """The same groups from rows per age (`alter`, `einwohner`), in polars."""
     groups = age_groups(eckwerte)
-    keys = ["gebiet_id", "ebene", "basis_stichtag", "stichtag", "variante"]
-    bounds = pl.DataFrame(
-        [(g, lo, hi) for g, lo, hi in groups],
-        schema={"altersgruppe": pl.String, "alter_von": pl.Int32, "alter_bis": pl.Int32},
-        orient="row",
-    )
+    keys = [k for k in PROGNOSE_KEYS if k in prognose.columns]
     grouped = (
         prognose.with_columns(_group_expr(groups).alias("altersgruppe"))
         .group_by([*keys, "altersgruppe"])
         .agg(pl.col("einwohner").sum())
     )
-    total = prognose.group_by(keys).agg(pl.col("einwohner").sum().alias("_gesamt"))
-    rows = pl.concat(
-        [
-            grouped,
-            total.select(
-                *keys,
-                pl.lit(TOTAL_GROUP).alias("altersgruppe"),
-                pl.col("_gesamt").alias("einwohner"),
-            ),
-        ]
-    ).join(total, on=keys)
+    total = prognose.group_by(keys).agg(pl.col("einwohner").sum())
+    return pl.concat(
+        [grouped, total.with_columns(pl.lit(TOTAL_GROUP).alias("altersgruppe"))],
+        how="diagonal",
+    )
+
+
+def publish_prognose(prognose: pl.DataFrame, eckwerte: dict, cfg: DisclosureConfig) -> pl.DataFrame:
+    """marts.bevoelkerungsprognose in age groups and the total, rounded, `.` where small.
+    `prognose`: rows per age, or already in groups (`read_prognose_groups`)."""
+    groups = age_groups(eckwerte)
+    keys = PROGNOSE_KEYS
+    bounds = pl.DataFrame(
+        [(g, lo, hi) for g, lo, hi in groups],
+        schema={"altersgruppe": pl.String, "alter_von": pl.Int32, "alter_bis": pl.Int32},
+        orient="row",
+    )
+    if "altersgruppe" not in prognose.columns:
+        prognose = prognose_groups(prognose, eckwerte)
+    total = prognose.filter(pl.col("altersgruppe") == TOTAL_GROUP).select(
+        *keys, pl.col("einwohner").alias("_gesamt")
+    )
+    rows = prognose.select(*keys, "altersgruppe", "einwohner").join(total, on=keys)
     shown = (pl.col("einwohner").round(0) >= cfg.min_fallzahl) & (
         pl.col("_gesamt").round(0) >= cfg.min_einwohner
     )
@@ -272,14 +303,21 @@ def publish_bedarfsplanung(
     published Platzsaldo, so they are known exactly where every saldo they rest on is
     published and null elsewhere (None: no neighbour supply).
 
-    `prognose`: marts.bevoelkerungsprognose (the projected total of an area);
+    `prognose`: marts.bevoelkerungsprognose (the projected total of an area), per age or
+    in groups (`read_prognose_groups`);
     `population`: (gebiet_id, stichtag, einwohner) delivered inhabitants of every area."""
     demand = disclose_demand(plan, hierarchy, cfg, published_counts, parameters)
-    totals = (
-        prognose.group_by("gebiet_id", "basis_stichtag", "stichtag", "variante")
-        .agg(pl.col("einwohner").sum().alias("_gesamt"))
-        .rename({"stichtag": "_st"})
-    )
+    if "altersgruppe" in prognose.columns:  # in groups: the total is its own row
+        totals = prognose.filter(pl.col("altersgruppe") == TOTAL_GROUP).select(
+            "gebiet_id", "basis_stichtag", pl.col("stichtag").alias("_st"), "variante",
+            pl.col("einwohner").alias("_gesamt"),
+        )  # fmt: skip
+    else:
+        totals = (
+            prognose.group_by("gebiet_id", "basis_stichtag", "stichtag", "variante")
+            .agg(pl.col("einwohner").sum().alias("_gesamt"))
+            .rename({"stichtag": "_st"})
+        )
     out = (
         plan.join(
             demand.rename({"wert": "_wert", "symbol": "_sym"}),

@@ -97,13 +97,10 @@ def build_tables(
         ziel_review = _read(con, "select * from marts.zielueberpruefung")
         ziele = _read(con, "select * from marts.zielerreichung")
         katalog = _read(con, "select * from marts.indikatorkatalog order by reihenfolge")
-        # the largest mart (age x sex x year x variant): only the columns the age groups and
-        # the Bedarfsplanung's totals need (berlin: 8 million rows)
-        prognose = _read(
-            con,
-            "select gebiet_id, ebene, basis_stichtag, stichtag, variante, alter, einwohner "
-            "from marts.bevoelkerungsprognose",
-        )
+        # the largest mart (age x sex x year x variant, berlin: 8 million rows), summed
+        # into the published age groups in DuckDB: the groups and the Bedarfsplanung's
+        # totals are all publish needs of it
+        prognose = planung.read_prognose_groups(con, config["bedarfseckwerte"])
         guete = _read(con, "select * from marts.prognose_guete")
         bedarf = _read(con, "select * from marts.bedarfsplanung")
         crosswalk = _read(con, "select * from intermediate.int_gebiete_umschluessel")
