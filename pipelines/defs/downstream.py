@@ -213,11 +213,13 @@ def analyse_kopie(context: dg.AssetExecutionContext, sozialmonitor: Sozialmonito
     from pipelines.warehouse.analysis import analysis_db, write_analysis_copy
 
     paths = sozialmonitor.paths()
-    rows = write_analysis_copy(paths)
+    rows, copied = write_analysis_copy(paths)
     return dg.MaterializeResult(
         metadata={
             "datei": dg.MetadataValue.path(str(analysis_db(paths))),
             "tabellen": dg.MetadataValue.json(rows),
+            # the others are unchanged and stay as they were in the previous copy
+            "neu_kopiert": dg.MetadataValue.json(copied),
         }
     )
 

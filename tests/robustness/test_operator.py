@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import REPO, TEST_KEY, query
@@ -79,6 +80,48 @@ def test_analysis_copy_never_blocks_a_run(example_city, tmp_path):
     assert copy.stat().st_ino != old_inode
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert not list(paths.root.glob(".analyse.*"))
+
+
+def test_analysis_copy_copies_only_changed_tables(example_city, tmp_path):
+    """A table unchanged since the last copy stays; a changed one, a new one and a gone one
+    are copied or dropped; a copy changed by someone else is not reused."""
+    from pipelines.warehouse.analysis import analysis_db, write_analysis_copy
+    from pipelines.warehouse.files import WarehousePaths
+
+    paths = WarehousePaths(tmp_path / "wh")
+    shutil.copytree(example_city.warehouse, paths.root, symlinks=True)
+    copy = analysis_db(paths)
+    rows, copied = write_analysis_copy(paths)
+    assert copied == sorted(rows)  # no stamp yet: everything copied
+    rows, copied = write_analysis_copy(paths)
+    assert copied == []  # nothing changed
+    con = duckdb.connect(str(paths.warehouse_db))
+    con.execute(
+        "delete from marts.indikatoren where periode = (select max(periode) from marts.indikatoren)"
+    )
+    con.execute("create table marts.neu as select 1 as x")
+    con.execute("drop table marts.kontrakte")
+    con.close()
+    rows, copied = write_analysis_copy(paths)
+    assert copied == ["indikatoren", "neu"]
+    assert "kontrakte" not in rows
+    marts = {
+        r[0]
+        for r in query(paths.warehouse_db, "select table_name from duckdb_tables() where schema_name = 'marts'")
+    }  # fmt: skip
+    assert {r[0] for r in query(copy, "select table_name from duckdb_tables()")} == marts
+    for table in marts:
+        sql = f"select * from marts.{table} order by all"
+        assert query(copy, sql) == query(paths.warehouse_db, sql), table
+    # someone wrote into the copy: it is not trusted, every table is copied again
+    con = duckdb.connect(str(copy))
+    con.execute("delete from marts.gebiete")
+    con.close()
+    rows, copied = write_analysis_copy(paths)
+    assert copied == sorted(rows)
+    assert query(copy, "select count(*) from marts.gebiete") == query(
+        paths.warehouse_db, "select count(*) from marts.gebiete"
+    )
 
 
 def _drop_read_override() -> list[str]:
