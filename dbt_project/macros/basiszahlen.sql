@@ -23,6 +23,19 @@
     {{- return(teile | join(';') | replace("'", "")) -}}
 {%- endmacro %}
 
+{#- The count models whose rows int_basiszahlen_feinst unions (columns: see
+    exakte_zaehlzeile); a new count model is added here. -#}
+{% macro zaehlmodelle() -%}
+    {{- return([
+        'int_zaehlungen_einwohner',
+        'int_zaehlungen_bewegungen',
+        'int_zaehlungen_sgb2',
+        'int_zaehlungen_sgb12',
+        'int_zaehlungen_sgb8',
+        'int_zaehlungen_transfer',
+    ]) -}}
+{%- endmacro %}
+
 {#- SQL list literal of a list var, e.g. ('31', '34'). -#}
 {% macro sql_liste(werte) -%}
     ({%- for w in werte -%}'{{ w }}'{{ ", " if not loop.last }}{%- endfor -%})

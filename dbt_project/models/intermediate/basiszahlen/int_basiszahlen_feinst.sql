@@ -1,15 +1,8 @@
 -- All finest-level counts: as delivered (on the layout valid on the reference date) and,
 -- for periods of an older layout, recast onto today's finest areas through the crosswalk
 -- (shares of the old area's population; bounds scale with the share).
--- A new count model is added to this list (its columns: see exakte_zaehlzeile).
-{%- set zaehlmodelle = [
-    'int_zaehlungen_einwohner',
-    'int_zaehlungen_bewegungen',
-    'int_zaehlungen_sgb2',
-    'int_zaehlungen_sgb12',
-    'int_zaehlungen_sgb8',
-    'int_zaehlungen_transfer',
-] %}
+-- The count models: macro zaehlmodelle (macros/basiszahlen.sql).
+{%- set zaehlmodelle = zaehlmodelle() %}
 
 with
 

@@ -29,17 +29,32 @@ referenz as (
 
 ),
 
+-- each period's fingerprint from the count models' own (the recast rows of the finest
+-- counts are a function of them and the crosswalk): a scan of two columns of each count
+-- table instead of the whole finest view with its recast
+zaehl_staende as (
+
+    {%- for modell in zaehlmodelle() %}
+        select distinct
+            periode,
+            stand_hash
+        from {{ ref(modell) }}
+        {{ "union" if not loop.last }}
+    {%- endfor %}
+
+),
+
 perioden as (
 
     select
-        feinst.periode,
+        zaehl_staende.periode,
         md5(
-            string_agg(distinct feinst.stand_hash, ',' order by feinst.stand_hash)
+            string_agg(distinct zaehl_staende.stand_hash, ',' order by zaehl_staende.stand_hash)
             || '|' || coalesce(max(referenz.load_ids), '')
         ) as stand_hash
-    from feinst
+    from zaehl_staende
     cross join referenz
-    group by feinst.periode
+    group by zaehl_staende.periode
 
 ),
 
