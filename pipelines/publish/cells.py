@@ -635,16 +635,30 @@ def wide(published: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, recipe) -> pl.DataFrame:
+SOZIALINDEX_MEMO = "sozialindex_berechnet.pickle"
+
+
+def publish_sozialindex(
+    index: pl.DataFrame, published: pl.DataFrame, recipe, cache_dir: Path | None = None
+) -> pl.DataFrame:
     """The index recomputed from the published shares and changes only.
 
     z-values give away the mean and spread of what was standardised: with one withheld
     share among them, mean times areas minus the published shares is that share. So a
     share (or change) that `indikatoren` withholds is left out before standardising, and
     its area takes no part in that index, with the reason saying why.
+
+    `cache_dir`: each date's index is kept there under a digest of its masked rows, the
+    recipe and the source of `pipelines.sozialindex` (one more month computes one date).
     """
+    import pipelines.sozialindex as sozialindex_pkg
+    from pipelines.disclosure.digest import digest, frame_bytes, rules_digest
+    from pipelines.disclosure.reader import Memo
     from pipelines.sozialindex import compute_index
     from pipelines.sozialindex.compute import GRUND_WERT_FEHLT
+
+    memo = Memo(cache_dir, SOZIALINDEX_MEMO)
+    code = rules_digest(*sorted(Path(sozialindex_pkg.__file__).parent.glob("*.py")))
 
     columns = [*recipe.status, *recipe.dynamik]
     pub = published.select(
@@ -683,21 +697,31 @@ def publish_sozialindex(index: pl.DataFrame, published: pl.DataFrame, recipe) ->
     )
     parts = []
     for (periode,), rows in sorted(masked.partition_by("periode", as_dict=True).items()):
-        again = compute_index(rows, recipe)
-        secret = rows.select("gebiet_id", "_geheim")
-        reasons = [c for c in again.columns if c.startswith("ausschluss_grund")]
-        again = again.join(secret, on="gebiet_id", how="left").with_columns(
-            pl.when((pl.col("_geheim") != "") & pl.col(c).str.starts_with(GRUND_WERT_FEHLT))
-            .then(pl.lit("Indikatorwert geheim (") + pl.col("_geheim") + pl.lit(")"))
-            .otherwise(pl.col(c))
-            .alias(c)
-            for c in reasons
-        )
-        parts.append(again.drop("_geheim").select(pl.lit(periode).alias("periode"), pl.all()))
+        rows = rows.sort("gebiet_id")  # the index does not depend on the order: the key neither
+        key = digest(code, repr(recipe), frame_bytes(rows))
+        if key not in memo:
+            memo.put(key, _index_of_date(rows, recipe, compute_index, GRUND_WERT_FEHLT))
+        parts.append(memo.get(key).select(pl.lit(periode).alias("periode"), pl.all()))
+    memo.save()
     if not parts:
         return index.sort("periode", "gebiet_id")
     result = pl.concat(parts, how="vertical_relaxed")
     return result.select(index.columns).cast(index.schema).sort("periode", "gebiet_id")
+
+
+def _index_of_date(rows: pl.DataFrame, recipe, compute_index, grund_fehlt: str) -> pl.DataFrame:
+    """One date's index over its masked rows; a withheld value's reason says so."""
+    again = compute_index(rows, recipe)
+    secret = rows.select("gebiet_id", "_geheim")
+    reasons = [c for c in again.columns if c.startswith("ausschluss_grund")]
+    again = again.join(secret, on="gebiet_id", how="left").with_columns(
+        pl.when((pl.col("_geheim") != "") & pl.col(c).str.starts_with(grund_fehlt))
+        .then(pl.lit("Indikatorwert geheim (") + pl.col("_geheim") + pl.lit(")"))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in reasons
+    )
+    return again.drop("_geheim")
 
 
 def publish_controlling(controlling: pl.DataFrame, published: pl.DataFrame) -> pl.DataFrame:

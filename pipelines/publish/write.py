@@ -144,7 +144,7 @@ def build_tables(
     )
     case_status = cells.city_case_status(counts.cells, gebiete)
     sozialindex = cells.publish_sozialindex(
-        index, withheld_rates, recipe_from_config(config["sozialindex"])
+        index, withheld_rates, recipe_from_config(config["sozialindex"]), cache_dir
     )
     published_kontrakte, kontrakte_log = cells.publish_kontrakte(kontrakte, cfg)
     population = ind.filter(
