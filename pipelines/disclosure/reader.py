@@ -73,7 +73,7 @@ def check_published(
     when the published tables give nothing away. `cache_dir`: where the recast check
     remembers its answers between runs (the warehouse folder's disclosure cache)."""
     findings: list[tuple] = []
-    public = _public_cells(counts.cells)
+    public = _public_values(counts.cells)
     owner = {m: t for t, m in counts.cells.select("tabelle", "merkmal").unique().iter_rows()}
     kat = {
         i: (z, n)
@@ -82,7 +82,7 @@ def check_published(
     factor = dict(catalogue.select("indikator_id", "faktor").rows())
     ind = tables["indikatoren"]
     refs = _count_refs(ind, kat, owner)
-    findings += _visible_counts(refs, owner, counts.cells)
+    findings += _visible_counts(refs, owner, public)
     findings += _visible_rates(ind, kat, factor, owner, public)
     findings += _visible_changes(ind)
     if "controlling" in tables:
@@ -105,12 +105,12 @@ def check_published(
     )
 
 
-def _public_cells(cells: pl.DataFrame) -> dict[tuple, int | None]:
-    """(merkmal, periode, gebiet_id) -> published value, None when withheld."""
-    return {
-        (m, str(p), g): w
-        for m, p, g, w in cells.select("merkmal", "periode", "gebiet_id", "wert").iter_rows()
-    }
+def _public_values(cells: pl.DataFrame) -> pl.DataFrame:
+    """(merkmal, per, gebiet_id, wert): the published value of each cell (per: the date as
+    text; wert None: withheld). Where a key has several rows the last one decides."""
+    return cells.select(
+        "merkmal", pl.col("periode").cast(pl.String).alias("per"), "gebiet_id", "wert"
+    ).unique(subset=["merkmal", "per", "gebiet_id"], keep="last", maintain_order=True)
 
 
 def _finding(tab, mm, per, gid, wert, methode, how) -> tuple:
@@ -159,21 +159,15 @@ def _count_refs(ind, kat, owner) -> pl.DataFrame:
     )
 
 
-def _withheld_public(cells: pl.DataFrame) -> pl.DataFrame:
-    """The (merkmal, per, gebiet_id) keys whose published value is withheld (the last row of
-    a key decides, as in _public_cells)."""
-    return (
-        cells.select("merkmal", pl.col("periode").cast(pl.String).alias("per"), "gebiet_id", "wert")
-        .unique(subset=["merkmal", "per", "gebiet_id"], keep="last", maintain_order=True)
-        .filter(pl.col("wert").is_null())
-        .drop("wert")
-    )
+def _withheld(public: pl.DataFrame) -> pl.DataFrame:
+    """The (merkmal, per, gebiet_id) keys whose published value is withheld."""
+    return public.filter(pl.col("wert").is_null()).drop("wert")
 
 
-def _visible_counts(refs: pl.DataFrame, owner, cells: pl.DataFrame) -> list[tuple]:
+def _visible_counts(refs: pl.DataFrame, owner, public: pl.DataFrame) -> list[tuple]:
     """A count `indikatoren` shows (numerator or denominator) that the system withheld."""
     hits = refs.filter(pl.col("wert").is_not_null()).join(
-        _withheld_public(cells), on=["merkmal", "per", "gebiet_id"], how="semi",
+        _withheld(public), on=["merkmal", "per", "gebiet_id"], how="semi",
         maintain_order="left",
     )  # fmt: skip
     out = []
@@ -185,7 +179,7 @@ def _visible_counts(refs: pl.DataFrame, owner, cells: pl.DataFrame) -> list[tupl
     return out
 
 
-def _visible_rates(ind, kat, factor, owner, public) -> list[tuple]:
+def _visible_rates(ind, kat, factor, owner, public: pl.DataFrame) -> list[tuple]:
     """A rate times its denominator is its numerator: where the numerator cell is withheld
     and the denominator is known (in the row, or as a published cell of its own), the rate
     (or its published bounds) must leave more than one count open.
@@ -195,22 +189,43 @@ def _visible_rates(ind, kat, factor, owner, public) -> list[tuple]:
     """
     if not {"wert", "untergrenze", "obergrenze", "nenner", "zaehler"} <= set(ind.columns):
         return []
-    out = []
-    cols = ("indikator_id", "gebiet_id", "periode", "nenner_stichtag", "wert", "untergrenze",
-            "obergrenze", "nenner", "unsicher")  # fmt: skip
     rows = ind.filter(
         pl.col("zaehler").is_null()
         & (pl.col("wert").is_not_null() | pl.col("obergrenze").is_not_null())
     )
     if "unsicher" not in rows.columns:
         rows = rows.with_columns(pl.lit(False).alias("unsicher"))
-    for i, gid, per, nper, w, lo, hi, n, uns in rows.select(cols).iter_rows():
-        zm, nm = kat.get(i, (None, None))
-        f = factor.get(i)
-        if zm is None or zm not in owner or not f or public.get((zm, str(per), gid), 0) is not None:
-            continue
-        if n is None and nm is not None:
-            n = public.get((nm, str(nper if nper is not None else per), gid))
+    usable = {i: (zm, nm) for i, (zm, nm) in kat.items() if zm in owner and factor.get(i)}
+    katalog = pl.DataFrame(
+        {
+            "indikator_id": list(usable),
+            "_zm": [z for z, _ in usable.values()],
+            "_nm": [n for _, n in usable.values()],
+        },
+        schema={"indikator_id": pl.String, "_zm": pl.String, "_nm": pl.String},
+    )
+    denominators = public.rename({"merkmal": "_nm", "per": "_nper", "wert": "_n_pub"})
+    rows = (
+        rows.join(katalog, on="indikator_id", how="inner", maintain_order="left")
+        .with_columns(
+            pl.col("periode").cast(pl.String).alias("per"),
+            pl.coalesce("nenner_stichtag", "periode").cast(pl.String).alias("_nper"),
+        )
+        # the numerator cell is withheld
+        .join(
+            _withheld(public).rename({"merkmal": "_zm"}), on=["_zm", "per", "gebiet_id"],
+            how="semi", maintain_order="left",
+        )
+        # the denominator as a published cell, where the row does not show it
+        .join(denominators, on=["_nm", "_nper", "gebiet_id"], how="left", maintain_order="left")
+    )  # fmt: skip
+    out = []
+    cols = ("indikator_id", "gebiet_id", "periode", "wert", "untergrenze", "obergrenze",
+            "nenner", "_n_pub", "unsicher", "_zm")  # fmt: skip
+    for i, gid, per, w, lo, hi, n, n_pub, uns, zm in rows.select(cols).iter_rows():
+        f = factor[i]
+        if n is None:
+            n = n_pub
         if n is None:
             continue
         if w is not None and not uns and lo is None and hi is None:
@@ -248,22 +263,37 @@ def _visible_changes(ind) -> list[tuple]:
     ]
 
 
-def _visible_controlling(ctrl, kat, owner, public) -> list[tuple]:
+def _visible_controlling(ctrl, kat, owner, public: pl.DataFrame) -> list[tuple]:
+    """A case count controlling shows for an area and year whose cell is withheld."""
+    denominators = {k: n for k, (_, n) in kat.items() if n in owner}
+    rows = (
+        ctrl.filter(
+            (pl.col("schluessel_art") == "gebiet")
+            & pl.col("kennzahl").is_in(list(denominators))
+            & (pl.col("nenner").is_not_null() | pl.col("zaehler").is_not_null())
+        )
+        .select(
+            "kennzahl",
+            pl.col("kennzahl")
+            .replace_strict(denominators, return_dtype=pl.String)
+            .alias("merkmal"),
+            pl.col("haushaltsjahr").cast(pl.String).alias("_jahr"),
+            pl.col("schluessel").alias("gebiet_id"),
+            "nenner",
+        )
+        .with_row_index("_zeile")
+    )
+    hits = (
+        rows.join(_withheld(public), on=["merkmal", "gebiet_id"], how="inner")
+        .filter(pl.col("per").str.slice(0, 4) == pl.col("_jahr"))
+        .sort("_zeile", "per", maintain_order=True)
+    )
     out = []
-    by_area: dict[tuple, list] = {}
-    for (mm, per, gid), v in public.items():
-        by_area.setdefault((mm, gid), []).append((per, v))
-    rows = ctrl.filter((pl.col("schluessel_art") == "gebiet") & pl.col("kennzahl").is_in(list(kat)))
-    for kz, jahr, gid, z, n in rows.select(
-        "kennzahl", "haushaltsjahr", "schluessel", "zaehler", "nenner"
+    for kz, nm, per, gid, n in hits.select(
+        "kennzahl", "merkmal", "per", "gebiet_id", "nenner"
     ).iter_rows():
-        nm = kat[kz][1]
-        if nm not in owner or (n is None and z is None):
-            continue
-        for per, v in by_area.get((nm, gid), ()):
-            if per[:4] == str(jahr) and v is None:
-                how = f"controlling {kz}: Fallzahl oder Kosten veröffentlicht, Fallzahl gesperrt"
-                out.append(_finding(owner[nm], nm, per, gid, n, "sichtbar", how))
+        how = f"controlling {kz}: Fallzahl oder Kosten veröffentlicht, Fallzahl gesperrt"
+        out.append(_finding(owner[nm], nm, per, gid, n, "sichtbar", how))
     return out
 
 
