@@ -191,6 +191,11 @@ def notes_frame(tables: dict[str, pl.DataFrame], created: date | None = None) ->
     return pl.DataFrame(rows, schema=["Art", "Name", "Erläuterung"], orient="row")
 
 
+def inputs(tables: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """The published tables the workbook is made of (what its digest covers)."""
+    return [tables["bedarfsplanung"], tables["gebiete"], tables["prognose_guete"]]
+
+
 def write_workbook(folder: Path, tables: dict[str, pl.DataFrame]) -> Path:
     """Write `kita_bedarfsplanung.xlsx` into `folder` (the version's excel/gremien/)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from pipelines import wirkung as wirkung_mod
 from pipelines.bedarf import nachbarn
 from pipelines.disclosure import DisclosureConfig
 from pipelines.publish import cells, figures, kita, ledger, planung, series, version
+from pipelines.publish.reuse import Reuse
 from pipelines.publish.tables import (
     TABLES,
     DeclarationError,
@@ -54,6 +55,7 @@ class PublishResult:
     # when it is not empty
     findings: pl.DataFrame | None = None
     ledger: pl.DataFrame | None = None  # information loss per table and level
+    reused_files: int = 0  # Parquet and Excel files taken over from the published version
 
 
 def _read(con, sql: str) -> pl.DataFrame:
@@ -262,16 +264,21 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
     faults.point("publish:geheimhaltung_fertig")
     # publish.duckdb, parquet/ and excel/ of this version are built side by side and
     # switched together (publish/version.py); a failure leaves the published version as it was
+    reuse = Reuse(paths)
     with version.staging(paths) as folder:
         _write_duckdb(folder / "publish.duckdb", tables, docs)
         faults.point("publish:duckdb_geschrieben")
-        _write_parquet(folder / "parquet", tables, docs)
+        _write_parquet(folder / "parquet", tables, docs, reuse)
         faults.point("publish:parquet_geschrieben")
         if write_excel:
-            _write_excel(folder / "excel", tables, docs)
-            kita.write_workbook(folder / "excel" / kita.FOLDER, tables)
+            _write_excel(folder / "excel", tables, docs, reuse)
+            rel = f"excel/{kita.FOLDER}/{kita.FILE}"
+            if not reuse.take(folder, rel, Reuse.key(*kita.inputs(tables), extra=rel)):
+                kita.write_workbook(folder / "excel" / kita.FOLDER, tables)
         faults.point("publish:excel_geschrieben")
-        version.publish(paths, folder)
+        published = version.publish(paths, folder)
+    reuse.save(published)
+    result.reused_files = len(reuse.reused)
     _store_log(paths.warehouse_db, log, result.ledger)
     return result
 
@@ -375,12 +382,19 @@ def _create_tables(con, schema: str, tables: dict[str, pl.DataFrame], docs) -> N
             con.execute(f'comment on column {schema}.main.{name}."{column}" is {_sql_text(text)}')
 
 
-def _write_parquet(folder: Path, tables: dict[str, pl.DataFrame], docs) -> None:
-    """Parquet with the German comments: each field's `description`, the table's in the schema."""
+def _write_parquet(
+    folder: Path, tables: dict[str, pl.DataFrame], docs, reuse: Reuse | None = None
+) -> None:
+    """Parquet with the German comments: each field's `description`, the table's in the schema.
+    `reuse`: a file the published version holds for the same table is linked, not written."""
     import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
+        rel = f"{folder.name}/{name}.parquet"
+        key = Reuse.key(frame, extra=rel + repr(docs[name]))
+        if reuse is not None and reuse.take(folder.parent, rel, key):
+            continue
         table = _described(frame.to_arrow(), docs[name])
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
         faults.point("publish:eine_parquet_datei")
@@ -404,12 +418,19 @@ def neutralise(value):
     return value
 
 
-def _write_excel(folder: Path, tables: dict[str, pl.DataFrame], docs=None) -> None:
+def _write_excel(
+    folder: Path, tables: dict[str, pl.DataFrame], docs=None, reuse: Reuse | None = None
+) -> None:
     """One workbook per table: German headers, dates as dates, text never a formula, and a
-    sheet "Erläuterungen" with the table's and every column's German comment."""
+    sheet "Erläuterungen" with the table's and every column's German comment.
+    `reuse`: a workbook the published version holds for the same table is linked."""
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
+        rel = f"{folder.name}/{name}.xlsx"
+        key = Reuse.key(frame, extra=rel + repr(docs[name] if docs else None))
+        if reuse is not None and reuse.take(folder.parent, rel, key):
+            continue
         table = TABLES[name]
         if table.excel_year_end_only:
             frame = frame.filter(

@@ -8,20 +8,12 @@
     on_schema_change='append_new_columns'
 ) }}
 
-with
-
-feinst as (
-
-    select * from {{ ref('int_basiszahlen_feinst') }}
-
-),
-
-hierarchie as (
-
-    select * from {{ ref('int_gebiete_hierarchie') }}
-
-),
-
+{#- The periods to build (new, or their fingerprint changed). An incremental run asks for
+    them first and filters the finest counts by their dates as literals: DuckDB then
+    pushes the filter through the finest view and its recast down to the count tables,
+    where a join with zu_bauen made it compute the whole view for every period (berlin:
+    3 s with nothing to build). -#}
+{%- set perioden_ctes %}
 referenz as (
 
     select string_agg(distinct load_id, ',' order by load_id) as load_ids
@@ -63,7 +55,38 @@ zu_bauen as (
     select * from perioden
     {{ nur_geaenderte_perioden('perioden') }}
 
+)
+{%- endset %}
+{%- set zu_bauen_liste = none %}
+{%- if execute and is_incremental() %}
+    {%- set zu_bauen_liste = run_query(
+        'with ' ~ perioden_ctes ~ ' select periode::varchar from zu_bauen order by 1'
+    ).columns[0].values() %}
+{%- endif %}
+
+with
+
+feinst as (
+
+    select * from {{ ref('int_basiszahlen_feinst') }}
+    {%- if zu_bauen_liste is not none %}
+        where
+            {%- if zu_bauen_liste | length == 0 %} false
+            {%- else %} periode in (
+                {%- for p in zu_bauen_liste %}date '{{ p }}'{{ ", " if not loop.last }}{% endfor -%}
+            )
+            {%- endif %}
+    {%- endif %}
+
 ),
+
+hierarchie as (
+
+    select * from {{ ref('int_gebiete_hierarchie') }}
+
+),
+
+{{ perioden_ctes }},
 
 summen as (
 
