@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -147,10 +148,38 @@ def build_report(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = report_path(out_dir, data.periode)
-    _write_atomic(html, target)
+    if _unchanged(target, html):
+        # the same report as before, but for its date of creation (one more month that
+        # does not move the report's Stichtag): the files stay, with their date, and
+        # Chromium does not print it again
+        if not pdf or _pdf_of(target):
+            return target
+    else:
+        _write_atomic(html, target)
     if pdf:
         write_pdf(html, target.with_suffix(".pdf"), previous=_previous_pdf(out_dir, target))
     return target
+
+
+_CREATED = re.compile(r"Erstellt am (\d{2}\.\d{2}\.\d{4}) aus der")
+
+
+def _unchanged(target: Path, html: str) -> bool:
+    """The report at `target` is `html` but for the date it was created on."""
+    try:
+        old = target.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    found = _CREATED.search(old)
+    if found is None:
+        return False
+    return _CREATED.sub(lambda _: f"Erstellt am {found.group(1)} aus der", html, count=1) == old
+
+
+def _pdf_of(target: Path) -> bool:
+    """A PDF printed from the report as it stands (written after its HTML)."""
+    pdf = target.with_suffix(".pdf")
+    return pdf.is_file() and pdf.stat().st_mtime_ns >= target.stat().st_mtime_ns
 
 
 def _previous_pdf(out_dir: Path, target: Path) -> Path | None:

@@ -259,3 +259,47 @@ def test_controlling_chapter_a_kaemmerei_accepts(example_html: str):
     assert "* gesperrt" in chapter  # HzE with 2 and 3 cases
     # one chapter on the cost per case: no domain chapter "Kosten je Fall" repeating it
     assert not re.search(r"<h2>\d+ Kosten je Fall</h2>", example_html)
+
+
+def test_unchanged_report_is_not_written_or_printed_again(
+    example_db: Path, tmp_path: Path, monkeypatch
+):
+    """A run that leaves the report's figures as they were (one more month before the next
+    31.12.) keeps the report and its PDF, with their date; a changed figure, a report of
+    another day with other figures or a missing PDF write and print it again."""
+    import pipelines.report.build as build
+
+    printed = []
+
+    def fake_pdf(html, target, previous=None):
+        printed.append(target.name)
+        target.write_text("pdf", encoding="utf-8")
+        return target
+
+    monkeypatch.setattr(build, "write_pdf", fake_pdf)
+    first = build_report(example_db, tmp_path, pdf=True)
+    stamp = first.stat().st_mtime_ns
+    assert printed == [first.with_suffix(".pdf").name]
+
+    # the same figures, created on another day: kept as it is, not printed again
+    html = first.read_text(encoding="utf-8")
+    older = build._CREATED.sub("Erstellt am 01.01.2020 aus der", html, count=1)
+    assert older != html
+    first.write_text(older, encoding="utf-8")
+    first.with_suffix(".pdf").write_text("pdf", encoding="utf-8")  # printed after it
+    stamp = first.stat().st_mtime_ns
+    again = build_report(example_db, tmp_path, pdf=True)
+    assert again == first and first.stat().st_mtime_ns == stamp
+    assert "Erstellt am 01.01.2020" in first.read_text(encoding="utf-8")
+    assert len(printed) == 1
+
+    # the PDF is gone: printed again, the HTML stays
+    first.with_suffix(".pdf").unlink()
+    build_report(example_db, tmp_path, pdf=True)
+    assert len(printed) == 2 and first.stat().st_mtime_ns == stamp
+
+    # another figure: written and printed again, with today's date
+    first.write_text(older.replace("</footer>", " </footer>"), encoding="utf-8")
+    build_report(example_db, tmp_path, pdf=True)
+    assert len(printed) == 3
+    assert "Erstellt am 01.01.2020" not in first.read_text(encoding="utf-8")
