@@ -154,6 +154,17 @@ def query(db: Path, sql: str, params=None):
         con.close()
 
 
+def query_frame(db: Path, sql: str, params=None):
+    """The result of `sql` on `db` (read only) as a polars frame."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).pl()
+    finally:
+        con.close()
+
+
 # session fixtures that build a whole city, and the xdist group of the tests that use them
 CITY_GROUPS = {
     "small_city": "kleine_stadt",

@@ -170,3 +170,51 @@
         when z_symbol = '/' or n_symbol = '/' then '/'
     end
 {%- endmacro %}
+
+{#- The CTEs referenz, zaehl_staende, perioden and zu_bauen of marts.basiszahlen: the periods
+    with the fingerprint of their inputs, and those to build (new, or the fingerprint
+    changed). A macro, since the model also asks for zu_bauen before it runs. -#}
+{% macro basiszahlen_perioden() %}
+referenz as (
+
+    select string_agg(distinct load_id, ',' order by load_id) as load_ids
+    from {{ ref('stg_gebiete_umschluessel') }}
+
+),
+
+-- each period's fingerprint from the count models' own (the recast rows of the finest
+-- counts are a function of them and the crosswalk): a scan of two columns of each count
+-- table instead of the whole finest view with its recast
+zaehl_staende as (
+
+    {%- for modell in zaehlmodelle() %}
+        select distinct
+            periode,
+            stand_hash
+        from {{ ref(modell) }}
+        {{ "union" if not loop.last }}
+    {%- endfor %}
+
+),
+
+perioden as (
+
+    select
+        zaehl_staende.periode,
+        md5(
+            string_agg(distinct zaehl_staende.stand_hash, ',' order by zaehl_staende.stand_hash)
+            || '|' || coalesce(max(referenz.load_ids), '')
+        ) as stand_hash
+    from zaehl_staende
+    cross join referenz
+    group by zaehl_staende.periode
+
+),
+
+zu_bauen as (
+
+    select * from perioden
+    {{ nur_geaenderte_perioden('perioden') }}
+
+)
+{% endmacro %}

@@ -5,21 +5,12 @@ withheld with it)."""
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import query
+from tests.conftest import query, query_frame
 
 CENT = 0.005
-
-
-def frame(db, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).pl()
-    finally:
-        con.close()
 
 
 # --- the synthetic city: three closed years and the plan year -----------------------------
@@ -31,7 +22,7 @@ def test_plan_and_ist_for_every_delivered_year(small_city):
         for r in query(small_city.warehouse_db, "select distinct haushaltsjahr from raw.finanzen")
     }
     assert delivered == {2022, 2023, 2024, 2025}
-    t = frame(small_city.publish_db, "select * from controlling_haushalt")
+    t = query_frame(small_city.publish_db, "select * from controlling_haushalt")
     for gliederung in ("bereich", "produkt", "stadt"):
         part = t.filter(pl.col("gliederung") == gliederung)
         assert set(part["haushaltsjahr"]) == delivered, gliederung
@@ -61,7 +52,7 @@ def test_plan_and_ist_for_every_delivered_year(small_city):
 def test_decomposition_adds_up_for_every_row(small_city):
     for db, table in ((small_city.warehouse_db, "marts.controlling_zerlegung"),
                       (small_city.publish_db, "controlling_zerlegung")):  # fmt: skip
-        z = frame(db, f"select * from {table}")
+        z = query_frame(db, f"select * from {table}")
         # five case-carrying Bereiche, every pair of closed years (the plan year has no Ist)
         assert z.height == 5 * 2, table
         assert set(z["haushaltsjahr"]) == {2023, 2024}
@@ -80,7 +71,7 @@ def test_decomposition_adds_up_for_every_row(small_city):
 
 
 def test_kennzahlenbericht_per_product(small_city):
-    k = frame(small_city.publish_db, "select * from controlling_kennzahlen")
+    k = query_frame(small_city.publish_db, "select * from controlling_kennzahlen")
     assert set(k["produkt"]) == {"31.2.01", "31.1.02", "31.1.03", "36.3.01", "36.3.02"}
     assert k["faelle"].null_count() == 0 and k["symbol"].null_count() == k.height
     assert ((k["faelle_je_1000_ew"] - k["faelle"] / k["einwohner"] * 1000).abs() < 1e-9).all()
@@ -114,7 +105,7 @@ def test_new_tables_carry_german_comments(small_city):
 
 
 def _row(db, table: str, where: str) -> dict:
-    rows = frame(db, f"select * from {table} where {where}").to_dicts()
+    rows = query_frame(db, f"select * from {table} where {where}").to_dicts()
     assert len(rows) == 1, (table, where, rows)
     return rows[0]
 
@@ -139,7 +130,7 @@ def test_hand_computed_decomposition_in_the_mart(vorjahr_city):
     # KdU: 499 BG in 12/2023 (old layout), 2024 only bounded (a BA `*` in Am Bach)
     kdu = _row(db, t, "bereich = 'sgb2_kdu' and haushaltsjahr = 2024")
     assert kdu["faelle_vorjahr"] == 499 and kdu["unsicher"]
-    for row in frame(db, f"select * from {t}").iter_rows(named=True):
+    for row in query_frame(db, f"select * from {t}").iter_rows(named=True):
         parts = row["mengeneffekt"] + row["preiseffekt"] + row["restglied"]
         assert abs(parts - (row["ist"] - row["ist_vorjahr"])) < CENT, row["bereich"]
 
@@ -209,12 +200,12 @@ def test_reader_finds_a_case_count_behind_published_money(vorjahr_city):
 
     db = vorjahr_city.warehouse_db
     cfg = DisclosureConfig.from_dict(load_config(None).get("offenlegung"))
-    basis = frame(db, "select * from marts.basiszahlen")
-    gebiete = frame(db, "select * from marts.gebiete")
-    crosswalk = frame(db, "select * from intermediate.int_gebiete_umschluessel")
+    basis = query_frame(db, "select * from marts.basiszahlen")
+    gebiete = query_frame(db, "select * from marts.gebiete")
+    crosswalk = query_frame(db, "select * from intermediate.int_gebiete_umschluessel")
     counts = cells.disclose_counts(basis, gebiete, cfg, crosswalk=crosswalk)
     status = cells.city_case_status(counts.cells, gebiete)
-    mart = frame(db, "select * from marts.controlling_kennzahlen")
+    mart = query_frame(db, "select * from marts.controlling_kennzahlen")
     published = {"controlling_kennzahlen": cells.publish_kennzahlen(mart, status)}
     assert _visible_case_tables(published, counts, cells.TODAY) == []
     leaked = {"controlling_kennzahlen": mart.with_columns(pl.lit(None, pl.String).alias("symbol"))}

@@ -3,25 +3,19 @@ one date): the same index with and without memory, and a changed date computed a
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
 from pipelines.config import load_config
 from pipelines.publish.cells import SOZIALINDEX_MEMO, publish_sozialindex
 from pipelines.sozialindex import recipe_from_config
-
-
-def _frame(db, sql: str) -> pl.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).pl()
-    finally:
-        con.close()
+from tests.conftest import query_frame
 
 
 def test_published_index_remembers_each_date_and_recomputes_a_changed_one(small_city, tmp_path):
-    index = _frame(small_city.warehouse / "warehouse.duckdb", "select * from marts.sozialindex")
-    published = _frame(small_city.warehouse / "publish.duckdb", "select * from indikatoren")
+    index = query_frame(
+        small_city.warehouse / "warehouse.duckdb", "select * from marts.sozialindex"
+    )
+    published = query_frame(small_city.warehouse / "publish.duckdb", "select * from indikatoren")
     recipe = recipe_from_config(load_config()["sozialindex"])
     dates = sorted(index["periode"].unique().to_list())
     assert len(dates) >= 2, dates

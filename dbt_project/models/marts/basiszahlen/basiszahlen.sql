@@ -13,54 +13,10 @@
     pushes the filter through the finest view and its recast down to the count tables,
     where a join with zu_bauen made it compute the whole view for every period (berlin:
     3 s with nothing to build). -#}
-{%- set perioden_ctes %}
-referenz as (
-
-    select string_agg(distinct load_id, ',' order by load_id) as load_ids
-    from {{ ref('stg_gebiete_umschluessel') }}
-
-),
-
--- each period's fingerprint from the count models' own (the recast rows of the finest
--- counts are a function of them and the crosswalk): a scan of two columns of each count
--- table instead of the whole finest view with its recast
-zaehl_staende as (
-
-    {%- for modell in zaehlmodelle() %}
-        select distinct
-            periode,
-            stand_hash
-        from {{ ref(modell) }}
-        {{ "union" if not loop.last }}
-    {%- endfor %}
-
-),
-
-perioden as (
-
-    select
-        zaehl_staende.periode,
-        md5(
-            string_agg(distinct zaehl_staende.stand_hash, ',' order by zaehl_staende.stand_hash)
-            || '|' || coalesce(max(referenz.load_ids), '')
-        ) as stand_hash
-    from zaehl_staende
-    cross join referenz
-    group by zaehl_staende.periode
-
-),
-
-zu_bauen as (
-
-    select * from perioden
-    {{ nur_geaenderte_perioden('perioden') }}
-
-)
-{%- endset %}
 {%- set zu_bauen_liste = none %}
 {%- if execute and is_incremental() %}
     {%- set zu_bauen_liste = run_query(
-        'with ' ~ perioden_ctes ~ ' select periode::varchar from zu_bauen order by 1'
+        'with ' ~ basiszahlen_perioden() ~ ' select periode::varchar from zu_bauen order by 1'
     ).columns[0].values() %}
 {%- endif %}
 
@@ -86,7 +42,7 @@ hierarchie as (
 
 ),
 
-{{ perioden_ctes }},
+{{ basiszahlen_perioden() }},
 
 summen as (
 
