@@ -158,7 +158,9 @@ def build_dbt_assets():
         paths = sozialmonitor.paths()
         os.environ[DB_ENV] = str(paths.warehouse_db)
         dbt_config = dbt_vars(sozialmonitor.config())
-        # the dbt subprocess inherits this process's environment (as DB_ENV above)
+        # the dbt subprocess inherits this process's environment (as DB_ENV above); the
+        # date is this run's only: it goes again when the run ends (a later dbt call in the
+        # same process, a test or the UI's code server, must not see it)
         if config.tests_ab_periode:
             os.environ[TESTS_FROM_ENV] = config.tests_ab_periode
         else:
@@ -176,14 +178,17 @@ def build_dbt_assets():
         # dbt's own log goes to a file in the warehouse folder, not to the user's terminal
         log_dir = paths.root / "logs"
         log_dir.mkdir(exist_ok=True)
-        with (
-            (log_dir / "dbt.log").open("a", encoding="utf-8") as log,
-            contextlib.redirect_stdout(log),
-        ):
-            # one target folder per warehouse (not one per run): dbt parses only what changed
-            # since the last run (partial parsing), and no run leaves a folder behind
-            target = paths.root / "dbt_ziel"
-            yield from dbt.cli(args, context=context, target_path=target).stream()
+        try:
+            with (
+                (log_dir / "dbt.log").open("a", encoding="utf-8") as log,
+                contextlib.redirect_stdout(log),
+            ):
+                # one target folder per warehouse (not one per run): dbt parses only what
+                # changed since the last run (partial parsing), and no run leaves a folder
+                target = paths.root / "dbt_ziel"
+                yield from dbt.cli(args, context=context, target_path=target).stream()
+        finally:
+            os.environ.pop(TESTS_FROM_ENV, None)
         # dagster-dbt copies partial_parse.msgpack from the project with its mode (0644)
         restrict_tree(target)
 
