@@ -122,18 +122,10 @@ def _count_refs(ind, kat, owner) -> pl.DataFrame:
     the row's date) and its denominator (1, on the denominator date), for counts of a
     disclosure table only. Columns: indikator_id, gebiet_id, merkmal, periode (the date),
     per (as text, the cells' key), wert (None: not shown), rolle."""
-    katalog = pl.DataFrame(
-        {
-            "indikator_id": list(kat),
-            "_z": [z for z, _ in kat.values()],
-            "_n": [n for _, n in kat.values()],
-        },
-        schema={"indikator_id": pl.String, "_z": pl.String, "_n": pl.String},
-    )
     rows = (
         ind.select("indikator_id", "gebiet_id", "periode", "zaehler", "nenner", "nenner_stichtag")
         .with_row_index("_zeile")
-        .join(katalog, on="indikator_id", how="left")
+        .join(_catalogue_frame(kat), on="indikator_id", how="left")
     )
     parts = [
         rows.select(
@@ -146,8 +138,8 @@ def _count_refs(ind, kat, owner) -> pl.DataFrame:
             pl.lit(role, pl.Int8).alias("rolle"),
         )
         for merkmal, date, value, role in (
-            ("_z", "periode", "zaehler", 0),
-            ("_n", "nenner_stichtag", "nenner", 1),
+            ("_zm", "periode", "zaehler", 0),
+            ("_nm", "nenner_stichtag", "nenner", 1),
         )
     ]
     return (
@@ -156,6 +148,18 @@ def _count_refs(ind, kat, owner) -> pl.DataFrame:
         .sort("_zeile", "rolle")
         .drop("_zeile")
         .with_columns(pl.col("periode").cast(pl.String).alias("per"))
+    )
+
+
+def _catalogue_frame(kat: dict[str, tuple]) -> pl.DataFrame:
+    """indikator_id -> its numerator (`_zm`) and denominator (`_nm`) count, as a frame."""
+    return pl.DataFrame(
+        {
+            "indikator_id": list(kat),
+            "_zm": [z for z, _ in kat.values()],
+            "_nm": [n for _, n in kat.values()],
+        },
+        schema={"indikator_id": pl.String, "_zm": pl.String, "_nm": pl.String},
     )
 
 
@@ -196,17 +200,9 @@ def _visible_rates(ind, kat, factor, owner, public: pl.DataFrame) -> list[tuple]
     if "unsicher" not in rows.columns:
         rows = rows.with_columns(pl.lit(False).alias("unsicher"))
     usable = {i: (zm, nm) for i, (zm, nm) in kat.items() if zm in owner and factor.get(i)}
-    katalog = pl.DataFrame(
-        {
-            "indikator_id": list(usable),
-            "_zm": [z for z, _ in usable.values()],
-            "_nm": [n for _, n in usable.values()],
-        },
-        schema={"indikator_id": pl.String, "_zm": pl.String, "_nm": pl.String},
-    )
     denominators = public.rename({"merkmal": "_nm", "per": "_nper", "wert": "_n_pub"})
     rows = (
-        rows.join(katalog, on="indikator_id", how="inner", maintain_order="left")
+        rows.join(_catalogue_frame(usable), on="indikator_id", how="inner", maintain_order="left")
         .with_columns(
             pl.col("periode").cast(pl.String).alias("per"),
             pl.coalesce("nenner_stichtag", "periode").cast(pl.String).alias("_nper"),

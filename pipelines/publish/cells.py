@@ -654,8 +654,6 @@ def publish_sozialindex(
     import pipelines.sozialindex as sozialindex_pkg
     from pipelines.disclosure.digest import digest, frame_bytes, rules_digest
     from pipelines.disclosure.reader import Memo
-    from pipelines.sozialindex import compute_index
-    from pipelines.sozialindex.compute import GRUND_WERT_FEHLT
 
     memo = Memo(cache_dir, SOZIALINDEX_MEMO)
     code = rules_digest(*sorted(Path(sozialindex_pkg.__file__).parent.glob("*.py")))
@@ -700,7 +698,7 @@ def publish_sozialindex(
         rows = rows.sort("gebiet_id")  # the index does not depend on the order: the key neither
         key = digest(code, repr(recipe), frame_bytes(rows))
         if key not in memo:
-            memo.put(key, _index_of_date(rows, recipe, compute_index, GRUND_WERT_FEHLT))
+            memo.put(key, _index_of_date(rows, recipe))
         parts.append(memo.get(key).select(pl.lit(periode).alias("periode"), pl.all()))
     memo.save()
     if not parts:
@@ -709,13 +707,16 @@ def publish_sozialindex(
     return result.select(index.columns).cast(index.schema).sort("periode", "gebiet_id")
 
 
-def _index_of_date(rows: pl.DataFrame, recipe, compute_index, grund_fehlt: str) -> pl.DataFrame:
+def _index_of_date(rows: pl.DataFrame, recipe) -> pl.DataFrame:
     """One date's index over its masked rows; a withheld value's reason says so."""
+    from pipelines.sozialindex import compute_index
+    from pipelines.sozialindex.compute import GRUND_WERT_FEHLT
+
     again = compute_index(rows, recipe)
     secret = rows.select("gebiet_id", "_geheim")
     reasons = [c for c in again.columns if c.startswith("ausschluss_grund")]
     again = again.join(secret, on="gebiet_id", how="left").with_columns(
-        pl.when((pl.col("_geheim") != "") & pl.col(c).str.starts_with(grund_fehlt))
+        pl.when((pl.col("_geheim") != "") & pl.col(c).str.starts_with(GRUND_WERT_FEHLT))
         .then(pl.lit("Indikatorwert geheim (") + pl.col("_geheim") + pl.lit(")"))
         .otherwise(pl.col(c))
         .alias(c)

@@ -23,6 +23,8 @@ from pipelines.publish.xlsx import write_sheet
 
 FOLDER = "gremien"  # beside excel/<table>.xlsx, one workbook per published table
 FILE = "kita_bedarfsplanung.xlsx"
+# the published tables the workbook is made of (sheet_frame, notes_frame)
+INPUTS = ("bedarfsplanung", "gebiete", "prognose_guete")
 SHEET = "Kita-Bedarfsplanung"
 KITA_ARTS = ("kita_u3", "kita_ue3")
 VARIANTS = {
@@ -189,11 +191,6 @@ def notes_frame(tables: dict[str, pl.DataFrame], created: date | None = None) ->
          "dort nicht steht."),
     ]  # fmt: skip
     return pl.DataFrame(rows, schema=["Art", "Name", "Erläuterung"], orient="row")
-
-
-def inputs(tables: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
-    """The published tables the workbook is made of (what its digest covers)."""
-    return [tables["bedarfsplanung"], tables["gebiete"], tables["prognose_guete"]]
 
 
 def write_workbook(folder: Path, tables: dict[str, pl.DataFrame]) -> Path:

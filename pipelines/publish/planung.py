@@ -62,14 +62,6 @@ def age_groups(eckwerte: dict) -> list[tuple[str, int, int]]:
     return out
 
 
-def _group_expr(groups: list[tuple[str, int, int]]) -> pl.Expr:
-    expr = pl.lit(None, pl.String)
-    for label, lo, hi in reversed([g for g in groups if g[0] != TOTAL_GROUP]):
-        cond = pl.col("alter") >= lo if hi >= OPEN_AGE else pl.col("alter").is_between(lo, hi)
-        expr = pl.when(cond).then(pl.lit(label)).otherwise(expr)
-    return expr
-
-
 PROGNOSE_KEYS = ["gebiet_id", "ebene", "basis_stichtag", "stichtag", "variante"]
 
 
@@ -94,25 +86,9 @@ def read_prognose_groups(con, eckwerte: dict) -> pl.DataFrame:
     return frame.cast({"altersgruppe": pl.String})
 
 
-def prognose_groups(prognose: pl.DataFrame, eckwerte: dict) -> pl.DataFrame:
-    """The same groups from rows per age (`alter`, `einwohner`), in polars."""
-    groups = age_groups(eckwerte)
-    keys = [k for k in PROGNOSE_KEYS if k in prognose.columns]
-    grouped = (
-        prognose.with_columns(_group_expr(groups).alias("altersgruppe"))
-        .group_by([*keys, "altersgruppe"])
-        .agg(pl.col("einwohner").sum())
-    )
-    total = prognose.group_by(keys).agg(pl.col("einwohner").sum())
-    return pl.concat(
-        [grouped, total.with_columns(pl.lit(TOTAL_GROUP).alias("altersgruppe"))],
-        how="diagonal",
-    )
-
-
 def publish_prognose(prognose: pl.DataFrame, eckwerte: dict, cfg: DisclosureConfig) -> pl.DataFrame:
     """marts.bevoelkerungsprognose in age groups and the total, rounded, `.` where small.
-    `prognose`: rows per age, or already in groups (`read_prognose_groups`)."""
+    `prognose`: the groups and totals of `read_prognose_groups`."""
     groups = age_groups(eckwerte)
     keys = PROGNOSE_KEYS
     bounds = pl.DataFrame(
@@ -120,8 +96,6 @@ def publish_prognose(prognose: pl.DataFrame, eckwerte: dict, cfg: DisclosureConf
         schema={"altersgruppe": pl.String, "alter_von": pl.Int32, "alter_bis": pl.Int32},
         orient="row",
     )
-    if "altersgruppe" not in prognose.columns:
-        prognose = prognose_groups(prognose, eckwerte)
     total = prognose.filter(pl.col("altersgruppe") == TOTAL_GROUP).select(
         *keys, pl.col("einwohner").alias("_gesamt")
     )
@@ -303,21 +277,14 @@ def publish_bedarfsplanung(
     published Platzsaldo, so they are known exactly where every saldo they rest on is
     published and null elsewhere (None: no neighbour supply).
 
-    `prognose`: marts.bevoelkerungsprognose (the projected total of an area), per age or
-    in groups (`read_prognose_groups`);
+    `prognose`: the groups of marts.bevoelkerungsprognose (`read_prognose_groups`; its
+    `insgesamt` rows are the projected total of an area);
     `population`: (gebiet_id, stichtag, einwohner) delivered inhabitants of every area."""
     demand = disclose_demand(plan, hierarchy, cfg, published_counts, parameters)
-    if "altersgruppe" in prognose.columns:  # in groups: the total is its own row
-        totals = prognose.filter(pl.col("altersgruppe") == TOTAL_GROUP).select(
-            "gebiet_id", "basis_stichtag", pl.col("stichtag").alias("_st"), "variante",
-            pl.col("einwohner").alias("_gesamt"),
-        )  # fmt: skip
-    else:
-        totals = (
-            prognose.group_by("gebiet_id", "basis_stichtag", "stichtag", "variante")
-            .agg(pl.col("einwohner").sum().alias("_gesamt"))
-            .rename({"stichtag": "_st"})
-        )
+    totals = prognose.filter(pl.col("altersgruppe") == TOTAL_GROUP).select(
+        "gebiet_id", "basis_stichtag", pl.col("stichtag").alias("_st"), "variante",
+        pl.col("einwohner").alias("_gesamt"),
+    )  # fmt: skip
     out = (
         plan.join(
             demand.rename({"wert": "_wert", "symbol": "_sym"}),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.disclosure.digest import digest, frame_bytes
+from pipelines.disclosure.digest import digest, frame_bytes, rules_digest
 from pipelines.publish import version
 from pipelines.warehouse.files import WarehousePaths
 
@@ -29,19 +29,24 @@ RECORD = "dateien_geschrieben.json"
 @cache
 def _writer_code() -> str:
     """The source of everything that shapes a published file (pipelines/publish, the
-    Bedarfsplanung helpers of the report the Kita workbook uses) and the versions of the
-    libraries that write Parquet."""
+    Bedarfsplanung helpers of the report the Kita workbook uses, and with `rules_digest`
+    the disclosure rules) and the versions of the libraries that write Parquet."""
     import pyarrow
 
     here = Path(__file__).resolve().parent
     files = [*sorted(here.glob("*.py")), here.parent / "report" / "bedarfsplanung.py"]
-    return digest(pyarrow.__version__, pl.__version__, *(f.read_bytes() for f in files))
+    return digest(pyarrow.__version__, pl.__version__, rules_digest(*files))
 
 
 class Reuse:
     """What the current version holds (relative path -> digest) and what this one writes."""
 
-    def __init__(self, paths: WarehousePaths) -> None:
+    def __init__(self, paths: WarehousePaths, tables: dict[str, pl.DataFrame], docs) -> None:
+        # each table's digest, taken once: its rows and types, its comments, the writer code
+        self.tables = {
+            name: digest(_writer_code(), repr(docs[name]), frame_bytes(frame))
+            for name, frame in tables.items()
+        }
         self.record = paths.disclosure_cache / RECORD
         self.previous = version.current_version(paths)
         self.old: dict[str, str] = {}
@@ -54,13 +59,10 @@ class Reuse:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.old = {}
 
-    @staticmethod
-    def key(*frames: pl.DataFrame, extra: str = "") -> str:
-        return digest(_writer_code(), extra, *(frame_bytes(f) for f in frames))
-
-    def take(self, folder: Path, rel: str, key: str) -> bool:
-        """Link the current version's file `rel` into `folder` when its digest is `key`;
-        False: the caller writes it."""
+    def take(self, folder: Path, rel: str, *names: str) -> bool:
+        """Link the current version's file `rel` into `folder` when the tables `names` it
+        is made of are the same as then; False: the caller writes it."""
+        key = digest(rel, *(self.tables[n] for n in names))
         self.new[rel] = key
         if self.previous is None or self.old.get(rel) != key:
             return False

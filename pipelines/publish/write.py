@@ -264,7 +264,7 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
     faults.point("publish:geheimhaltung_fertig")
     # publish.duckdb, parquet/ and excel/ of this version are built side by side and
     # switched together (publish/version.py); a failure leaves the published version as it was
-    reuse = Reuse(paths)
+    reuse = Reuse(paths, tables, docs)
     with version.staging(paths) as folder:
         _write_duckdb(folder / "publish.duckdb", tables, docs)
         faults.point("publish:duckdb_geschrieben")
@@ -273,7 +273,7 @@ def write_publish(paths: WarehousePaths, config: dict, write_excel: bool = True)
         if write_excel:
             _write_excel(folder / "excel", tables, docs, reuse)
             rel = f"excel/{kita.FOLDER}/{kita.FILE}"
-            if not reuse.take(folder, rel, Reuse.key(*kita.inputs(tables), extra=rel)):
+            if not reuse.take(folder, rel, *kita.INPUTS):
                 kita.write_workbook(folder / "excel" / kita.FOLDER, tables)
         faults.point("publish:excel_geschrieben")
         published = version.publish(paths, folder)
@@ -391,9 +391,7 @@ def _write_parquet(
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        rel = f"{folder.name}/{name}.parquet"
-        key = Reuse.key(frame, extra=rel + repr(docs[name]))
-        if reuse is not None and reuse.take(folder.parent, rel, key):
+        if reuse is not None and reuse.take(folder.parent, f"{folder.name}/{name}.parquet", name):
             continue
         table = _described(frame.to_arrow(), docs[name])
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd", write_statistics=True)
@@ -427,9 +425,7 @@ def _write_excel(
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        rel = f"{folder.name}/{name}.xlsx"
-        key = Reuse.key(frame, extra=rel + repr(docs[name] if docs else None))
-        if reuse is not None and reuse.take(folder.parent, rel, key):
+        if reuse is not None and reuse.take(folder.parent, f"{folder.name}/{name}.xlsx", name):
             continue
         table = TABLES[name]
         if table.excel_year_end_only:

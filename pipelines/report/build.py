@@ -149,9 +149,8 @@ def build_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     target = report_path(out_dir, data.periode)
     if _unchanged(target, html):
-        # the same report as before, but for its date of creation (one more month that
-        # does not move the report's Stichtag): the files stay, with their date, and
-        # Chromium does not print it again
+        # the same report as before, but for its date of creation (nothing the report
+        # shows changed): the files stay, with their date, and Chromium does not print it
         if not pdf or _pdf_of(target):
             return target
     else:

@@ -45,22 +45,22 @@ def _file_id(path: Path) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def _fingerprints(con, tables: list[tuple[str, str | None]]) -> dict[str, str]:
-    """Per table of wh.marts: rows, a sum of row hashes, column names, types and
-    comments, and the table comment. Equal fingerprints: the copy of the table stands."""
-    out = {}
-    for name, comment in tables:
-        q = f"{SCHEMA}.{_quote(name)}"
-        rows, hashes = con.execute(
-            f"select count(*), sum(hash(t)::hugeint) from wh.{q} as t"
-        ).fetchone()
-        columns = con.execute(
-            "select column_name, data_type, comment from duckdb_columns() "
-            "where database_name = 'wh' and schema_name = ? and table_name = ? order by column_index",
-            [SCHEMA, name],
-        ).fetchall()
-        out[name] = json.dumps([rows, str(hashes), columns, comment], default=str)
-    return out
+def _columns(con, name: str) -> list[tuple]:
+    """(column_name, data_type, comment) of wh.marts.<name>, in order."""
+    return con.execute(
+        "select column_name, data_type, comment from duckdb_columns() "
+        "where database_name = 'wh' and schema_name = ? and table_name = ? order by column_index",
+        [SCHEMA, name],
+    ).fetchall()
+
+
+def _fingerprint(con, name: str, comment: str | None, columns: list[tuple]) -> str:
+    """Rows, a sum of row hashes, the columns (names, types, comments) and the table
+    comment of wh.marts.<name>. Equal fingerprints: the copy of the table stands."""
+    rows, hashes = con.execute(
+        f"select count(*), sum(hash(t)::hugeint) from wh.{SCHEMA}.{_quote(name)} as t"
+    ).fetchone()
+    return json.dumps([rows, str(hashes), columns, comment], default=str)
 
 
 def _previous(paths: WarehousePaths, target: Path) -> dict[str, str]:
@@ -100,7 +100,8 @@ def write_analysis_copy(paths: WarehousePaths) -> tuple[dict[str, int], list[str
             "where database_name = 'wh' and schema_name = ? order by 1",
             [SCHEMA],
         ).fetchall()
-        now = _fingerprints(con, tables)
+        columns = {name: _columns(con, name) for name, _ in tables}
+        now = {name: _fingerprint(con, name, comment, columns[name]) for name, comment in tables}
         present = {
             r[0]
             for r in con.execute(
@@ -126,14 +127,12 @@ def write_analysis_copy(paths: WarehousePaths) -> tuple[dict[str, int], list[str
                 con.execute(f"create table kopie.{q} as select * from wh.{q}")
                 if comment:
                     con.execute(f"comment on table kopie.{q} is {_literal(comment)}")
-                for column, col_comment in con.execute(
-                    "select column_name, comment from duckdb_columns() where database_name = 'wh' "
-                    "and schema_name = ? and table_name = ? and comment is not null",
-                    [SCHEMA, name],
-                ).fetchall():
-                    con.execute(
-                        f"comment on column kopie.{q}.{_quote(column)} is {_literal(col_comment)}"
-                    )
+                for column, _, col_comment in columns[name]:
+                    if col_comment is not None:
+                        con.execute(
+                            f"comment on column kopie.{q}.{_quote(column)} "
+                            f"is {_literal(col_comment)}"
+                        )
             rows[name] = con.execute(f"select count(*) from kopie.{q}").fetchone()[0]
         con.execute("commit")
         con.execute("checkpoint kopie")

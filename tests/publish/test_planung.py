@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -15,6 +16,7 @@ from pipelines.publish.planung import (
     planning_findings,
     publish_bedarfsplanung,
     publish_prognose,
+    read_prognose_groups,
 )
 from tests.conftest import query
 
@@ -63,8 +65,9 @@ POPULATION = pl.DataFrame(
 )
 NO_PROGNOSE = pl.DataFrame(
     schema={
-        "gebiet_id": pl.String, "basis_stichtag": pl.Date, "stichtag": pl.Date,
-        "variante": pl.String, "einwohner": pl.Float64,
+        "gebiet_id": pl.String, "ebene": pl.String, "basis_stichtag": pl.Date,
+        "stichtag": pl.Date, "variante": pl.String, "altersgruppe": pl.String,
+        "einwohner": pl.Float64,
     }
 )  # fmt: skip
 
@@ -151,7 +154,13 @@ def test_projection_in_age_groups_rounded_and_small_figures_dot():
         schema=["gebiet_id", "ebene", "basis_stichtag", "stichtag", "variante", "alter", "geschlecht", "einwohner"],
         orient="row",
     )  # fmt: skip
-    out = publish_prognose(prog, ECKWERTE, CFG)
+    # summed into the groups as publish reads the mart: in DuckDB
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.register("prog", prog.to_arrow())
+    con.execute("create table marts.bevoelkerungsprognose as select * from prog")
+    out = publish_prognose(read_prognose_groups(con, ECKWERTE), ECKWERTE, CFG)
+    con.close()
     by = {(r["gebiet_id"], r["altersgruppe"]): r for r in out.iter_rows(named=True)}
     # B: 3 ages x 100.4 = 301.2 -> 301; total 101 x 100.4
     assert by[("B", "0-2")]["einwohner"] == 301 and by[("B", "0-2")]["symbol"] is None

@@ -89,18 +89,16 @@ def model(dbt, session):
         .filter(pl.col("indikator_id").is_in([*status, "ew"]))
     )
 
+    status_zeilen = indikatoren.filter(pl.col("indikator_id").is_in(status))
     vorhanden = (
-        indikatoren.filter(pl.col("indikator_id").is_in(status))
-        .group_by("periode")
+        status_zeilen.group_by("periode")
         .agg(pl.col("indikator_id").n_unique().alias("anzahl"))
         .filter(pl.col("anzahl") == len(status))
         .sort("periode")
     )
 
     teile = []
-    je_periode = indikatoren.filter(pl.col("indikator_id").is_in(status)).partition_by(
-        "periode", as_dict=True
-    )
+    je_periode = status_zeilen.partition_by("periode", as_dict=True)
     einwohner = indikatoren.filter(pl.col("indikator_id") == "ew")
     for periode in vorhanden["periode"].to_list():
         flaechen = _flaechen_frame(pl.concat([je_periode[(periode,)], einwohner]), status, periode)
